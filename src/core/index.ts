@@ -1,0 +1,7 @@
+export * from "./deadline.js";
+export * from "./pool.js";
+export * from "./result.js";
+export * from "./sample.js";
+export * from "./template.js";
+export * from "./verifier.js";
+export * from "./json-schema.js";

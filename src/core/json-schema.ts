@@ -1,0 +1,40 @@
+/**
+ * The one place ajv is configured. Patterns in user schemas run on model output, so they use RE2
+ * (linear time) instead of JavaScript's backtracking RegExp: a `pattern` cannot hang the process.
+ */
+import { Ajv, type ErrorObject, type Options } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { RE2JS } from "re2js";
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+function re2(pattern: string, flags: string) {
+  const re = RE2JS.compile(pattern, flags.includes("i") ? RE2JS.CASE_INSENSITIVE : 0);
+  return { test: (s: string) => re.matcher(s).find() };
+}
+re2.code = "re2";
+
+export function newAjv(opts: Options = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: re2 }, ...opts });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** ajv errors as one line each: `/path/to/field must be integer`. */
+export function formatAjvErrors(errors: ErrorObject[] | null | undefined, max = 5): string {
+  if (!errors?.length) return "";
+  const lines = errors.slice(0, max).map((e) => {
+    const where = e.instancePath || "/";
+    const extra =
+      e.keyword === "additionalProperties"
+        ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+        : e.keyword === "enum"
+          ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`
+          : "";
+    return `${where} ${e.message}${extra}`;
+  });
+  if (errors.length > max) lines.push(`... and ${errors.length - max} more`);
+  return lines.join("; ");
+}

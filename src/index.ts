@@ -1,0 +1,11 @@
+/**
+ * rewardkit as a library: load a spec, score samples.
+ *
+ *   import { loadReward } from "rewardkit";
+ *   const reward = loadReward({ type: "think_answer" });
+ *   const result = await reward.score({ completion: "<think>...</think><answer>4</answer>" });
+ */
+export * from "./core/index.js";
+export * from "./rewards/index.js";
+export * from "./spec/index.js";
+export { builtinVerifiers } from "./verifiers/index.js";

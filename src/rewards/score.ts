@@ -1,0 +1,49 @@
+/**
+ * Scoring samples with a reward tree: one at a time or as a batch with bounded concurrency. A sample
+ * that is not a sample becomes an invalid_input error result at its position; nothing throws.
+ */
+import { type Result, fail, sampleProblem } from "../core/index.js";
+import type { Sample } from "../core/index.js";
+import type { RewardNode } from "./node.js";
+
+export interface ScoreOptions {
+  signal?: AbortSignal;
+}
+
+export interface BatchOptions extends ScoreOptions {
+  /** How many samples are evaluated at once (default 64). */
+  concurrency?: number;
+  /** Called as each result is ready, with the sample's index. */
+  onResult?: (index: number, result: Result) => void;
+}
+
+const NEVER = new AbortController().signal;
+
+export async function scoreSample(root: RewardNode, sample: unknown, opts: ScoreOptions = {}): Promise<Result> {
+  const problem = sampleProblem(sample);
+  if (problem) return { ...fail("invalid_input", problem), ms: 0 };
+  return root.evaluate(sample as Sample, { signal: opts.signal ?? NEVER });
+}
+
+export async function scoreBatch(
+  root: RewardNode,
+  samples: readonly unknown[],
+  opts: BatchOptions = {},
+): Promise<Result[]> {
+  const out = new Array<Result>(samples.length);
+  await forEachLimit(samples.length, opts.concurrency ?? 64, async (i) => {
+    const r = await scoreSample(root, samples[i], opts);
+    out[i] = r;
+    opts.onResult?.(i, r);
+  });
+  return out;
+}
+
+/** Runs task(0..n-1) with at most `limit` in flight. */
+export async function forEachLimit(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, worker));
+}

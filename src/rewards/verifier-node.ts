@@ -1,0 +1,73 @@
+/**
+ * The leaf of a reward tree: one verifier with its compiled config. It enforces the deadline (unless the
+ * verifier runs its own in the worker pool), times the call, and checks what the verifier returned, so a
+ * buggy verifier yields an error result and never a number it did not mean.
+ */
+import {
+  type AnyVerifier,
+  type Outcome,
+  type Result,
+  type Sample,
+  fail,
+  fromThrown,
+  runWithDeadline,
+} from "../core/index.js";
+import { finish } from "./composite.js";
+import type { EvalContext, Range, RewardNode } from "./node.js";
+
+export class VerifierNode implements RewardNode {
+  readonly children: readonly RewardNode[] = [];
+
+  constructor(
+    readonly verifier: AnyVerifier,
+    readonly config: unknown,
+    readonly name: string,
+    readonly range: Range,
+    readonly timeoutMs: number,
+  ) {}
+
+  get type(): string {
+    return this.verifier.type;
+  }
+
+  async evaluate(sample: Sample, ctx: EvalContext): Promise<Result> {
+    const t0 = performance.now();
+    let out: Outcome;
+    try {
+      const v = this.verifier;
+      out = v.managesDeadline
+        ? await v.verify(sample, this.config, { signal: ctx.signal, timeoutMs: this.timeoutMs })
+        : await runWithDeadline(
+            this.timeoutMs,
+            (signal) => v.verify(sample, this.config, { signal, timeoutMs: this.timeoutMs }),
+            ctx.signal,
+            `verifier '${this.name}'`,
+          );
+      out = this.check(out);
+    } catch (e) {
+      out = fromThrown(e);
+    }
+    return finish(out, t0);
+  }
+
+  private check(out: Outcome): Outcome {
+    const where = `verifier '${this.verifier.type}'`;
+    if (!out || typeof out !== "object") return fail("internal", `${where} returned ${String(out)}`);
+    if (out.status === "ok") {
+      const r = out.reward;
+      if (typeof r !== "number" || !Number.isFinite(r)) {
+        return fail("numeric_error", `${where} returned a non-finite reward: ${String(r)}`);
+      }
+      const [lo, hi] = this.range;
+      if (r < lo - 1e-9 || r > hi + 1e-9) {
+        return fail("internal", `${where} returned ${r}, outside its declared range [${lo}, ${hi}]`);
+      }
+      return out;
+    }
+    if (out.status === "abstain") return { ...out, reward: null };
+    if (out.status === "error") {
+      return { ...out, reward: null, error: out.error ?? { kind: "internal", message: "unspecified error" } };
+    }
+    return fail("internal", `${where} returned an unknown status '${String((out as Outcome).status)}'`);
+  }
+}

@@ -1,0 +1,6 @@
+export * from "./composites.js";
+export * from "./errors.js";
+export * from "./loader.js";
+export * from "./node-schema.js";
+export * from "./presets.js";
+export * from "./reward.js";

@@ -1,0 +1,38 @@
+/**
+ * Built-in specs usable by name (`--spec think-answer`). Each is an ordinary spec: `rewardkit preset
+ * <name>` prints it, so a user can copy it into a file and change it.
+ */
+
+export interface Preset {
+  description: string;
+  spec: Record<string, unknown>;
+}
+
+export const PRESETS: Record<string, Preset> = {
+  "think-answer": {
+    description:
+      "R1-style: 0.2 for the <think>...</think><answer>...</answer> format, 0.8 for an answer equal to the reference.",
+    spec: {
+      type: "weighted",
+      normalize: true,
+      terms: [
+        { type: "think_answer", name: "format", weight: 0.2 },
+        {
+          type: "exact",
+          name: "answer",
+          weight: 0.8,
+          input: "{{completion|tag:answer}}",
+          ignore_case: true,
+        },
+      ],
+    },
+  },
+  "think-format": {
+    description: "Only the <think>...</think><answer>...</answer> format (no reference needed).",
+    spec: { type: "think_answer", name: "format" },
+  },
+};
+
+export function presetNames(): string[] {
+  return Object.keys(PRESETS).sort();
+}

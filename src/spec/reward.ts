@@ -1,0 +1,100 @@
+/**
+ * The library's entry point: a Reward is a compiled spec that scores samples.
+ *
+ *   const reward = loadReward("think-answer");          // preset name, file path, or spec object
+ *   const result = await reward.score({ completion, reference });
+ *   const results = await reward.scoreBatch(samples, { concurrency: 32 });
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { type Result, type Verifier, VerifierRegistry } from "../core/index.js";
+import {
+  type BatchOptions,
+  type RewardNode,
+  type ScoreOptions,
+  explainResult,
+  scoreBatch,
+  scoreSample,
+} from "../rewards/index.js";
+import { builtinVerifiers } from "../verifiers/index.js";
+import { COMPOSITES } from "./composites.js";
+import { SpecError } from "./errors.js";
+import { compileSpec } from "./loader.js";
+import { PRESETS, presetNames } from "./presets.js";
+
+/** A registry with the built-in verifiers; pass your own to keep custom verifiers apart. */
+export function createRegistry(): VerifierRegistry {
+  const r = new VerifierRegistry(Object.keys(COMPOSITES));
+  for (const v of builtinVerifiers) r.register(v);
+  return r;
+}
+
+export const defaultRegistry: VerifierRegistry = createRegistry();
+
+/** Registers a verifier in the default registry, so specs can use it by its `type`. */
+// biome-ignore lint/suspicious/noExplicitAny: verifiers of any config type
+export function registerVerifier(v: Verifier<any, any>, opts: { replace?: boolean } = {}): void {
+  defaultRegistry.register(v, opts);
+}
+
+export interface LoadOptions {
+  registry?: VerifierRegistry;
+}
+
+/**
+ * Reads a spec argument: a preset name, a path to a JSON file, or a spec object. Throws SpecError with the
+ * problem when it is none of these.
+ */
+export function resolveSpec(spec: string | object): unknown {
+  if (typeof spec !== "string") return spec;
+  if (PRESETS[spec]) return structuredClone(PRESETS[spec].spec);
+  if (!existsSync(spec)) {
+    throw new SpecError([
+      { path: "$", message: `'${spec}' is neither a preset (${presetNames().join(", ")}) nor an existing file` },
+    ]);
+  }
+  let text: string;
+  try {
+    text = readFileSync(spec, "utf8");
+  } catch (e) {
+    throw new SpecError([{ path: "$", message: `cannot read ${spec}: ${(e as Error).message}` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SpecError([{ path: "$", message: `${spec} is not valid JSON: ${(e as Error).message}` }]);
+  }
+}
+
+export class Reward {
+  constructor(
+    readonly spec: unknown,
+    readonly root: RewardNode,
+  ) {}
+
+  /** Scores one sample. Never throws: problems are error results. */
+  score(sample: unknown, opts?: ScoreOptions): Promise<Result> {
+    return scoreSample(this.root, sample, opts);
+  }
+
+  /** Scores samples with bounded concurrency; results are in input order. */
+  scoreBatch(samples: readonly unknown[], opts?: BatchOptions): Promise<Result[]> {
+    return scoreBatch(this.root, samples, opts);
+  }
+
+  /** The result as an indented tree with each node's value, weight and contribution. */
+  explain(result: Result): string {
+    return explainResult(result, this.root.name);
+  }
+
+  get range(): readonly [number, number] {
+    return this.root.range;
+  }
+}
+
+/** Loads and compiles a spec (preset name, file path or object). Throws SpecError listing every problem. */
+export function loadReward(spec: string | object, opts: LoadOptions = {}): Reward {
+  const raw = resolveSpec(spec);
+  return new Reward(raw, compileSpec(raw, { registry: opts.registry ?? defaultRegistry }));
+}
+
+

@@ -1,0 +1,69 @@
+/**
+ * contains: the normalised input contains the reference (any or all of a list). By default the match must
+ * stand on word boundaries, so "4" is not found in "14" or "42". An empty reference is an input error, not
+ * a free match; an empty input contains nothing.
+ */
+import { type Template, type Verifier, fail, ok, renderText, renderTextList } from "../../core/index.js";
+import { INPUT, REFERENCE, template } from "../common.js";
+import { clip } from "./exact.js";
+import { NORMALIZE_PROPS, type NormalizeOptions, makeNormalizer } from "./normalize.js";
+
+interface Config extends NormalizeOptions {
+  input?: string;
+  reference?: string;
+  mode?: "any" | "all";
+  word_boundary?: boolean;
+}
+
+interface Compiled {
+  input: Template;
+  reference: Template;
+  norm: (s: string) => string;
+  all: boolean;
+  boundary: boolean;
+}
+
+const WORD = /[\p{L}\p{N}_]/u;
+
+export function containsAt(hay: string, needle: string, boundary: boolean): boolean {
+  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + 1)) {
+    if (!boundary) return true;
+    const before = i > 0 ? hay[i - 1]! : "";
+    const after = hay[i + needle.length] ?? "";
+    const startOk = !WORD.test(needle[0]!) || !WORD.test(before);
+    const endOk = !WORD.test(needle[needle.length - 1]!) || !WORD.test(after);
+    if (startOk && endOk) return true;
+  }
+  return false;
+}
+
+export const contains: Verifier<Config, Compiled> = {
+  type: "contains",
+  description: "The input contains the reference (on word boundaries by default).",
+  configSchema: {
+    properties: {
+      input: INPUT,
+      reference: REFERENCE,
+      mode: { enum: ["any", "all"], default: "any" },
+      word_boundary: { type: "boolean", default: true },
+      ...NORMALIZE_PROPS,
+    },
+  },
+  compile: (c) => ({
+    input: template(c.input, "{{completion}}"),
+    reference: template(c.reference, "{{reference}}"),
+    norm: makeNormalizer(c),
+    all: c.mode === "all",
+    boundary: c.word_boundary ?? true,
+  }),
+  verify(sample, c) {
+    const hay = c.norm(renderText(c.input, sample, "input"));
+    const needles = renderTextList(c.reference, sample, "reference").map(c.norm);
+    if (needles.length === 0) return fail("invalid_input", "the reference list is empty");
+    if (needles.some((n) => n === "")) return fail("invalid_input", "a reference is empty after normalisation");
+    const found = needles.map((n) => containsAt(hay, n, c.boundary));
+    const hit = c.all ? found.every(Boolean) : found.some(Boolean);
+    const missing = needles.filter((_, i) => !found[i]).map((n) => `'${clip(n, 40)}'`);
+    return ok(hit ? 1 : 0, { feedback: hit ? "found" : `not found: ${missing.join(", ")}` });
+  },
+};
