@@ -8,4 +8,5 @@
 export * from "./core/index.js";
 export * from "./rewards/index.js";
 export * from "./spec/index.js";
-export { builtinVerifiers } from "./verifiers/index.js";
+export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";
+export * from "./server/index.js";

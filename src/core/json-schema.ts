@@ -12,7 +12,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 function re2(pattern: string, flags: string) {
   const re = RE2JS.compile(pattern, flags.includes("i") ? RE2JS.CASE_INSENSITIVE : 0);
-  return { test: (s: string) => re.matcher(s).find() };
+  // ajv caches compiled patterns by toString(): it must differ per pattern.
+  return { test: (s: string) => re.matcher(s).find(), toString: () => `/${pattern}/${flags}` };
 }
 re2.code = "re2";
 

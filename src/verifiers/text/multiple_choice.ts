@@ -93,13 +93,12 @@ export function extractChoice(text: string, letters: string): Choice {
     [trimmed, "whole answer"],
     [lines[lines.length - 1] ?? "", "last line"],
   ] as const) {
-    const m = /^[\s*_]*(\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Z])(?:[).:]|(?=\s|$)))/.exec(line);
+    // A bare capital must be followed by ) . : or the end of the line, so "I think" and "A good" are prose.
+    const m = /^[\s*_]*(?:\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Z])[*_]*(?:[).:]|$))[*_]*/.exec(line);
     if (!m) continue;
-    const l = (m[2] ?? m[3] ?? m[4])!.toUpperCase();
+    const l = (m[1] ?? m[2] ?? m[3])!.toUpperCase();
     if (!letters.includes(l)) continue;
     const rest = line.slice(m[0].length);
-    // A bare letter must stand alone or be followed by a separator and option text, not be a word.
-    if (m[4] && !/^[).:]?(\s|$)/.test(line.slice(m.index + m[0].length - 1))) continue;
     const others = othersAfter(rest, l, letters);
     return others.length ? { ambiguous: [l, ...others], how } : { letter: l, how };
   }

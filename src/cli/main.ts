@@ -1,0 +1,163 @@
+/**
+ * The `rewardkit` command. Exit codes:
+ *   0  done (every row has a result, whatever its status)
+ *   1  an I/O or internal failure (unreadable input, unwritable output)
+ *   2  usage error or invalid spec (nothing was scored)
+ *   3  --fail-on-error was given and at least one row is an error
+ */
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { closeSharedPool } from "../core/index.js";
+import { type ServeOptions, startServer } from "../server/index.js";
+import { PRESETS, type Reward, SpecError, defaultRegistry, loadReward, presetNames, specDocumentSchema } from "../spec/index.js";
+import { Progress } from "./progress.js";
+import type { ComponentsMode } from "./rows.js";
+import { openInput, openOutput, runScore } from "./score.js";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+  .version;
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, ROW_ERRORS: 3 } as const;
+
+function int(name: string, min: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+function num(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+    return n;
+  };
+}
+
+function load(spec: string): Reward {
+  try {
+    return loadReward(spec);
+  } catch (e) {
+    if (e instanceof SpecError) {
+      process.stderr.write(`rewardkit: ${e.message}\n`);
+      process.exit(EXIT.USAGE);
+    }
+    throw e;
+  }
+}
+
+const program = new Command()
+  .name("rewardkit")
+  .description("Verifiers and composable rewards for RL on LLM outputs.")
+  .version(VERSION)
+  .showHelpAfterError()
+  // Commander exits 1 on usage errors; ours is 2 (1 means an I/O failure).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.USAGE))
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 done, 1 I/O or internal failure, 2 usage error or invalid spec, 3 rows with errors (--fail-on-error).",
+  );
+
+program
+  .command("score")
+  .description("Score JSONL samples: each output row is the input row plus reward, status, error and components.")
+  .requiredOption("-s, --spec <spec>", `a preset (${presetNames().join(", ")}) or a spec JSON file`)
+  .option("-i, --input <file>", "input JSONL (default: stdin)")
+  .option("-o, --output <file>", "output JSONL (default: stdout)")
+  .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 32)
+  .option("--components <mode>", "tree | flat | none", "tree")
+  .option("--explain", "print each row's reward tree (to stdout; rows then need --output)")
+  .option("--summary-json <file>", "also write the summary as JSON")
+  .option("--fail-on-error", "exit 3 when any row is an error")
+  .option("-q, --quiet", "no summary on stderr")
+  .action(async (o) => {
+    if (!["tree", "flat", "none"].includes(o.components)) {
+      program.error(`--components must be tree, flat or none (got '${o.components}')`, { exitCode: EXIT.USAGE });
+    }
+    const reward = load(o.spec);
+    const explainToStdout = Boolean(o.explain);
+    const summary = await runScore({
+      reward,
+      input: openInput(o.input),
+      output: openOutput(o.output),
+      explain: explainToStdout ? process.stdout : null,
+      writeRows: !explainToStdout || Boolean(o.output),
+      concurrency: o.concurrency,
+      components: o.components as ComponentsMode,
+      progress: o.quiet ? null : Progress.forStderr(),
+    });
+    if (!o.quiet) process.stderr.write(`${summary.toText()}\n`);
+    if (o.summaryJson) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(o.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    await closeSharedPool();
+    process.exitCode = o.failOnError && summary.status.error! > 0 ? EXIT.ROW_ERRORS : EXIT.OK;
+  });
+
+program
+  .command("validate")
+  .description("Check a spec without scoring anything; prints its tree and reward range.")
+  .argument("<spec>", "a preset name or a spec JSON file")
+  .action((spec: string) => {
+    const reward = load(spec);
+    const lines: string[] = [];
+    const walk = (n: Reward["root"], indent: string) => {
+      lines.push(`${indent}${n.name} (${n.type}) range [${n.range[0]}, ${n.range[1]}]`);
+      for (const c of n.children) walk(c, `${indent}  `);
+    };
+    walk(reward.root, "");
+    process.stdout.write(`valid\n${lines.join("\n")}\n`);
+  });
+
+program
+  .command("presets")
+  .description("List the built-in presets, or print one as JSON.")
+  .argument("[name]", "a preset to print")
+  .action((name?: string) => {
+    if (name) {
+      const p = PRESETS[name];
+      if (!p) program.error(`unknown preset '${name}' (known: ${presetNames().join(", ")})`, { exitCode: EXIT.USAGE });
+      process.stdout.write(`${JSON.stringify(p!.spec, null, 2)}\n`);
+      return;
+    }
+    for (const n of presetNames()) process.stdout.write(`${n.padEnd(16)} ${PRESETS[n]!.description}\n`);
+  });
+
+program
+  .command("schema")
+  .description("Print the JSON Schema of the spec language (all node types).")
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(specDocumentSchema(defaultRegistry), null, 2)}\n`);
+  });
+
+program
+  .command("serve")
+  .description("Serve a spec over HTTP: POST /v1/score, POST /get_reward (OpenRLHF), GET /health.")
+  .requiredOption("-s, --spec <spec>", "a preset or a spec JSON file")
+  .option("--host <host>", "address to bind", "127.0.0.1")
+  .option("-p, --port <port>", "port", int("--port", 0), 8000)
+  .option("--abstain-value <x>", "reward sent to trainers that need a number when a result abstains", num("--abstain-value"), 0)
+  .option("--error-value <x>", "reward sent to trainers that need a number when a result is an error", num("--error-value"), 0)
+  .option("--strip-tokens <list>", "comma-separated end-of-turn tokens stripped from OpenRLHF queries")
+  .option("--max-batch <n>", "most samples in one request", int("--max-batch", 1), 65536)
+  .option("--log-level <level>", "fatal | error | warn | info | debug", "info")
+  .action(async (o) => {
+    const reward = load(o.spec);
+    const opts: ServeOptions = {
+      host: o.host,
+      port: o.port,
+      abstainValue: o.abstainValue,
+      errorValue: o.errorValue,
+      maxBatch: o.maxBatch,
+      logLevel: o.logLevel,
+      ...(o.stripTokens ? { stripTokens: String(o.stripTokens).split(",").filter(Boolean) } : {}),
+    };
+    await startServer(reward, opts);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`rewardkit: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(EXIT.FAILURE);
+});

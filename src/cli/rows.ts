@@ -1,0 +1,89 @@
+/**
+ * Turning results into output rows and summaries, shared by `score` and its tests.
+ */
+import type { Result } from "../core/index.js";
+
+export type ComponentsMode = "tree" | "flat" | "none";
+
+/** Component rewards by dotted path (`answer.exact`), for tables and summaries. */
+export function flattenComponents(r: Result, prefix = "", out: Record<string, number | null> = {}): Record<string, number | null> {
+  for (const [k, c] of Object.entries(r.components ?? {})) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    out[key] = c.status === "ok" ? c.reward : null;
+    flattenComponents(c, key, out);
+  }
+  return out;
+}
+
+/** The input row with the result's fields added (they replace fields of the same name). */
+export function outputRow(row: Record<string, unknown>, r: Result, mode: ComponentsMode): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...row, reward: r.reward, status: r.status };
+  out.error = r.error ?? null;
+  if (r.feedback !== undefined) out.feedback = r.feedback;
+  if (mode === "tree" && r.components) out.components = r.components;
+  else if (mode === "flat" && r.components) out.components = flattenComponents(r);
+  return out;
+}
+
+export class Summary {
+  rows = 0;
+  private okCount = 0;
+  private sum = 0;
+  readonly status: Record<string, number> = { ok: 0, abstain: 0, error: 0 };
+  readonly errorKinds: Record<string, number> = {};
+  private readonly comp = new Map<string, { sum: number; n: number }>();
+
+  add(r: Result): void {
+    this.rows++;
+    this.status[r.status] = (this.status[r.status] ?? 0) + 1;
+    if (r.status === "ok") {
+      this.okCount++;
+      this.sum += r.reward as number;
+    }
+    if (r.error) this.errorKinds[r.error.kind] = (this.errorKinds[r.error.kind] ?? 0) + 1;
+    for (const [k, v] of Object.entries(flattenComponents(r))) {
+      if (v === null) continue;
+      const c = this.comp.get(k) ?? { sum: 0, n: 0 };
+      c.sum += v;
+      c.n++;
+      this.comp.set(k, c);
+    }
+  }
+
+  get meanReward(): number | null {
+    return this.okCount ? this.sum / this.okCount : null;
+  }
+
+  componentMeans(): Record<string, { mean: number; n: number }> {
+    const out: Record<string, { mean: number; n: number }> = {};
+    for (const [k, c] of this.comp) out[k] = { mean: c.sum / c.n, n: c.n };
+    return out;
+  }
+
+  toJSON() {
+    return {
+      rows: this.rows,
+      mean_reward: this.meanReward,
+      status: this.status,
+      error_kinds: this.errorKinds,
+      components: this.componentMeans(),
+    };
+  }
+
+  toText(): string {
+    const f = (x: number | null) => (x === null ? "-" : x.toFixed(4));
+    const lines = [
+      `rows: ${this.rows}   mean reward (ok rows): ${f(this.meanReward)}`,
+      `status: ok ${this.status.ok}, abstain ${this.status.abstain}, error ${this.status.error}`,
+    ];
+    const kinds = Object.entries(this.errorKinds);
+    if (kinds.length) lines.push(`errors: ${kinds.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    const comps = Object.entries(this.componentMeans());
+    if (comps.length) {
+      const w = Math.max(...comps.map(([k]) => k.length));
+      lines.push("components (mean over ok results):");
+      for (const [k, c] of comps) lines.push(`  ${k.padEnd(w)}  ${c.mean.toFixed(4)}  (n=${c.n})`);
+    }
+    return lines.join("\n");
+  }
+}

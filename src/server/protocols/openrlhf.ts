@@ -1,0 +1,130 @@
+/**
+ * OpenRLHF's remote reward protocol: POST /get_reward {"query": [...], "prompts": [...], "labels": [...]}
+ * -> {"rewards": [...], "scores": [...], "extra_logs": {...}}.
+ *
+ * `query[i]` is the prompt followed by the response, still carrying the tokenizer's special tokens: the
+ * completion is `query[i]` minus the `prompts[i]` prefix, with trailing end-of-turn tokens stripped.
+ * OpenRLHF needs a number for every sample, so abstain and error results are sent as the configured
+ * values (default 0) and flagged in extra_logs (`rk_ok`, `rk_abstain`, `rk_error`, 1 or 0 per sample),
+ * beside each component's reward under `rk/<component path>`.
+ */
+import type { FastifyInstance } from "fastify";
+import { type Result, fail } from "../../core/index.js";
+import type { ServerContext } from "../context.js";
+
+export const DEFAULT_STRIP_TOKENS = [
+  "<|im_end|>",
+  "<|eot_id|>",
+  "</s>",
+  "<|endoftext|>",
+  "<|end_of_text|>",
+  "<end_of_turn>",
+  "<|end|>",
+  "<｜end▁of▁sentence｜>",
+];
+
+const LEADING_SPECIAL = ["<|begin_of_text|>", "<s>", "<bos>"];
+
+/** Removes trailing end-of-turn tokens (and the whitespace between them), repeatedly. */
+export function stripTrailingTokens(text: string, tokens: readonly string[]): string {
+  let t = text;
+  for (;;) {
+    const trimmed = t.trimEnd();
+    const tok = tokens.find((k) => k && trimmed.endsWith(k));
+    if (!tok) return t === trimmed || tokens.length === 0 ? t : trimmed;
+    t = trimmed.slice(0, -tok.length);
+  }
+}
+
+/** The response part of a query, or null when the query does not start with the prompt. */
+export function responseOf(query: string, prompt: string): string | null {
+  if (query.startsWith(prompt)) return query.slice(prompt.length);
+  // Some tokenizers decode a BOS token into the query but not into the prompt (or the reverse).
+  for (const bos of LEADING_SPECIAL) {
+    if (query.startsWith(bos) && query.slice(bos.length).startsWith(prompt)) return query.slice(bos.length + prompt.length);
+    if (prompt.startsWith(bos) && query.startsWith(prompt.slice(bos.length))) return query.slice(prompt.length - bos.length);
+  }
+  return null;
+}
+
+export function numericReward(r: Result, ctx: Pick<ServerContext, "abstainValue" | "errorValue">): number {
+  if (r.status === "ok") return r.reward as number;
+  return r.status === "abstain" ? ctx.abstainValue : ctx.errorValue;
+}
+
+export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void {
+  app.post(
+    "/get_reward",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["query"],
+          properties: {
+            query: { type: "array", items: { type: "string" }, maxItems: ctx.maxBatch },
+            prompts: { type: "array", items: { type: "string" } },
+            labels: { type: "array" },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { query, prompts, labels } = req.body as { query: string[]; prompts?: string[]; labels?: unknown[] };
+      for (const [name, arr] of [["prompts", prompts], ["labels", labels]] as const) {
+        if (arr && arr.length !== query.length) {
+          return reply.code(400).send({
+            error: { kind: "invalid_input", message: `'${name}' has ${arr.length} items but 'query' has ${query.length}` },
+          });
+        }
+      }
+      const samples: unknown[] = [];
+      const broken = new Map<number, Result>();
+      query.forEach((q, i) => {
+        const prompt = prompts?.[i] ?? "";
+        const response = responseOf(q, prompt);
+        if (response === null) {
+          broken.set(i, { ...fail("invalid_input", `query[${i}] does not start with prompts[${i}]`), ms: 0 });
+          samples.push(null);
+          return;
+        }
+        const sample: Record<string, unknown> = { prompt, completion: stripTrailingTokens(response, ctx.stripTokens) };
+        if (labels) sample.reference = labels[i];
+        samples.push(sample);
+      });
+      const scored = await ctx.reward.scoreBatch(samples, { concurrency: ctx.concurrency });
+      const results = scored.map((r, i) => broken.get(i) ?? r);
+      const rewards = results.map((r) => numericReward(r, ctx));
+      return { rewards, scores: rewards, extra_logs: extraLogs(results, ctx) };
+    },
+  );
+}
+
+function extraLogs(results: Result[], ctx: ServerContext): Record<string, number[]> {
+  if (results.length === 0) return {};
+  const logs: Record<string, number[]> = {
+    rk_ok: results.map((r) => (r.status === "ok" ? 1 : 0)),
+    rk_abstain: results.map((r) => (r.status === "abstain" ? 1 : 0)),
+    rk_error: results.map((r) => (r.status === "error" ? 1 : 0)),
+  };
+  const paths = new Set<string>();
+  const collect = (r: Result, prefix: string, out: Map<string, Result>) => {
+    for (const [k, c] of Object.entries(r.components ?? {})) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.set(p, c);
+      paths.add(p);
+      collect(c, p, out);
+    }
+  };
+  const perSample = results.map((r) => {
+    const m = new Map<string, Result>();
+    collect(r, "", m);
+    return m;
+  });
+  for (const p of paths) {
+    logs[`rk/${p}`] = perSample.map((m) => {
+      const c = m.get(p);
+      return c ? numericReward(c, ctx) : ctx.abstainValue;
+    });
+  }
+  return logs;
+}
