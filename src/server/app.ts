@@ -32,6 +32,8 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   const app = Fastify({
     logger: opts.logLevel === false || opts.logLevel === undefined ? false : { level: opts.logLevel },
     bodyLimit: opts.bodyLimit ?? 64 * 1024 * 1024,
+    // fastify coerces types by default ("x" becomes ["x"]); a reward server must not guess.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
