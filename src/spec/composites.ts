@@ -37,7 +37,8 @@ export interface CompositeDef {
   build(node: Record<string, unknown>, name: string, kids: RewardNode[], policies: Policies, extra: { ast?: Ast }): RewardNode;
 }
 
-const NODE: JsonSchema = { type: "object", description: "A reward node." };
+// Children are checked by the loader as it walks into them (better messages than a schema type error).
+const NODE: JsonSchema = { description: "A reward node." };
 const TERMS: JsonSchema = { type: "array", minItems: 1, items: NODE };
 const num = (description: string, dflt?: number): JsonSchema =>
   dflt === undefined ? { type: "number", description } : { type: "number", description, default: dflt };

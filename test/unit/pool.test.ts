@@ -1,0 +1,45 @@
+/**
+ * The worker pool kills tasks at their deadline and replaces the worker. Tasks here are the JS-engine
+ * regex task (a real pool task of the regex verifier) on a catastrophically backtracking pattern.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { TimeoutError, WorkerPool } from "../../src/index.js";
+
+const TASK = { module: new URL("../../src/verifiers/format/regex-task.js", import.meta.url), fn: "jsRegexTest" };
+const hang = { pattern: "^(a+)+$", flags: "", full: false, text: `${"a".repeat(40)}!` };
+const quick = { pattern: "b", flags: "", full: false, text: "abc" };
+const pool = new WorkerPool({ threads: 2 });
+afterAll(() => pool.close());
+
+describe("WorkerPool", () => {
+  it("runs tasks and returns their value", async () => {
+    expect(await pool.run(TASK, quick, { timeoutMs: 5000 })).toBe(true);
+  });
+
+  it("kills a hanging task at its deadline and keeps working", async () => {
+    await expect(pool.run(TASK, hang, { timeoutMs: 200 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(pool.stats().killed).toBeGreaterThanOrEqual(1);
+    expect(await pool.run(TASK, quick, { timeoutMs: 5000 })).toBe(true);
+  });
+
+  it("starts a task's clock when a thread takes it, so a queue does not cause timeouts", async () => {
+    // Two hanging tasks occupy both threads for ~300 ms; quick tasks queued behind them have 250 ms each.
+    const hangs = [0, 1].map(() => pool.run(TASK, hang, { timeoutMs: 300 }).catch((e) => e));
+    const quicks = Array.from({ length: 6 }, () => pool.run(TASK, quick, { timeoutMs: 250 }));
+    expect(await Promise.all(quicks)).toEqual(Array(6).fill(true));
+    for (const e of await Promise.all(hangs)) expect(e).toBeInstanceOf(TimeoutError);
+  });
+
+  it("gives up on a queued task when its caller aborts", async () => {
+    const blockers = [0, 1].map(() => pool.run(TASK, hang, { timeoutMs: 300 }).catch(() => null));
+    const ac = new AbortController();
+    const queued = pool.run(TASK, quick, { timeoutMs: 1000, signal: ac.signal });
+    ac.abort(new TimeoutError(1, "caller"));
+    await expect(queued).rejects.toBeInstanceOf(TimeoutError);
+    await Promise.all(blockers);
+  });
+
+  it("reports a task that throws", async () => {
+    await expect(pool.run(TASK, { ...quick, pattern: "(" }, { timeoutMs: 1000 })).rejects.toThrow(/Invalid regular expression/);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { RewardkitError, compileTemplate, loadReward } from "../../src/index.js";
+
+const sample = {
+  completion: "<think>t</think><answer> 42 </answer>",
+  reference: "42",
+  answer: { value: 7, list: ["a", "b"] },
+  metadata: { level: 3 },
+};
+
+describe("templates", () => {
+  it("resolves paths, metadata, filters and raw values", () => {
+    expect(compileTemplate("{{completion|tag:answer|trim}}").render(sample)).toBe("42");
+    expect(compileTemplate("{{completion|after:</think>}}").render(sample)).toBe("<answer> 42 </answer>");
+    expect(compileTemplate("{{metadata.answer.value}}").render(sample)).toBe(7);
+    expect(compileTemplate("{{answer.list[1]}}").render(sample)).toBe("b");
+    expect(compileTemplate("{{metadata.level}}").render(sample)).toBe(3);
+    expect(compileTemplate("{{answer}}").render(sample)).toEqual(sample.answer);
+    expect(compileTemplate("ref={{reference}}, v={{answer.value}}").render(sample)).toBe("ref=42, v=7");
+    expect(compileTemplate('{{j|json}}').render({ completion: "", j: '{"a":1}' })).toEqual({ a: 1 });
+  });
+
+  it("scores the last assistant message of a messages completion", () => {
+    const s = { completion: [{ role: "assistant", content: "first" }, { role: "user", content: "u" }, { role: "assistant", content: "last" }] };
+    expect(compileTemplate("{{completion}}").render(s)).toBe("last");
+  });
+
+  it("throws invalid_input for a missing path and config_error for a bad template", () => {
+    expect(() => compileTemplate("{{metadata.nope}}").render(sample)).toThrow(RewardkitError);
+    expect(() => compileTemplate("{{metadata.nope}}").render(sample)).toThrow(/the sample has no 'nope'/);
+    expect(() => compileTemplate("{{completion|shout}}")).toThrow(/unknown template filter 'shout'/);
+    expect(() => compileTemplate("{{1bad}}")).toThrow(/bad template path/);
+  });
+
+  it("a bad template in a spec is a spec error with its path", () => {
+    expect(() => loadReward({ type: "exact", input: "{{completion|tag}}" })).toThrow(/\$: filter 'tag' needs a tag name/);
+  });
+
+  it("refuses objects where text is needed", async () => {
+    const r = await loadReward({ type: "exact", reference: "{{answer}}" }).score(sample);
+    expect(r.status).toBe("error");
+    expect(r.error?.kind).toBe("invalid_input");
+    expect(r.error?.message).toMatch(/must be text, got an object/);
+  });
+});
