@@ -6,8 +6,10 @@ import { type Outcome, type Result, type Sample, fromThrown } from "../core/inde
 import type { EvalContext, Range, RewardNode } from "./node.js";
 import type { Policies } from "./policy.js";
 
+/** Adds the timing; outcomes are fresh objects owned by the caller, so this mutates rather than copies. */
 export function finish(out: Outcome, t0: number): Result {
-  return { ...out, ms: out.ms ?? round3(performance.now() - t0) };
+  out.ms ??= round3(performance.now() - t0);
+  return out as Result;
 }
 
 export function round3(x: number): number {

@@ -2,6 +2,7 @@
  * Scoring samples with a reward tree: one at a time or as a batch with bounded concurrency. A sample
  * that is not a sample becomes an invalid_input error result at its position; nothing throws.
  */
+import { setMaxListeners } from "node:events";
 import { type Result, fail, sampleProblem } from "../core/index.js";
 import type { Sample } from "../core/index.js";
 import type { RewardNode } from "./node.js";
@@ -18,6 +19,8 @@ export interface BatchOptions extends ScoreOptions {
 }
 
 const NEVER = new AbortController().signal;
+// Every in-flight async verification listens on the caller's signal: many at once is normal, not a leak.
+setMaxListeners(0, NEVER);
 
 export async function scoreSample(root: RewardNode, sample: unknown, opts: ScoreOptions = {}): Promise<Result> {
   const problem = sampleProblem(sample);
@@ -30,6 +33,7 @@ export async function scoreBatch(
   samples: readonly unknown[],
   opts: BatchOptions = {},
 ): Promise<Result[]> {
+  if (opts.signal) setMaxListeners(0, opts.signal);
   const out = new Array<Result>(samples.length);
   await forEachLimit(samples.length, opts.concurrency ?? 64, async (i) => {
     const r = await scoreSample(root, samples[i], opts);

@@ -34,20 +34,44 @@ export class VerifierNode implements RewardNode {
     const t0 = performance.now();
     let out: Outcome;
     try {
-      const v = this.verifier;
-      out = v.managesDeadline
-        ? await v.verify(sample, this.config, { signal: ctx.signal, timeoutMs: this.timeoutMs })
-        : await runWithDeadline(
-            this.timeoutMs,
-            (signal) => v.verify(sample, this.config, { signal, timeoutMs: this.timeoutMs }),
-            ctx.signal,
-            `verifier '${this.name}'`,
-          );
-      out = this.check(out);
+      out = this.check(await this.call(sample, ctx));
     } catch (e) {
       out = fromThrown(e);
     }
     return finish(out, t0);
+  }
+
+  /**
+   * Calls the verifier. A synchronous verifier has finished when it returns (nothing could interrupt it
+   * anyway), so only an asynchronous one is raced against the deadline; the abort signal is created only
+   * if the verifier asks for it. This keeps timers and controllers off the hot path of format checks.
+   */
+  private call(sample: Sample, ctx: EvalContext): Outcome | Promise<Outcome> {
+    const v = this.verifier;
+    const timeoutMs = this.timeoutMs;
+    if (v.managesDeadline) return v.verify(sample, this.config, { signal: ctx.signal, timeoutMs });
+    let ac: AbortController | undefined;
+    const vctx = {
+      timeoutMs,
+      get signal(): AbortSignal {
+        if (!ac) {
+          ac = new AbortController();
+          if (ctx.signal.aborted) ac.abort(ctx.signal.reason);
+        }
+        return ac.signal;
+      },
+    };
+    const out = v.verify(sample, this.config, vctx);
+    if (!(out instanceof Promise)) return out;
+    return runWithDeadline(
+      timeoutMs,
+      (signal) => {
+        signal.addEventListener("abort", () => ac?.abort(signal.reason), { once: true });
+        return out;
+      },
+      ctx.signal,
+      `verifier '${this.name}'`,
+    );
   }
 
   private check(out: Outcome): Outcome {

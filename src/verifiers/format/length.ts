@@ -24,7 +24,15 @@ interface Compiled {
 }
 
 export function measure(text: string, unit: Unit): number {
-  if (unit === "chars") return [...text].length;
+  if (unit === "chars") {
+    // Code points, not UTF-16 units: subtract the low halves of surrogate pairs.
+    let n = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) n--;
+    }
+    return n;
+  }
   if (unit === "lines") return text === "" ? 0 : text.split(/\r\n|\r|\n/).length;
   const words = text.trim().split(/\s+/);
   return words[0] === "" ? 0 : words.length;

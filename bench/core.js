@@ -1,0 +1,91 @@
+// npm run bench:core — samples/s for a three-level spec of format checks (fixtures/examples/format-3level.json),
+// in-process and over HTTP (a real `rewardkit serve` process on loopback) with batches of 256.
+import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { loadReward } from "../dist/index.js";
+import { printTable, summarize } from "./common.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const SPEC = `${ROOT}fixtures/examples/format-3level.json`;
+const BATCH = 256;
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 80);
+
+function makeSamples(n) {
+  const out = [];
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const words = "first we compute the sum then check each term carefully so the total is".split(" ");
+  for (let i = 0; i < n; i++) {
+    const think = Array.from({ length: 20 + Math.floor(rnd() * 200) }, () => words[Math.floor(rnd() * words.length)]).join(" ");
+    const answer = rnd() < 0.7 ? String(Math.floor(rnd() * 100)) : "about twelve";
+    const kind = rnd();
+    const completion =
+      kind < 0.75 ? `<think>${think}</think>\n<answer>${answer}</answer>` : kind < 0.9 ? `${think} The answer is ${answer}.` : `<think>${think}</think> extra <answer>${answer}</answer>`;
+    out.push({ id: i, completion, reference: String(Math.floor(rnd() * 100)) });
+  }
+  return out;
+}
+
+async function inProcess(samples) {
+  const reward = loadReward(SPEC);
+  await reward.scoreBatch(samples.slice(0, BATCH)); // warm-up
+  const lat = [];
+  const t0 = performance.now();
+  for (let b = 0; b < BATCHES; b++) {
+    const t = performance.now();
+    await reward.scoreBatch(samples.slice(b * BATCH, (b + 1) * BATCH));
+    lat.push(performance.now() - t);
+  }
+  return summarize("in-process, batches of 256", lat, BATCHES * BATCH, performance.now() - t0);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/rewardkit.js`, "serve", "--spec", SPEC, "--port", "0", "--log-level", "info"]);
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening at (http:\/\/[^\s"]+)/i.exec(out);
+      if (m) resolve({ url: m[1], child });
+    });
+    child.on("exit", (c) => reject(new Error(`server exited ${c}: ${out}`)));
+  });
+}
+
+async function overHttp(samples, clients) {
+  const { url, child } = await startServer();
+  try {
+    const post = (batch) =>
+      fetch(`${url}/v1/score`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ samples: batch }) }).then(
+        (r) => r.json(),
+      );
+    await post(samples.slice(0, BATCH));
+    const lat = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < BATCHES) {
+          const b = next++;
+          const t = performance.now();
+          const res = await post(samples.slice(b * BATCH, (b + 1) * BATCH));
+          if (res.results?.length !== BATCH) throw new Error(`bad response: ${JSON.stringify(res).slice(0, 200)}`);
+          lat.push(performance.now() - t);
+        }
+      }),
+    );
+    return summarize(`HTTP /v1/score, batches of 256, ${clients} client(s)`, lat, BATCHES * BATCH, performance.now() - t0);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+const samples = makeSamples(BATCH * BATCHES);
+const rows = [await inProcess(samples), await overHttp(samples, 1), await overHttp(samples, 2)];
+console.log(`rewardkit bench:core — ${SPEC.replace(ROOT, "")}, ${availableParallelism()} cores, node ${process.version}`);
+printTable(rows);
+console.log(`HTTP overhead (1 client): ${((rows[0].per_s / rows[1].per_s - 1) * 100).toFixed(1)}% more time per sample than in-process`);
