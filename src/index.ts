@@ -10,3 +10,15 @@ export * from "./rewards/index.js";
 export * from "./spec/index.js";
 export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";
 export * from "./server/index.js";
+export {
+  DEFAULT_CATEGORY_WEIGHTS,
+  LlmJudge,
+  RubricNode,
+  aggregate as aggregateRubric,
+  clearJudgeCache,
+  judgeCacheStats,
+  normalizeRubric,
+  resolveJudgeConfig,
+  type Criterion,
+  type Rubric,
+} from "./rubrics/index.js";

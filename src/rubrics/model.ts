@@ -70,16 +70,33 @@ export const CRITERION_SCHEMA: JsonSchema = {
   type: "object",
   description: "A rubric criterion: {id, text, weight | category | points, kind, judge}.",
   properties: {
-    id: { type: "string", pattern: ID_PATTERN, description: "Unique within the rubric (default c1, c2, ...)." },
-    text: { type: "string", minLength: 1, description: "What the response must do (or, for a pitfall, must not)." },
+    id: {
+      type: "string",
+      pattern: ID_PATTERN,
+      description: "Unique within the rubric (default c1, c2, ...).",
+    },
+    text: {
+      type: "string",
+      minLength: 1,
+      description: "What the response must do (or, for a pitfall, must not).",
+    },
     criterion: { type: "string", minLength: 1, description: "Alias of 'text' (HealthBench)." },
     description: { type: "string", minLength: 1, description: "Alias of 'text' (Rubrics as Rewards)." },
     title: { type: "string", description: "A short title (reported, not judged)." },
     tags: { type: "array", items: { type: "string" } },
-    kind: { enum: [...KINDS], description: "binary (default), ordinal (needs choices) or points (needs points)." },
+    kind: {
+      enum: [...KINDS],
+      description: "binary (default), ordinal (needs choices) or points (needs points).",
+    },
     category: { enum: CATEGORY_ENUM, description: "Gives the weight when 'weight' is absent." },
-    weight: { type: "number", description: "Weight; negative (or category pitfall) makes the criterion a pitfall." },
-    points: { type: "number", description: "HealthBench points (kind points); negative points mark a pitfall." },
+    weight: {
+      type: "number",
+      description: "Weight; negative (or category pitfall) makes the criterion a pitfall.",
+    },
+    points: {
+      type: "number",
+      description: "HealthBench points (kind points); negative points mark a pitfall.",
+    },
     choices: {
       type: "array",
       minItems: 2,
@@ -89,7 +106,7 @@ export const CRITERION_SCHEMA: JsonSchema = {
     },
     judge: {
       anyOf: [{ type: "string", minLength: 1 }, { type: "object" }],
-      description: '"llm" (the default), the name of a judge in the rubric\'s \'judges\', or a reward node.',
+      description: "\"llm\" (the default), the name of a judge in the rubric's 'judges', or a reward node.",
     },
     threshold: {
       type: "number",
@@ -102,7 +119,8 @@ export const CRITERION_SCHEMA: JsonSchema = {
 
 export const CATEGORY_WEIGHTS_SCHEMA: JsonSchema = {
   type: "object",
-  description: "Weight magnitude of each category (defaults: essential 1, important 0.7, optional 0.3, pitfall 0.9).",
+  description:
+    "Weight magnitude of each category (defaults: essential 1, important 0.7, optional 0.3, pitfall 0.9).",
   properties: Object.fromEntries(CATEGORIES.map((c) => [c, { type: "number", minimum: 0 }])),
   additionalProperties: false,
 };
@@ -176,22 +194,27 @@ export function normalizeRubric(
     let w: number;
     if (kind === "points") {
       if (points === undefined) problems.push([at(), "a points criterion needs 'points'"]);
-      if (weight !== undefined) problems.push([at("weight"), "a points criterion is weighted by its 'points'"]);
+      if (weight !== undefined)
+        problems.push([at("weight"), "a points criterion is weighted by its 'points'"]);
       w = points ?? 0;
       if (w < 0 && category && category !== "pitfall") {
         problems.push([at("category"), `negative points make a pitfall, not an ${category} criterion`]);
       }
-      if (w > 0 && category === "pitfall") problems.push([at("points"), "a pitfall's points must be negative"]);
+      if (w > 0 && category === "pitfall")
+        problems.push([at("points"), "a pitfall's points must be negative"]);
     } else {
-      if (points !== undefined) problems.push([at("points"), `'points' needs kind 'points' (this is ${kind})`]);
+      if (points !== undefined)
+        problems.push([at("points"), `'points' needs kind 'points' (this is ${kind})`]);
       if (weight !== undefined && weight < 0 && category && category !== "pitfall") {
         problems.push([at("weight"), `a negative weight makes a pitfall, not an ${category} criterion`]);
       }
       const magnitude = Math.abs(weight ?? (category ? weights[category] : 1));
       w = category === "pitfall" || (weight !== undefined && weight < 0) ? -magnitude : magnitude;
     }
-    if (kind === "ordinal" && !choices) problems.push([at(), "an ordinal criterion needs 'choices' (worst first)"]);
-    if (kind !== "ordinal" && choices) problems.push([at("choices"), `'choices' needs kind 'ordinal' (this is ${kind})`]);
+    if (kind === "ordinal" && !choices)
+      problems.push([at(), "an ordinal criterion needs 'choices' (worst first)"]);
+    if (kind !== "ordinal" && choices)
+      problems.push([at("choices"), `'choices' needs kind 'ordinal' (this is ${kind})`]);
 
     let judge: JudgeRef;
     const j = c.judge;
@@ -215,7 +238,10 @@ export function normalizeRubric(
     } else {
       judge = { kind: "node", key: inlineJudgeKey(i) };
       if (!opts.inlineJudges) {
-        problems.push([at("judge"), "a per-sample criterion can name a judge of the spec but not define one"]);
+        problems.push([
+          at("judge"),
+          "a per-sample criterion can name a judge of the spec but not define one",
+        ]);
       }
     }
     if (c.threshold !== undefined && judge.kind === "llm") {

@@ -16,6 +16,7 @@ import {
   SequenceNode,
   WeightedNode,
 } from "../rewards/index.js";
+import { RUBRIC_DEF } from "./rubric-def.js";
 
 /** A child slot: the JSON path segment(s) under the node and the raw child spec. */
 export interface ChildRef {
@@ -201,6 +202,7 @@ export const COMPOSITES: Record<string, CompositeDef> = {
         : [],
     build: (n, name, kids, p, extra) => new FormulaNode(name, n.expr as string, extra.ast!, kids, p),
   },
+  rubric: RUBRIC_DEF,
 };
 
 export const POLICY_SCHEMA: JsonSchema = {
