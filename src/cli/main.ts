@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { closeSharedPool } from "../core/index.js";
-import { type ServeOptions, startServer } from "../server/index.js";
+import type { ServeOptions } from "../server/index.js";
 import { PRESETS, type Reward, SpecError, defaultRegistry, loadReward, presetNames, specDocumentSchema } from "../spec/index.js";
 import { Progress } from "./progress.js";
 import type { ComponentsMode } from "./rows.js";
@@ -154,6 +154,8 @@ program
       logLevel: o.logLevel,
       ...(o.stripTokens ? { stripTokens: String(o.stripTokens).split(",").filter(Boolean) } : {}),
     };
+    // Loaded here so that `score` does not pay for fastify at start-up.
+    const { startServer } = await import("../server/index.js");
     await startServer(reward, opts);
   });
 

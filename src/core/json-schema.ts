@@ -23,6 +23,14 @@ export function newAjv(opts: Options = {}): Ajv {
   return ajv;
 }
 
+let shared: Ajv | undefined;
+
+/** One ajv for user schemas (json, tool_call, ...), created on first use: start-up stays fast. */
+export function sharedAjv(): Ajv {
+  shared ??= newAjv();
+  return shared;
+}
+
 /** ajv errors as one line each: `/path/to/field must be integer`. */
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, max = 5): string {
   if (!errors?.length) return "";

@@ -14,7 +14,7 @@ import { COMMON_KEYS, allTypes, nodeSchema } from "./node-schema.js";
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_DEPTH = 64;
 
-const ajv = newAjv({ allErrors: true });
+let ajv: ReturnType<typeof newAjv> | undefined;
 const validators = new WeakMap<VerifierRegistry, Map<string, ValidateFunction>>();
 
 function validatorFor(type: string, registry: VerifierRegistry): ValidateFunction | undefined {
@@ -24,6 +24,7 @@ function validatorFor(type: string, registry: VerifierRegistry): ValidateFunctio
   if (!v) {
     const schema = nodeSchema(type, registry);
     if (!schema) return undefined;
+    ajv ??= newAjv({ allErrors: true });
     v = ajv.compile(schema);
     m.set(type, v);
   }

@@ -12,7 +12,7 @@ import {
   compileTemplate,
   formatAjvErrors,
   isTemplate,
-  newAjv,
+  sharedAjv,
   ok,
   renderText,
 } from "../../core/index.js";
@@ -32,8 +32,7 @@ interface Compiled {
   schema: ((s: Sample) => ValidateFunction) | null;
 }
 
-const ajv = newAjv();
-const cache = new SchemaCache(ajv);
+const cache = new SchemaCache();
 
 export const json: Verifier<Config, Compiled> = {
   type: "json",
@@ -57,7 +56,7 @@ export const json: Verifier<Config, Compiled> = {
     } else if (c.schema !== undefined) {
       let v: ValidateFunction;
       try {
-        v = ajv.compile(c.schema as object);
+        v = sharedAjv().compile(c.schema as object);
       } catch (e) {
         throw new Error(`schema does not compile: ${(e as Error).message}`);
       }

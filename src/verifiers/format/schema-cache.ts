@@ -3,15 +3,16 @@
  * dataset with a new schema per row cannot grow memory without limit.
  */
 import type { Ajv, ValidateFunction } from "ajv";
-import { RewardkitError, kindOf } from "../../core/index.js";
+import { RewardkitError, kindOf, sharedAjv } from "../../core/index.js";
 
 export class SchemaCache {
   private readonly map = new Map<string, { v: ValidateFunction; schema: object | boolean }>();
 
-  constructor(
-    private readonly ajv: Ajv,
-    private readonly max = 512,
-  ) {}
+  constructor(private readonly max = 512) {}
+
+  private get ajv(): Ajv {
+    return sharedAjv();
+  }
 
   get(schema: unknown, what: string): ValidateFunction {
     if (typeof schema === "string") {

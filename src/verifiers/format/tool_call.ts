@@ -16,7 +16,6 @@ import {
   formatAjvErrors,
   kindOf,
   lastAssistantMessage,
-  newAjv,
   ok,
   renderText,
 } from "../../core/index.js";
@@ -56,8 +55,7 @@ interface Call {
   args: unknown;
 }
 
-const ajv = newAjv();
-const cache = new SchemaCache(ajv);
+const cache = new SchemaCache();
 
 const valueOrTemplate = (v: unknown): ((s: Sample) => unknown) => {
   if (typeof v === "string" && v.includes("{{")) {
