@@ -20,11 +20,18 @@ function makeSamples(n) {
   };
   const words = "first we compute the sum then check each term carefully so the total is".split(" ");
   for (let i = 0; i < n; i++) {
-    const think = Array.from({ length: 20 + Math.floor(rnd() * 200) }, () => words[Math.floor(rnd() * words.length)]).join(" ");
+    const think = Array.from(
+      { length: 20 + Math.floor(rnd() * 200) },
+      () => words[Math.floor(rnd() * words.length)],
+    ).join(" ");
     const answer = rnd() < 0.7 ? String(Math.floor(rnd() * 100)) : "about twelve";
     const kind = rnd();
     const completion =
-      kind < 0.75 ? `<think>${think}</think>\n<answer>${answer}</answer>` : kind < 0.9 ? `${think} The answer is ${answer}.` : `<think>${think}</think> extra <answer>${answer}</answer>`;
+      kind < 0.75
+        ? `<think>${think}</think>\n<answer>${answer}</answer>`
+        : kind < 0.9
+          ? `${think} The answer is ${answer}.`
+          : `<think>${think}</think> extra <answer>${answer}</answer>`;
     out.push({ id: i, completion, reference: String(Math.floor(rnd() * 100)) });
   }
   return out;
@@ -45,7 +52,16 @@ async function inProcess(samples) {
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/rewardkit.js`, "serve", "--spec", SPEC, "--port", "0", "--log-level", "info"]);
+    const child = spawn(process.execPath, [
+      `${ROOT}bin/rewardkit.js`,
+      "serve",
+      "--spec",
+      SPEC,
+      "--port",
+      "0",
+      "--log-level",
+      "info",
+    ]);
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -60,9 +76,11 @@ async function overHttp(samples, clients) {
   const { url, child } = await startServer();
   try {
     const post = (batch) =>
-      fetch(`${url}/v1/score`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ samples: batch }) }).then(
-        (r) => r.json(),
-      );
+      fetch(`${url}/v1/score`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ samples: batch }),
+      }).then((r) => r.json());
     await post(samples.slice(0, BATCH));
     const lat = [];
     let next = 0;
@@ -73,12 +91,18 @@ async function overHttp(samples, clients) {
           const b = next++;
           const t = performance.now();
           const res = await post(samples.slice(b * BATCH, (b + 1) * BATCH));
-          if (res.results?.length !== BATCH) throw new Error(`bad response: ${JSON.stringify(res).slice(0, 200)}`);
+          if (res.results?.length !== BATCH)
+            throw new Error(`bad response: ${JSON.stringify(res).slice(0, 200)}`);
           lat.push(performance.now() - t);
         }
       }),
     );
-    return summarize(`HTTP /v1/score, batches of 256, ${clients} client(s)`, lat, BATCHES * BATCH, performance.now() - t0);
+    return summarize(
+      `HTTP /v1/score, batches of 256, ${clients} client(s)`,
+      lat,
+      BATCHES * BATCH,
+      performance.now() - t0,
+    );
   } finally {
     child.kill("SIGTERM");
   }
@@ -86,6 +110,10 @@ async function overHttp(samples, clients) {
 
 const samples = makeSamples(BATCH * BATCHES);
 const rows = [await inProcess(samples), await overHttp(samples, 1), await overHttp(samples, 2)];
-console.log(`rewardkit bench:core — ${SPEC.replace(ROOT, "")}, ${availableParallelism()} cores, node ${process.version}`);
+console.log(
+  `rewardkit bench:core — ${SPEC.replace(ROOT, "")}, ${availableParallelism()} cores, node ${process.version}`,
+);
 printTable(rows);
-console.log(`HTTP overhead (1 client): ${((rows[0].per_s / rows[1].per_s - 1) * 100).toFixed(1)}% more time per sample than in-process`);
+console.log(
+  `HTTP overhead (1 client): ${((rows[0].per_s / rows[1].per_s - 1) * 100).toFixed(1)}% more time per sample than in-process`,
+);

@@ -7,18 +7,18 @@
  */
 export * from "./core/index.js";
 export * from "./rewards/index.js";
+export {
+  aggregate as aggregateRubric,
+  type Criterion,
+  clearJudgeCache,
+  DEFAULT_CATEGORY_WEIGHTS,
+  judgeCacheStats,
+  LlmJudge,
+  normalizeRubric,
+  type Rubric,
+  RubricNode,
+  resolveJudgeConfig,
+} from "./rubrics/index.js";
+export * from "./server/index.js";
 export * from "./spec/index.js";
 export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";
-export * from "./server/index.js";
-export {
-  DEFAULT_CATEGORY_WEIGHTS,
-  LlmJudge,
-  RubricNode,
-  aggregate as aggregateRubric,
-  clearJudgeCache,
-  judgeCacheStats,
-  normalizeRubric,
-  resolveJudgeConfig,
-  type Criterion,
-  type Rubric,
-} from "./rubrics/index.js";

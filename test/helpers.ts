@@ -1,24 +1,32 @@
 import {
-  type Result,
-  type Sample,
-  type Verifier,
-  type VerifierRegistry,
   abstain,
   createRegistry,
   fail,
   loadReward,
   ok,
+  type Result,
+  type Sample,
+  type Verifier,
+  type VerifierRegistry,
 } from "../src/index.js";
 
 type SampleLike = Partial<Sample> & Record<string, unknown>;
 
 /** Scores one sample with a spec (object or preset name). */
-export async function score(spec: object | string, sample: SampleLike, registry?: VerifierRegistry): Promise<Result> {
+export async function score(
+  spec: object | string,
+  sample: SampleLike,
+  registry?: VerifierRegistry,
+): Promise<Result> {
   return loadReward(spec, registry ? { registry } : {}).score(sample);
 }
 
 /** The reward of an ok result; fails the test with the result when it is not ok. */
-export async function reward(spec: object | string, sample: SampleLike, registry?: VerifierRegistry): Promise<number> {
+export async function reward(
+  spec: object | string,
+  sample: SampleLike,
+  registry?: VerifierRegistry,
+): Promise<number> {
   const r = await score(spec, sample, registry);
   if (r.status !== "ok") throw new Error(`expected an ok result, got ${JSON.stringify(r)}`);
   return r.reward as number;
@@ -52,7 +60,12 @@ export function testRegistry(): VerifierRegistry {
 }
 
 /** A leaf node of the value verifier, named after its key. */
-export const val = (key: string, extra: Record<string, unknown> = {}) => ({ type: "value", key, name: key, ...extra });
+export const val = (key: string, extra: Record<string, unknown> = {}) => ({
+  type: "value",
+  key,
+  name: key,
+  ...extra,
+});
 
 /** Scores `v` (the per-key values) with a spec built from value leaves. */
 export async function scoreValues(spec: object, v: Record<string, number | string>): Promise<Result> {

@@ -9,20 +9,30 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import type { ServeOptions } from "../server/index.js";
-import { PRESETS, type Reward, SpecError, defaultRegistry, loadReward, presetNames, specDocumentSchema } from "../spec/index.js";
+import {
+  defaultRegistry,
+  loadReward,
+  PRESETS,
+  presetNames,
+  type Reward,
+  SpecError,
+  specDocumentSchema,
+} from "../spec/index.js";
 import { Progress } from "./progress.js";
 import type { ComponentsMode } from "./rows.js";
 import { openInput, openOutput, runScore } from "./score.js";
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
-  .version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, ROW_ERRORS: 3 } as const;
 
 function int(name: string, min: number) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
     return n;
   };
 }
@@ -61,7 +71,9 @@ const program = new Command()
 
 program
   .command("score")
-  .description("Score JSONL samples: each output row is the input row plus reward, status, error and components.")
+  .description(
+    "Score JSONL samples: each output row is the input row plus reward, status, error and components.",
+  )
   .requiredOption("-s, --spec <spec>", `a preset (${presetNames().join(", ")}) or a spec JSON file`)
   .option("-i, --input <file>", "input JSONL (default: stdin)")
   .option("-o, --output <file>", "output JSONL (default: stdout)")
@@ -73,7 +85,9 @@ program
   .option("-q, --quiet", "no summary on stderr")
   .action(async (o) => {
     if (!["tree", "flat", "none"].includes(o.components)) {
-      program.error(`--components must be tree, flat or none (got '${o.components}')`, { exitCode: EXIT.USAGE });
+      program.error(`--components must be tree, flat or none (got '${o.components}')`, {
+        exitCode: EXIT.USAGE,
+      });
     }
     const reward = load(o.spec);
     const explainToStdout = Boolean(o.explain);
@@ -118,7 +132,10 @@ program
   .action((name?: string) => {
     if (name) {
       const p = PRESETS[name];
-      if (!p) program.error(`unknown preset '${name}' (known: ${presetNames().join(", ")})`, { exitCode: EXIT.USAGE });
+      if (!p)
+        program.error(`unknown preset '${name}' (known: ${presetNames().join(", ")})`, {
+          exitCode: EXIT.USAGE,
+        });
       process.stdout.write(`${JSON.stringify(p!.spec, null, 2)}\n`);
       return;
     }
@@ -138,8 +155,18 @@ program
   .requiredOption("-s, --spec <spec>", "a preset or a spec JSON file")
   .option("--host <host>", "address to bind", "127.0.0.1")
   .option("-p, --port <port>", "port", int("--port", 0), 8000)
-  .option("--abstain-value <x>", "reward sent to trainers that need a number when a result abstains", num("--abstain-value"), 0)
-  .option("--error-value <x>", "reward sent to trainers that need a number when a result is an error", num("--error-value"), 0)
+  .option(
+    "--abstain-value <x>",
+    "reward sent to trainers that need a number when a result abstains",
+    num("--abstain-value"),
+    0,
+  )
+  .option(
+    "--error-value <x>",
+    "reward sent to trainers that need a number when a result is an error",
+    num("--error-value"),
+    0,
+  )
   .option("--strip-tokens <list>", "comma-separated end-of-turn tokens stripped from OpenRLHF queries")
   .option("--max-batch <n>", "most samples in one request", int("--max-batch", 1), 65536)
   .option("--log-level <level>", "fatal | error | warn | info | debug", "info")

@@ -6,7 +6,11 @@ import type { Result } from "../core/index.js";
 export type ComponentsMode = "tree" | "flat" | "none";
 
 /** Component rewards by dotted path (`answer.exact`), for tables and summaries. */
-export function flattenComponents(r: Result, prefix = "", out: Record<string, number | null> = {}): Record<string, number | null> {
+export function flattenComponents(
+  r: Result,
+  prefix = "",
+  out: Record<string, number | null> = {},
+): Record<string, number | null> {
   for (const [k, c] of Object.entries(r.components ?? {})) {
     const key = prefix ? `${prefix}.${k}` : k;
     out[key] = c.status === "ok" ? c.reward : null;
@@ -16,7 +20,11 @@ export function flattenComponents(r: Result, prefix = "", out: Record<string, nu
 }
 
 /** The input row with the result's fields added (they replace fields of the same name). */
-export function outputRow(row: Record<string, unknown>, r: Result, mode: ComponentsMode): Record<string, unknown> {
+export function outputRow(
+  row: Record<string, unknown>,
+  r: Result,
+  mode: ComponentsMode,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...row, reward: r.reward, status: r.status };
   out.error = r.error ?? null;
   if (r.feedback !== undefined) out.feedback = r.feedback;

@@ -2,14 +2,15 @@
  * `rewardkit score`: JSONL in, JSONL out, in input order, with bounded concurrency. A line that is not
  * JSON, or not a sample, becomes an error row naming its line number; the other rows still score.
  */
-import { createReadStream, createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { type Result, fail } from "../core/index.js";
+import { fail, type Result } from "../core/index.js";
 import type { Reward } from "../spec/index.js";
-import { Progress } from "./progress.js";
-import { type ComponentsMode, Summary, outputRow } from "./rows.js";
+import type { Progress } from "./progress.js";
+import { type ComponentsMode, outputRow, Summary } from "./rows.js";
 
 export interface ScoreJob {
   reward: Reward;
@@ -66,12 +67,15 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
     let result: Promise<Result>;
     try {
       const parsed = JSON.parse(text);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("a row must be a JSON object");
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new Error("a row must be a JSON object");
       row = parsed;
       await slot();
       result = job.reward
         .score(row)
-        .then((r) => (r.status === "error" && r.error?.kind === "invalid_input" && !r.components ? withLine(r, line) : r))
+        .then((r) =>
+          r.status === "error" && r.error?.kind === "invalid_input" && !r.components ? withLine(r, line) : r,
+        )
         .finally(free);
     } catch (e) {
       result = Promise.resolve({ ...fail("invalid_input", `line ${line}: ${(e as Error).message}`), ms: 0 });

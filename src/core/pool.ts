@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import { TimeoutError, runWithDeadline } from "./deadline.js";
+import { runWithDeadline, TimeoutError } from "./deadline.js";
 import { RewardkitError } from "./result.js";
 
 export interface PoolOptions {

@@ -61,5 +61,7 @@ export function messageText(m: ChatMessage | undefined): string {
 
 /** The text that is scored: the completion string, or the last assistant message's text. */
 export function completionText(sample: Sample): string {
-  return typeof sample.completion === "string" ? sample.completion : messageText(lastAssistantMessage(sample));
+  return typeof sample.completion === "string"
+    ? sample.completion
+    : messageText(lastAssistantMessage(sample));
 }

@@ -4,7 +4,7 @@
  * (an object stays an object); otherwise the parts are interpolated as text.
  */
 import { RewardkitError } from "./result.js";
-import { type Sample, completionText, messageText } from "./sample.js";
+import { completionText, messageText, type Sample } from "./sample.js";
 
 type Filter = (v: unknown, where: string) => unknown;
 
@@ -39,7 +39,10 @@ const FILTERS: Record<string, (arg: string | undefined) => Filter> = {
     try {
       return JSON.parse(v);
     } catch (e) {
-      throw new RewardkitError("invalid_input", `${where}: value is not valid JSON (${(e as Error).message})`);
+      throw new RewardkitError(
+        "invalid_input",
+        `${where}: value is not valid JSON (${(e as Error).message})`,
+      );
     }
   },
 };
@@ -100,7 +103,10 @@ function lookup(sample: Sample, e: Expr): unknown {
     }
   }
   if (v === undefined) {
-    throw new RewardkitError("invalid_input", `the sample has no '${e.path.join(".")}' (template {{${e.source}}})`);
+    throw new RewardkitError(
+      "invalid_input",
+      `the sample has no '${e.path.join(".")}' (template {{${e.source}}})`,
+    );
   }
   for (const f of e.filters) v = f(v, `{{${e.source}}}`);
   return v;
@@ -149,9 +155,16 @@ export function renderText(t: Template, sample: Sample, what: string): string {
   let s: string;
   if (typeof v === "string") s = v;
   else if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") s = String(v);
-  else throw new RewardkitError("invalid_input", `${what} ({{...}} = ${t.source}) must be text, got ${kindOf(v)}`);
+  else
+    throw new RewardkitError(
+      "invalid_input",
+      `${what} ({{...}} = ${t.source}) must be text, got ${kindOf(v)}`,
+    );
   if (s.length > MAX_TEXT_CHARS) {
-    throw new RewardkitError("invalid_input", `${what} is ${s.length} characters, over the limit of ${MAX_TEXT_CHARS}`);
+    throw new RewardkitError(
+      "invalid_input",
+      `${what} is ${s.length} characters, over the limit of ${MAX_TEXT_CHARS}`,
+    );
   }
   return s;
 }
@@ -160,7 +173,9 @@ export function renderText(t: Template, sample: Sample, what: string): string {
 export function renderTextList(t: Template, sample: Sample, what: string): string[] {
   const v = t.render(sample);
   if (Array.isArray(v)) {
-    return v.map((x, i) => renderText({ source: `${t.source}[${i}]`, render: () => x }, sample, `${what}[${i}]`));
+    return v.map((x, i) =>
+      renderText({ source: `${t.source}[${i}]`, render: () => x }, sample, `${what}[${i}]`),
+    );
   }
   return [renderText({ source: t.source, render: () => v }, sample, what)];
 }

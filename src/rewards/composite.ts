@@ -2,7 +2,7 @@
  * Shared machinery of the composite nodes: evaluate children, name their results, time the node, and
  * turn anything thrown into an error result (a composite never throws).
  */
-import { type Outcome, type Result, type Sample, fromThrown } from "../core/index.js";
+import { fromThrown, type Outcome, type Result, type Sample } from "../core/index.js";
 import type { EvalContext, Range, RewardNode } from "./node.js";
 import type { Policies } from "./policy.js";
 
@@ -40,7 +40,11 @@ export abstract class CompositeNode implements RewardNode {
   protected abstract combine(sample: Sample, ctx: EvalContext): Promise<Outcome>;
 }
 
-export function evaluateAll(nodes: readonly RewardNode[], sample: Sample, ctx: EvalContext): Promise<Result[]> {
+export function evaluateAll(
+  nodes: readonly RewardNode[],
+  sample: Sample,
+  ctx: EvalContext,
+): Promise<Result[]> {
   return Promise.all(nodes.map((n) => n.evaluate(sample, ctx)));
 }
 

@@ -12,9 +12,12 @@ function fmt(x: number | null | undefined): string {
 export function explainResult(result: Result, rootName = "reward"): string {
   const lines: string[] = [];
   const walk = (name: string, r: Result, prefix: string, childPrefix: string, pathWeight: number | null) => {
-    const value = r.status === "ok" ? fmt(r.reward) : r.status === "error" ? `error(${r.error?.kind})` : "abstain";
+    const value =
+      r.status === "ok" ? fmt(r.reward) : r.status === "error" ? `error(${r.error?.kind})` : "abstain";
     const contrib =
-      pathWeight !== null && r.status === "ok" && r.reward !== null ? `  contributes ${fmt(pathWeight * r.reward)}` : "";
+      pathWeight !== null && r.status === "ok" && r.reward !== null
+        ? `  contributes ${fmt(pathWeight * r.reward)}`
+        : "";
     const weight = r.weight !== undefined ? `  weight ${fmt(r.weight)}` : "";
     const note = r.error ? `  ${r.error.message}` : r.feedback ? `  ${oneLine(r.feedback)}` : "";
     lines.push(`${prefix}${name}: ${value}${weight}${contrib}${note}`);

@@ -28,11 +28,15 @@ type FnName = keyof typeof FUNCS;
 const MAX_LENGTH = 4096;
 const MAX_DEPTH = 64;
 
-type Tok = { t: "num"; v: number; at: number } | { t: "id"; v: string; at: number } | { t: "op"; v: string; at: number };
+type Tok =
+  | { t: "num"; v: number; at: number }
+  | { t: "id"; v: string; at: number }
+  | { t: "op"; v: string; at: number };
 
 function tokenize(src: string): Tok[] {
   const toks: Tok[] = [];
-  const re = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/^(),]))/y;
+  const re =
+    /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([-+*/^(),]))/y;
   let i = 0;
   while (i < src.length) {
     if (/^\s*$/.test(src.slice(i))) break;
@@ -53,7 +57,8 @@ function syntax(src: string, at: number, msg: string): RewardkitError {
 }
 
 export function parseFormula(src: string): Ast {
-  if (src.length > MAX_LENGTH) throw new RewardkitError("config_error", `formula longer than ${MAX_LENGTH} characters`);
+  if (src.length > MAX_LENGTH)
+    throw new RewardkitError("config_error", `formula longer than ${MAX_LENGTH} characters`);
   const toks = tokenize(src);
   let p = 0;
   const peek = () => toks[p];
@@ -129,7 +134,11 @@ export function parseFormula(src: string): Ast {
         expect(")");
         const [lo, hi] = FUNCS[fn].arity;
         if (args.length < lo || args.length > hi) {
-          throw syntax(src, t.at, `${fn} takes ${lo === hi ? lo : `${lo} to ${hi}`} argument(s), got ${args.length}`);
+          throw syntax(
+            src,
+            t.at,
+            `${fn} takes ${lo === hi ? lo : `${lo} to ${hi}`} argument(s), got ${args.length}`,
+          );
         }
         return { k: "call", fn, args };
       }

@@ -6,8 +6,8 @@
  *   a number     use this value as the child's reward.
  * Nodes with one child treat "skip" like "propagate": there is nothing left to score.
  */
-import { type Outcome, type Result, type Span, abstain, fail } from "../core/index.js";
-import { type Range, hull } from "./node.js";
+import { abstain, fail, type Outcome, type Result, type Span } from "../core/index.js";
+import { hull, type Range } from "./node.js";
 
 export type ChildPolicy = "skip" | "propagate" | number;
 

@@ -3,8 +3,8 @@
  * that is not a sample becomes an invalid_input error result at its position; nothing throws.
  */
 import { setMaxListeners } from "node:events";
-import { type Result, fail, sampleProblem } from "../core/index.js";
 import type { Sample } from "../core/index.js";
+import { fail, type Result, sampleProblem } from "../core/index.js";
 import type { RewardNode } from "./node.js";
 
 export interface ScoreOptions {
@@ -22,7 +22,11 @@ const NEVER = new AbortController().signal;
 // Every in-flight async verification listens on the caller's signal: many at once is normal, not a leak.
 setMaxListeners(0, NEVER);
 
-export async function scoreSample(root: RewardNode, sample: unknown, opts: ScoreOptions = {}): Promise<Result> {
+export async function scoreSample(
+  root: RewardNode,
+  sample: unknown,
+  opts: ScoreOptions = {},
+): Promise<Result> {
   const problem = sampleProblem(sample);
   if (problem) return { ...fail("invalid_input", problem), ms: 0 };
   return root.evaluate(sample as Sample, { signal: opts.signal ?? NEVER });
@@ -44,7 +48,11 @@ export async function scoreBatch(
 }
 
 /** Runs task(0..n-1) with at most `limit` in flight. */
-export async function forEachLimit(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function forEachLimit(
+  n: number,
+  limit: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < n) await task(next++);

@@ -5,12 +5,12 @@
  */
 import {
   type AnyVerifier,
-  type Outcome,
-  type Result,
-  type Sample,
   fail,
   fromThrown,
+  type Outcome,
+  type Result,
   runWithDeadline,
+  type Sample,
 } from "../core/index.js";
 import { finish } from "./composite.js";
 import type { EvalContext, Range, RewardNode } from "./node.js";

@@ -47,7 +47,10 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     reply.code(404).send({ error: { kind: "not_found", message: `no route ${req.method} ${req.url}` } }),
   );
 
-  app.get("/health", async () => ({ status: "ok", spec: { type: reward.root.type, name: reward.root.name } }));
+  app.get("/health", async () => ({
+    status: "ok",
+    spec: { type: reward.root.type, name: reward.root.name },
+  }));
   registerNative(app, ctx);
   registerOpenRLHF(app, ctx);
   return app;

@@ -1,5 +1,5 @@
 import type { Reward } from "../spec/index.js";
-import { type ServerOptions, buildServer } from "./app.js";
+import { buildServer, type ServerOptions } from "./app.js";
 
 export { buildServer, type ServerOptions } from "./app.js";
 export { DEFAULT_STRIP_TOKENS, responseOf, stripTrailingTokens } from "./protocols/openrlhf.js";

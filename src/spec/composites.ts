@@ -35,7 +35,13 @@ export interface CompositeDef {
   children(node: Record<string, unknown>): ChildRef[];
   /** Checks that need more than the schema; returns problems as [relative path, message]. */
   check?(node: Record<string, unknown>): [(string | number)[], string][];
-  build(node: Record<string, unknown>, name: string, kids: RewardNode[], policies: Policies, extra: { ast?: Ast }): RewardNode;
+  build(
+    node: Record<string, unknown>,
+    name: string,
+    kids: RewardNode[],
+    policies: Policies,
+    extra: { ast?: Ast },
+  ): RewardNode;
 }
 
 // Children are checked by the loader as it walks into them (better messages than a schema type error).
@@ -45,7 +51,9 @@ const num = (description: string, dflt?: number): JsonSchema =>
   dflt === undefined ? { type: "number", description } : { type: "number", description, default: dflt };
 
 const list = (node: Record<string, unknown>, key: string, weighted = false): ChildRef[] =>
-  Array.isArray(node[key]) ? (node[key] as unknown[]).map((spec, i) => ({ path: [key, i], spec, weighted })) : [];
+  Array.isArray(node[key])
+    ? (node[key] as unknown[]).map((spec, i) => ({ path: [key, i], spec, weighted }))
+    : [];
 const one = (node: Record<string, unknown>, key: string): ChildRef[] =>
   node[key] === undefined ? [] : [{ path: [key], spec: node[key] }];
 
@@ -59,7 +67,11 @@ export const COMPOSITES: Record<string, CompositeDef> = {
       required: ["terms"],
       properties: {
         terms: { ...TERMS, description: "Child nodes; each may carry a 'weight' (default 1)." },
-        normalize: { type: "boolean", default: false, description: "Divide by the sum of |weights| of the terms that count." },
+        normalize: {
+          type: "boolean",
+          default: false,
+          description: "Divide by the sum of |weights| of the terms that count.",
+        },
       },
     },
     defaults: SKIP_ABSTAIN,
@@ -73,7 +85,9 @@ export const COMPOSITES: Record<string, CompositeDef> = {
       new WeightedNode(
         name,
         kids,
-        ((n.terms as Record<string, unknown>[]) ?? []).map((t) => (typeof t.weight === "number" ? t.weight : 1)),
+        ((n.terms as Record<string, unknown>[]) ?? []).map((t) =>
+          typeof t.weight === "number" ? t.weight : 1,
+        ),
         n.normalize === true,
         p,
       ),
@@ -100,7 +114,8 @@ export const COMPOSITES: Record<string, CompositeDef> = {
     build: (_n, name, kids, p) => new ProductNode(name, kids, p),
   },
   gate: {
-    description: "If condition < threshold, give 'otherwise' (a value or \"abstain\") without running the term.",
+    description:
+      "If condition < threshold, give 'otherwise' (a value or \"abstain\") without running the term.",
     schema: {
       required: ["condition", "term"],
       properties: {
@@ -154,7 +169,8 @@ export const COMPOSITES: Record<string, CompositeDef> = {
     check: (n) => {
       const out: [(string | number)[], string][] = [];
       if (n.min === undefined && n.max === undefined) out.push([[], "clip needs 'min', 'max' or both"]);
-      if (typeof n.min === "number" && typeof n.max === "number" && n.min > n.max) out.push([["min"], "min is greater than max"]);
+      if (typeof n.min === "number" && typeof n.max === "number" && n.min > n.max)
+        out.push([["min"], "min is greater than max"]);
       return out;
     },
     build: (n, name, kids, p) =>
@@ -168,7 +184,10 @@ export const COMPOSITES: Record<string, CompositeDef> = {
   },
   affine: {
     description: "scale * reward + offset.",
-    schema: { required: ["term"], properties: { term: NODE, scale: num("Multiplier.", 1), offset: num("Added after scaling.", 0) } },
+    schema: {
+      required: ["term"],
+      properties: { term: NODE, scale: num("Multiplier.", 1), offset: num("Added after scaling.", 0) },
+    },
     defaults: PROPAGATE,
     children: (n) => one(n, "term"),
     build: (n, name, kids, p) =>
@@ -198,7 +217,11 @@ export const COMPOSITES: Record<string, CompositeDef> = {
     defaults: PROPAGATE,
     children: (n) =>
       n.terms && typeof n.terms === "object"
-        ? Object.entries(n.terms as Record<string, unknown>).map(([k, spec]) => ({ path: ["terms", k], spec, name: k }))
+        ? Object.entries(n.terms as Record<string, unknown>).map(([k, spec]) => ({
+            path: ["terms", k],
+            spec,
+            name: k,
+          }))
         : [],
     build: (n, name, kids, p, extra) => new FormulaNode(name, n.expr as string, extra.ast!, kids, p),
   },

@@ -8,7 +8,10 @@ export interface SpecIssue {
 
 export class SpecError extends RewardkitError {
   constructor(readonly issues: SpecIssue[]) {
-    super("config_error", `invalid reward spec:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+    super(
+      "config_error",
+      `invalid reward spec:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`,
+    );
     this.name = "SpecError";
   }
 }

@@ -4,12 +4,18 @@
  * each with its JSON path, before any sample is scored.
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { RewardkitError, type VerifierRegistry, newAjv, verifierRange } from "../core/index.js";
-import { type Policies, type RewardNode, VerifierNode, formulaVariables, parseFormula } from "../rewards/index.js";
+import { newAjv, RewardkitError, type VerifierRegistry, verifierRange } from "../core/index.js";
 import type { Ast } from "../rewards/index.js";
-import { COMPOSITES, type ChildRef } from "./composites.js";
-import { SpecError, type SpecIssue, jsonPath, suggest } from "./errors.js";
-import { COMMON_KEYS, allTypes, nodeSchema } from "./node-schema.js";
+import {
+  formulaVariables,
+  type Policies,
+  parseFormula,
+  type RewardNode,
+  VerifierNode,
+} from "../rewards/index.js";
+import { type ChildRef, COMPOSITES } from "./composites.js";
+import { jsonPath, SpecError, type SpecIssue, suggest } from "./errors.js";
+import { allTypes, COMMON_KEYS, nodeSchema } from "./node-schema.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_DEPTH = 64;
@@ -19,7 +25,10 @@ const validators = new WeakMap<VerifierRegistry, Map<string, ValidateFunction>>(
 
 function validatorFor(type: string, registry: VerifierRegistry): ValidateFunction | undefined {
   let m = validators.get(registry);
-  if (!m) validators.set(registry, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    validators.set(registry, m);
+  }
   let v = m.get(type);
   if (!v) {
     const schema = nodeSchema(type, registry);
@@ -44,7 +53,10 @@ function ajvIssue(base: Path, e: ErrorObject, known: string[]): SpecIssue {
     case "additionalProperties": {
       const prop = String(p.additionalProperty);
       const s = rel.length === 0 ? suggest(prop, known) : undefined;
-      return { path: jsonPath(path), message: `unknown property '${prop}'${s ? ` (did you mean '${s}'?)` : ""}` };
+      return {
+        path: jsonPath(path),
+        message: `unknown property '${prop}'${s ? ` (did you mean '${s}'?)` : ""}`,
+      };
     }
     case "required":
       return { path: jsonPath(path), message: `missing required property '${String(p.missingProperty)}'` };
@@ -67,7 +79,8 @@ export interface CompileOptions {
 export function compileSpec(spec: unknown, opts: CompileOptions): RewardNode {
   const issues: SpecIssue[] = [];
   const root = compileNode({ path: [], spec }, opts.registry, issues, 0, true);
-  if (issues.length || !root) throw new SpecError(issues.length ? issues : [{ path: "$", message: "empty spec" }]);
+  if (issues.length || !root)
+    throw new SpecError(issues.length ? issues : [{ path: "$", message: "empty spec" }]);
   return root;
 }
 
@@ -110,19 +123,26 @@ function compileNode(
     for (const e of dedupe(validate.errors ?? [])) issues.push(ajvIssue(path, e, known));
   }
   if (node.weight !== undefined && !ref.weighted) {
-    issues.push({ path: jsonPath([...path, "weight"]), message: "'weight' only applies directly inside a weighted node's terms" });
+    issues.push({
+      path: jsonPath([...path, "weight"]),
+      message: "'weight' only applies directly inside a weighted node's terms",
+    });
   }
   if (node.$schema !== undefined && !isRoot) {
     issues.push({ path: jsonPath([...path, "$schema"]), message: "'$schema' belongs only at the root" });
   }
   if (ref.name && node.name !== undefined && node.name !== ref.name) {
-    issues.push({ path: jsonPath([...path, "name"]), message: `a formula term is named by its key ('${ref.name}')` });
+    issues.push({
+      path: jsonPath([...path, "name"]),
+      message: `a formula term is named by its key ('${ref.name}')`,
+    });
   }
   const name = ref.name ?? (typeof node.name === "string" ? node.name : (nameHint ?? type));
 
   const composite = COMPOSITES[type];
   if (composite) {
-    for (const [rel, msg] of composite.check?.(node) ?? []) issues.push({ path: jsonPath([...path, ...rel]), message: msg });
+    for (const [rel, msg] of composite.check?.(node) ?? [])
+      issues.push({ path: jsonPath([...path, ...rel]), message: msg });
     const refs = composite.children(node).map((c) => ({ ...c, path: [...path, ...c.path] }));
     const names = childNames(refs, issues);
     const kids = refs.map((c, i) => compileNode(c, registry, issues, depth + 1, false, names[i]));
@@ -133,7 +153,10 @@ function compileNode(
         const known = new Set(refs.map((r) => r.name!));
         for (const v of formulaVariables(ast)) {
           if (!known.has(v)) {
-            issues.push({ path: jsonPath([...path, "expr"]), message: `unknown variable '${v}' (terms: ${[...known].join(", ")})` });
+            issues.push({
+              path: jsonPath([...path, "expr"]),
+              message: `unknown variable '${v}' (terms: ${[...known].join(", ")})`,
+            });
           }
         }
       } catch (e) {
@@ -160,7 +183,8 @@ function compileNode(
     issues.push({ path: at, message: msg });
     return undefined;
   }
-  const timeout = typeof node.timeout_ms === "number" ? node.timeout_ms : (verifier.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const timeout =
+    typeof node.timeout_ms === "number" ? node.timeout_ms : (verifier.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return new VerifierNode(verifier, compiled, name, verifierRange(verifier, config), timeout);
 }
 
@@ -172,7 +196,10 @@ function childNames(refs: ChildRef[], issues: SpecIssue[]): string[] {
     const n = r.spec && typeof r.spec === "object" ? (r.spec as Record<string, unknown>).name : undefined;
     if (typeof n === "string") {
       if (explicit.has(n)) {
-        issues.push({ path: jsonPath([...r.path, "name"]), message: `duplicate component name '${n}' (also used by a sibling)` });
+        issues.push({
+          path: jsonPath([...r.path, "name"]),
+          message: `duplicate component name '${n}' (also used by a sibling)`,
+        });
       }
       explicit.set(n, i);
     }

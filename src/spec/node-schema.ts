@@ -21,12 +21,22 @@ const COMPOSITE_COMMON: Record<string, JsonSchema> = {
 };
 
 const VERIFIER_COMMON: Record<string, JsonSchema> = {
-  timeout_ms: { type: "integer", minimum: 1, maximum: 3_600_000, description: "Deadline for one verification." },
+  timeout_ms: {
+    type: "integer",
+    minimum: 1,
+    maximum: 3_600_000,
+    description: "Deadline for one verification.",
+  },
 };
 
 export const COMMON_KEYS = new Set([...Object.keys(COMMON), ...Object.keys(VERIFIER_COMMON)]);
 
-function withCommon(type: string, own: JsonSchema, common: Record<string, JsonSchema>, description: string): JsonSchema {
+function withCommon(
+  type: string,
+  own: JsonSchema,
+  common: Record<string, JsonSchema>,
+  description: string,
+): JsonSchema {
   const { properties = {}, required = [], ...rest } = own as { properties?: object; required?: string[] };
   return {
     ...rest,
@@ -61,7 +71,8 @@ export function specDocumentSchema(registry: VerifierRegistry): JsonSchema {
     const props = (defs[t] as { properties: Record<string, JsonSchema> }).properties;
     for (const [k, v] of Object.entries(props)) {
       if (v.description === "A reward node.") props[k] = nodeRef;
-      else if ((v.items as JsonSchema | undefined)?.description === "A reward node.") props[k] = { ...v, items: nodeRef };
+      else if ((v.items as JsonSchema | undefined)?.description === "A reward node.")
+        props[k] = { ...v, items: nodeRef };
       else if ((v.additionalProperties as JsonSchema | undefined)?.description === "A reward node.") {
         props[k] = { ...v, additionalProperties: nodeRef };
       }
@@ -77,7 +88,11 @@ export function specDocumentSchema(registry: VerifierRegistry): JsonSchema {
         type: "object",
         required: ["type"],
         properties: { type: { enum: types } },
-        allOf: types.map((t) => ({ if: { properties: { type: { const: t } } }, then: { $ref: `#/$defs/${t}` } })),
+        allOf: types.map((t) => ({
+          if: { properties: { type: { const: t } } },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable
+          then: { $ref: `#/$defs/${t}` },
+        })),
       },
       ...defs,
     },

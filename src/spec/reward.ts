@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { type Result, type Verifier, VerifierRegistry } from "../core/index.js";
 import {
   type BatchOptions,
+  explainResult,
   type RewardNode,
   type ScoreOptions,
-  explainResult,
   scoreBatch,
   scoreSample,
 } from "../rewards/index.js";
@@ -49,7 +49,10 @@ export function resolveSpec(spec: string | object): unknown {
   if (PRESETS[spec]) return structuredClone(PRESETS[spec].spec);
   if (!existsSync(spec)) {
     throw new SpecError([
-      { path: "$", message: `'${spec}' is neither a preset (${presetNames().join(", ")}) nor an existing file` },
+      {
+        path: "$",
+        message: `'${spec}' is neither a preset (${presetNames().join(", ")}) nor an existing file`,
+      },
     ]);
   }
   let text: string;
@@ -96,5 +99,3 @@ export function loadReward(spec: string | object, opts: LoadOptions = {}): Rewar
   const raw = resolveSpec(spec);
   return new Reward(raw, compileSpec(raw, { registry: opts.registry ?? defaultRegistry }));
 }
-
-

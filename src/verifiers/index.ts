@@ -22,6 +22,6 @@ export const builtinVerifiers: AnyVerifier[] = [
   multipleChoice,
 ];
 
-export { contains, exact, json, length, multipleChoice, regex, thinkAnswer, tokenF1Verifier, toolCall };
-export { extractChoice } from "./text/multiple_choice.js";
 export { extractJson } from "./format/json-extract.js";
+export { extractChoice } from "./text/multiple_choice.js";
+export { contains, exact, json, length, multipleChoice, regex, thinkAnswer, tokenF1Verifier, toolCall };

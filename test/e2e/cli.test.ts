@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, jsonl, runCli } from "./run.js";
+import { jsonl, ROOT, runCli } from "./run.js";
 
 const EXAMPLE = `${ROOT}fixtures/examples/think-answer.jsonl`;
 const tmp = mkdtempSync(join(tmpdir(), "rk-cli-"));
@@ -17,14 +17,24 @@ describe("rewardkit score", () => {
     expect(rows.map((x) => x.id)).toEqual(input.map((x) => x.id));
     expect(rows.map((x) => x.reward)).toEqual([1, 1, 0.2, 0, 0.8, 0, 1, null]);
     expect(rows[7]).toMatchObject({ status: "error", error: { kind: "invalid_input" } });
-    expect(rows[0]!.components).toMatchObject({ format: { status: "ok", reward: 1 }, answer: { status: "ok", reward: 1 } });
+    expect(rows[0]!.components).toMatchObject({
+      format: { status: "ok", reward: 1 },
+      answer: { status: "ok", reward: 1 },
+    });
     expect(r.stderr).toMatch(/rows: 8/);
     expect(r.stderr).toMatch(/status: ok 7, abstain 0, error 1/);
     expect(r.stderr).toMatch(/format\s+0\.6250/);
   });
 
   it("turns malformed lines into error rows naming the line, and still scores the rest", async () => {
-    const input = ['{"completion": "<think>a</think><answer>x</answer>", "reference": "x"}', "{oops", "", "[1,2]", '{"completion": 3}', '{"completion": "no", "reference": "x"}'].join("\n");
+    const input = [
+      '{"completion": "<think>a</think><answer>x</answer>", "reference": "x"}',
+      "{oops",
+      "",
+      "[1,2]",
+      '{"completion": 3}',
+      '{"completion": "no", "reference": "x"}',
+    ].join("\n");
     const r = await runCli(["score", "--spec", "think-answer", "--components", "flat"], input);
     expect(r.code).toBe(0);
     const rows = jsonl(r.stdout);
@@ -39,9 +49,16 @@ describe("rewardkit score", () => {
 
   it("keeps input order under concurrency", async () => {
     const lines = Array.from({ length: 300 }, (_, i) =>
-      JSON.stringify({ id: i, completion: i % 3 ? "<think>t</think><answer>a</answer>".repeat(1 + (i % 7)) : "x", reference: "a" }),
+      JSON.stringify({
+        id: i,
+        completion: i % 3 ? "<think>t</think><answer>a</answer>".repeat(1 + (i % 7)) : "x",
+        reference: "a",
+      }),
     );
-    const r = await runCli(["score", "--spec", "think-answer", "--concurrency", "16", "-q", "--components", "none"], lines.join("\n"));
+    const r = await runCli(
+      ["score", "--spec", "think-answer", "--concurrency", "16", "-q", "--components", "none"],
+      lines.join("\n"),
+    );
     expect(r.code).toBe(0);
     expect(jsonl(r.stdout).map((x) => x.id)).toEqual(lines.map((_, i) => i));
     expect(r.stderr).toBe("");
@@ -50,7 +67,19 @@ describe("rewardkit score", () => {
   it("writes to --output and a JSON summary, and --explain prints each tree", async () => {
     const out = join(tmp, "out.jsonl");
     const sum = join(tmp, "summary.json");
-    const r = await runCli(["score", "-s", "think-answer", "-i", EXAMPLE, "-o", out, "--summary-json", sum, "--explain", "-q"]);
+    const r = await runCli([
+      "score",
+      "-s",
+      "think-answer",
+      "-i",
+      EXAMPLE,
+      "-o",
+      out,
+      "--summary-json",
+      sum,
+      "--explain",
+      "-q",
+    ]);
     expect(r.code).toBe(0);
     expect(jsonl(readFileSync(out, "utf8"))).toHaveLength(8);
     expect(JSON.parse(readFileSync(sum, "utf8"))).toMatchObject({ rows: 8, status: { ok: 7, error: 1 } });
@@ -65,7 +94,16 @@ describe("rewardkit score", () => {
 
   it("rejects an invalid spec with exit 2 and every problem with its path, before scoring", async () => {
     const spec = join(tmp, "bad.json");
-    writeFileSync(spec, JSON.stringify({ type: "weighted", terms: [{ type: "regex", patern: "x" }, { type: "lenght", max: 3 }] }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        type: "weighted",
+        terms: [
+          { type: "regex", patern: "x" },
+          { type: "lenght", max: 3 },
+        ],
+      }),
+    );
     const r = await runCli(["score", "--spec", spec], '{"completion": "x"}');
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");

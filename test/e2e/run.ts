@@ -13,7 +13,10 @@ export interface Run {
 
 export function runCli(args: string[], stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -36,9 +39,13 @@ export function jsonl(text: string): Record<string, unknown>[] {
 }
 
 /** Starts `rewardkit serve` on a free port; resolves with its base URL once it listens. */
-export function startServe(args: string[]): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+export function startServe(
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--log-level", "info", ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--log-level", "info", ...args], {
+      cwd: ROOT,
+    });
     let out = "";
     const onData = (d: Buffer) => {
       out += d;

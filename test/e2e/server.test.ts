@@ -92,7 +92,11 @@ describe("POST /get_reward (OpenRLHF)", () => {
   });
 
   it("rejects mismatched list lengths with 400", async () => {
-    const { status, body } = await post("/get_reward", { query: ["a", "b"], prompts: ["a"], labels: ["x", "y"] });
+    const { status, body } = await post("/get_reward", {
+      query: ["a", "b"],
+      prompts: ["a"],
+      labels: ["x", "y"],
+    });
     expect(status).toBe(400);
     expect((body.error as { message: string }).message).toMatch(/'prompts' has 1 items but 'query' has 2/);
   });

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Result, loadReward } from "../../src/index.js";
+import { loadReward, type Result } from "../../src/index.js";
 import { testRegistry } from "../helpers.js";
 
 const registry = testRegistry();
@@ -21,7 +21,10 @@ function treeArb(maxDepth = 4): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> {
     .tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: 0, max: 4 }))
     .map(([lo, width]) => {
       const key = `k${counter++}`;
-      return { spec: { type: "value", key, name: key, lo, hi: lo + width } as Spec, leaves: [{ key, lo, hi: lo + width }] };
+      return {
+        spec: { type: "value", key, name: key, lo, hi: lo + width } as Spec,
+        leaves: [{ key, lo, hi: lo + width }],
+      };
     });
   const policy = fc.constantFrom("skip", "propagate", 0, 1);
   const node = (depth: number): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> => {
@@ -33,7 +36,12 @@ function treeArb(maxDepth = 4): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> {
       {
         weight: 2,
         arbitrary: fc
-          .tuple(kids, fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 }), fc.boolean(), policy)
+          .tuple(
+            kids,
+            fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 }),
+            fc.boolean(),
+            policy,
+          )
           .map(([ks, ws, normalize, on_abstain]) => ({
             spec: {
               type: "weighted",
@@ -46,15 +54,22 @@ function treeArb(maxDepth = 4): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> {
       },
       {
         weight: 1,
-        arbitrary: fc.tuple(fc.constantFrom("min", "max", "product"), kids, policy).map(([type, ks, on_error]) => ({
-          spec: { type, on_error, terms: ks.map((k) => k.spec) },
-          leaves: merge(ks),
-        })),
+        arbitrary: fc
+          .tuple(fc.constantFrom("min", "max", "product"), kids, policy)
+          .map(([type, ks, on_error]) => ({
+            spec: { type, on_error, terms: ks.map((k) => k.spec) },
+            leaves: merge(ks),
+          })),
       },
       {
         weight: 1,
         arbitrary: fc
-          .tuple(node(depth + 1), node(depth + 1), fc.double({ min: -1, max: 2, noNaN: true }), fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.constant("abstain")))
+          .tuple(
+            node(depth + 1),
+            node(depth + 1),
+            fc.double({ min: -1, max: 2, noNaN: true }),
+            fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.constant("abstain")),
+          )
           .map(([c, t, threshold, otherwise]) => ({
             spec: { type: "gate", condition: c.spec, term: t.spec, threshold, otherwise },
             leaves: [...c.leaves, ...t.leaves],
@@ -63,22 +78,42 @@ function treeArb(maxDepth = 4): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> {
       {
         weight: 1,
         arbitrary: fc
-          .tuple(kids, fc.double({ min: -1, max: 2, noNaN: true }), fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: undefined }))
+          .tuple(
+            kids,
+            fc.double({ min: -1, max: 2, noNaN: true }),
+            fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: undefined }),
+          )
           .map(([ks, threshold, fail_value]) => ({
-            spec: { type: "sequence", steps: ks.map((k) => k.spec), threshold, ...(fail_value === undefined ? {} : { fail_value }) },
+            spec: {
+              type: "sequence",
+              steps: ks.map((k) => k.spec),
+              threshold,
+              ...(fail_value === undefined ? {} : { fail_value }),
+            },
             leaves: merge(ks),
           })),
       },
       {
         weight: 1,
         arbitrary: fc
-          .tuple(node(depth + 1), fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }))
-          .map(([k, scale, offset]) => ({ spec: { type: "affine", scale, offset, term: k.spec }, leaves: k.leaves })),
+          .tuple(
+            node(depth + 1),
+            fc.double({ min: -2, max: 2, noNaN: true }),
+            fc.double({ min: -2, max: 2, noNaN: true }),
+          )
+          .map(([k, scale, offset]) => ({
+            spec: { type: "affine", scale, offset, term: k.spec },
+            leaves: k.leaves,
+          })),
       },
       {
         weight: 1,
         arbitrary: fc
-          .tuple(node(depth + 1), fc.double({ min: -2, max: 0, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }))
+          .tuple(
+            node(depth + 1),
+            fc.double({ min: -2, max: 0, noNaN: true }),
+            fc.double({ min: 0, max: 2, noNaN: true }),
+          )
           .map(([k, min, max]) => ({ spec: { type: "clip", min, max, term: k.spec }, leaves: k.leaves })),
       },
     );
@@ -134,15 +169,20 @@ describe("composition laws", () => {
 
   it("is deterministic, and a batch scores the same as its samples one by one", async () => {
     await fc.assert(
-      fc.asyncProperty(treeArb().chain(({ spec, leaves }) => fc.tuple(fc.constant(spec), fc.array(valuesArb(leaves), { minLength: 1, maxLength: 6 }))), async ([spec, vs]) => {
-        const reward = loadReward(spec, { registry });
-        const samples = vs.map((v) => ({ completion: "", v }));
-        const batch = await reward.scoreBatch(samples, { concurrency: 3 });
-        for (let i = 0; i < samples.length; i++) {
-          expect(strip(batch[i]!)).toEqual(strip(await reward.score(samples[i])));
-          expect(strip(batch[i]!)).toEqual(strip(await reward.score(samples[i])));
-        }
-      }),
+      fc.asyncProperty(
+        treeArb().chain(({ spec, leaves }) =>
+          fc.tuple(fc.constant(spec), fc.array(valuesArb(leaves), { minLength: 1, maxLength: 6 })),
+        ),
+        async ([spec, vs]) => {
+          const reward = loadReward(spec, { registry });
+          const samples = vs.map((v) => ({ completion: "", v }));
+          const batch = await reward.scoreBatch(samples, { concurrency: 3 });
+          for (let i = 0; i < samples.length; i++) {
+            expect(strip(batch[i]!)).toEqual(strip(await reward.score(samples[i])));
+            expect(strip(batch[i]!)).toEqual(strip(await reward.score(samples[i])));
+          }
+        },
+      ),
       { numRuns: Math.ceil(RUNS / 3) },
     );
   });
@@ -151,7 +191,10 @@ describe("composition laws", () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async ({ spec, v }) => {
         const a = await loadReward(spec, { registry }).score({ completion: "", v });
-        const b = await loadReward(JSON.parse(JSON.stringify(spec)), { registry }).score({ completion: "", v });
+        const b = await loadReward(JSON.parse(JSON.stringify(spec)), { registry }).score({
+          completion: "",
+          v,
+        });
         expect(strip(b)).toEqual(strip(a));
       }),
       { numRuns: RUNS },
@@ -160,32 +203,60 @@ describe("composition laws", () => {
 
   it("a weight-0 term changes nothing, whatever it returns", async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb, fc.constantFrom<number | string>(0, 1, -5, "abstain"), fc.boolean(), async ({ spec, v }, extra, normalize) => {
-        const base = { type: "weighted", normalize, terms: [{ ...spec, weight: 1 }] };
-        const withZero = { ...base, terms: [...base.terms, { type: "value", key: "zz", name: "zz", weight: 0, lo: -5, hi: 1 }] };
-        const a = await loadReward(base, { registry }).score({ completion: "", v });
-        const b = await loadReward(withZero, { registry }).score({ completion: "", v: { ...v, zz: extra } });
-        expect(b.status).toBe(a.status);
-        if (a.status === "ok") expect(b.reward).toBeCloseTo(a.reward!, 12);
-        expect(b.components?.zz).toBeDefined();
-      }),
+      fc.asyncProperty(
+        caseArb,
+        fc.constantFrom<number | string>(0, 1, -5, "abstain"),
+        fc.boolean(),
+        async ({ spec, v }, extra, normalize) => {
+          const base = { type: "weighted", normalize, terms: [{ ...spec, weight: 1 }] };
+          const withZero = {
+            ...base,
+            terms: [...base.terms, { type: "value", key: "zz", name: "zz", weight: 0, lo: -5, hi: 1 }],
+          };
+          const a = await loadReward(base, { registry }).score({ completion: "", v });
+          const b = await loadReward(withZero, { registry }).score({
+            completion: "",
+            v: { ...v, zz: extra },
+          });
+          expect(b.status).toBe(a.status);
+          if (a.status === "ok") expect(b.reward).toBeCloseTo(a.reward!, 12);
+          expect(b.components?.zz).toBeDefined();
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it("min <= weighted mean <= max for non-negative normalised weights", async () => {
-    const arb = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true })), {
-      minLength: 1,
-      maxLength: 8,
-    });
+    const arb = fc.array(
+      fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true })),
+      {
+        minLength: 1,
+        maxLength: 8,
+      },
+    );
     await fc.assert(
       fc.asyncProperty(arb, async (pairs) => {
-        const terms = pairs.map((_, i) => ({ type: "value", key: `k${i}`, name: `k${i}`, weight: pairs[i]![1] }));
+        const terms = pairs.map((_, i) => ({
+          type: "value",
+          key: `k${i}`,
+          name: `k${i}`,
+          weight: pairs[i]![1],
+        }));
         const v = Object.fromEntries(pairs.map(([x], i) => [`k${i}`, x]));
-        const mean = (await loadReward({ type: "weighted", normalize: true, terms }, { registry }).score({ completion: "", v })).reward!;
+        const mean = (
+          await loadReward({ type: "weighted", normalize: true, terms }, { registry }).score({
+            completion: "",
+            v,
+          })
+        ).reward!;
         const plain = terms.map(({ weight: _w, ...t }) => t);
-        const mn = (await loadReward({ type: "min", terms: plain }, { registry }).score({ completion: "", v })).reward!;
-        const mx = (await loadReward({ type: "max", terms: plain }, { registry }).score({ completion: "", v })).reward!;
+        const mn = (
+          await loadReward({ type: "min", terms: plain }, { registry }).score({ completion: "", v })
+        ).reward!;
+        const mx = (
+          await loadReward({ type: "max", terms: plain }, { registry }).score({ completion: "", v })
+        ).reward!;
         expect(mean).toBeGreaterThanOrEqual(mn - 1e-12);
         expect(mean).toBeLessThanOrEqual(mx + 1e-12);
       }),
@@ -223,14 +294,28 @@ describe("composition laws", () => {
     const exprs: [string, (a: number, b: number, c: number) => number][] = [
       ["a + b * c", (a, b, c) => a + b * c],
       ["(a - b) / (1 + c^2)", (a, b, c) => (a - b) / (1 + c ** 2)],
-      ["min(a, b, c) + max(a, b) * abs(c - 0.5)", (a, b, c) => Math.min(a, b, c) + Math.max(a, b) * Math.abs(c - 0.5)],
-      ["sqrt(a) + exp(-b) - log(1 + c) + floor(3*a) - ceil(2*b)", (a, b, c) => Math.sqrt(a) + Math.exp(-b) - Math.log(1 + c) + Math.floor(3 * a) - Math.ceil(2 * b)],
+      [
+        "min(a, b, c) + max(a, b) * abs(c - 0.5)",
+        (a, b, c) => Math.min(a, b, c) + Math.max(a, b) * Math.abs(c - 0.5),
+      ],
+      [
+        "sqrt(a) + exp(-b) - log(1 + c) + floor(3*a) - ceil(2*b)",
+        (a, b, c) => Math.sqrt(a) + Math.exp(-b) - Math.log(1 + c) + Math.floor(3 * a) - Math.ceil(2 * b),
+      ],
       ["-a^2 + 2^b^c", (a, b, c) => -(a ** 2) + 2 ** (b ** c)],
     ];
     const v3 = fc.tuple(...[0, 1, 2].map(() => fc.double({ min: 0, max: 1, noNaN: true })));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...exprs), v3, async ([expr, f], [a, b, c]) => {
-        const spec = { type: "formula", expr, terms: { a: { type: "value", key: "a" }, b: { type: "value", key: "b" }, c: { type: "value", key: "c" } } };
+        const spec = {
+          type: "formula",
+          expr,
+          terms: {
+            a: { type: "value", key: "a" },
+            b: { type: "value", key: "b" },
+            c: { type: "value", key: "c" },
+          },
+        };
         const r = await loadReward(spec, { registry }).score({ completion: "", v: { a, b, c } });
         expect(r.status).toBe("ok");
         expect(r.reward).toBeCloseTo(f(a, b, c), 10);
@@ -251,14 +336,32 @@ describe("real verifiers on random completions", () => {
         name: "answer",
         weight: 0.5,
         condition: { type: "regex", pattern: "<answer>", name: "has_answer" },
-        term: { type: "max", terms: [{ type: "contains", input: "{{completion|tag:answer}}" }, { type: "token_f1", input: "{{completion|tag:answer}}" }] },
+        term: {
+          type: "max",
+          terms: [
+            { type: "contains", input: "{{completion|tag:answer}}" },
+            { type: "token_f1", input: "{{completion|tag:answer}}" },
+          ],
+        },
       },
       { type: "length", name: "short", unit: "words", max: 20, ramp: 20, weight: 0.2 },
       { type: "multiple_choice", name: "mc", weight: 0, reference: "{{choice}}" },
     ],
   };
   const piece = fc.oneof(
-    fc.constantFrom("<think>", "</think>", "<answer>", "</answer>", " ", "\n", "Paris", "paris", "The answer is B", "\\boxed{C}", "42"),
+    fc.constantFrom(
+      "<think>",
+      "</think>",
+      "<answer>",
+      "</answer>",
+      " ",
+      "\n",
+      "Paris",
+      "paris",
+      "The answer is B",
+      "\\boxed{C}",
+      "42",
+    ),
     fc.string({ maxLength: 12 }),
   );
   const sampleArb = fc.record({

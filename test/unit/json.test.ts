@@ -13,9 +13,16 @@ describe("json", () => {
   it("accepts valid JSON, optionally inside one fence", async () => {
     expect(await reward({ type: "json" }, { completion: '{"a": 1}' })).toBe(1);
     expect(await reward({ type: "json" }, { completion: '```json\n{"a": 1}\n```' })).toBe(1);
-    expect(await reward({ type: "json", extract: "strict" }, { completion: '```json\n{"a": 1}\n```' })).toBe(0);
+    expect(await reward({ type: "json", extract: "strict" }, { completion: '```json\n{"a": 1}\n```' })).toBe(
+      0,
+    );
     expect(await reward({ type: "json" }, { completion: 'Here: {"a": 1}' })).toBe(0);
-    expect(await reward({ type: "json", extract: "last" }, { completion: 'Here: {"a": 1} and {"b": [1, "}"]} ok' })).toBe(1);
+    expect(
+      await reward(
+        { type: "json", extract: "last" },
+        { completion: 'Here: {"a": 1} and {"b": [1, "}"]} ok' },
+      ),
+    ).toBe(1);
     expect(await reward({ type: "json" }, { completion: "" })).toBe(0);
   });
 
@@ -27,13 +34,18 @@ describe("json", () => {
     expect(bad.feedback).toMatch(/age must be >= 0/);
     expect(bad.feedback).toMatch(/additional properties 'x'/);
     // A backtracking-hostile value is still checked in linear time.
-    expect(await reward(s, { completion: JSON.stringify({ name: `${"a".repeat(50_000)}!`, age: 1 }) })).toBe(0);
+    expect(await reward(s, { completion: JSON.stringify({ name: `${"a".repeat(50_000)}!`, age: 1 }) })).toBe(
+      0,
+    );
   });
 
   it("keeps each pattern of a schema apart (ajv caches compiled patterns by their text)", async () => {
     const s = {
       type: "json",
-      schema: { type: "object", properties: { a: { type: "string", pattern: "^x+$" }, b: { type: "string", pattern: "^y+$" } } },
+      schema: {
+        type: "object",
+        properties: { a: { type: "string", pattern: "^x+$" }, b: { type: "string", pattern: "^y+$" } },
+      },
     };
     expect(await reward(s, { completion: '{"a": "xx", "b": "yy"}' })).toBe(1);
     expect(await reward(s, { completion: '{"a": "xx", "b": "xx"}' })).toBe(0);
@@ -49,7 +61,9 @@ describe("json", () => {
   });
 
   it("rejects a schema that does not compile at load time", () => {
-    expect(() => loadReward({ type: "json", schema: { type: "nonsense" } })).toThrow(/schema does not compile/);
+    expect(() => loadReward({ type: "json", schema: { type: "nonsense" } })).toThrow(
+      /schema does not compile/,
+    );
   });
 
   it("extracts the last balanced JSON value in linear time", () => {

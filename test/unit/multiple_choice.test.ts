@@ -28,14 +28,12 @@ describe("multiple_choice extraction", () => {
     expect(chosen(text)).toBe(want);
   });
 
-  it.each([
-    ["A, B, C, D"],
-    ["The answer is A or B"],
-    ["\\boxed{A} \\boxed{B}"],
-    ["A) 1 B) 2 C) 3 D) 4"],
-  ])("refuses to pick from a hedge: %s", (text) => {
-    expect(String(chosen(text))).toMatch(/^ambiguous:|^null$/);
-  });
+  it.each([["A, B, C, D"], ["The answer is A or B"], ["\\boxed{A} \\boxed{B}"], ["A) 1 B) 2 C) 3 D) 4"]])(
+    "refuses to pick from a hedge: %s",
+    (text) => {
+      expect(String(chosen(text))).toMatch(/^ambiguous:|^null$/);
+    },
+  );
 
   it.each([["I don't know"], ["The answer is because of gravity"], ["a"], ["the answer is a bird"], ["E"]])(
     "finds no choice in %s",
@@ -47,9 +45,15 @@ describe("multiple_choice extraction", () => {
 
 describe("multiple_choice verifier", () => {
   it("compares with a letter or a 0-based index", async () => {
-    expect(await reward({ type: "multiple_choice" }, { completion: "The answer is C", reference: "C" })).toBe(1);
-    expect(await reward({ type: "multiple_choice" }, { completion: "The answer is C", reference: 2 })).toBe(1);
-    expect(await reward({ type: "multiple_choice" }, { completion: "The answer is C", reference: "(B)" })).toBe(0);
+    expect(await reward({ type: "multiple_choice" }, { completion: "The answer is C", reference: "C" })).toBe(
+      1,
+    );
+    expect(await reward({ type: "multiple_choice" }, { completion: "The answer is C", reference: 2 })).toBe(
+      1,
+    );
+    expect(
+      await reward({ type: "multiple_choice" }, { completion: "The answer is C", reference: "(B)" }),
+    ).toBe(0);
   });
 
   it("ignores what the model wrote inside its think block", async () => {
@@ -59,7 +63,9 @@ describe("multiple_choice verifier", () => {
 
   it("never pays for listing every option", async () => {
     expect(await reward({ type: "multiple_choice" }, { completion: "A, B, C, D", reference: "A" })).toBe(0);
-    expect(await reward({ type: "multiple_choice" }, { completion: "\\boxed{A}\\boxed{B}", reference: "A" })).toBe(0);
+    expect(
+      await reward({ type: "multiple_choice" }, { completion: "\\boxed{A}\\boxed{B}", reference: "A" }),
+    ).toBe(0);
   });
 
   it("is an input error when the reference is not a letter", async () => {

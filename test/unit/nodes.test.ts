@@ -37,14 +37,19 @@ describe("weighted", () => {
     expect(r.status).toBe("error");
     expect(r.error?.message).toContain("component 'a'");
     expect(r.components?.b?.reward).toBe(1);
-    expect((await scoreValues(w(terms, { on_error: "skip", normalize: true }), { a: "error", b: 1 })).reward).toBe(1);
+    expect(
+      (await scoreValues(w(terms, { on_error: "skip", normalize: true }), { a: "error", b: 1 })).reward,
+    ).toBe(1);
     expect((await scoreValues(w(terms, { on_error: -1 }), { a: "error", b: 1 })).reward).toBe(0);
     const prop = await scoreValues(w(terms, { on_abstain: "propagate" }), { a: "abstain", b: 1 });
     expect(prop.status).toBe("abstain");
   });
 
   it("computes and reports weight-0 children without letting them count", async () => {
-    const r = await scoreValues(w([val("a", { weight: 0 }), val("b")], { normalize: true }), { a: 1, b: 0.25 });
+    const r = await scoreValues(w([val("a", { weight: 0 }), val("b")], { normalize: true }), {
+      a: 1,
+      b: 0.25,
+    });
     expect(r.reward).toBe(0.25);
     expect(r.components?.a?.reward).toBe(1);
     expect(r.components?.a?.weight).toBe(0);
@@ -66,7 +71,9 @@ describe("min, max, product", () => {
     expect(mn.components?.b?.weight).toBe(1);
     expect(mn.components?.a?.weight).toBe(0);
     expect((await scoreValues({ type: "max", terms }, { a: 0.5, b: 0.2, c: 0.9 })).reward).toBe(0.9);
-    expect((await scoreValues({ type: "max", terms }, { a: "abstain", b: 0.2, c: "abstain" })).reward).toBe(0.2);
+    expect((await scoreValues({ type: "max", terms }, { a: "abstain", b: 0.2, c: "abstain" })).reward).toBe(
+      0.2,
+    );
   });
 
   it("multiplies", async () => {
@@ -149,9 +156,9 @@ describe("formula", () => {
   it("evaluates expressions over named components", async () => {
     expect((await scoreValues(f("0.3*a + 0.7*b^2"), { a: 1, b: 0.5 })).reward).toBeCloseTo(0.3 + 0.7 * 0.25);
     expect((await scoreValues(f("min(a, b) - abs(a - b) / 2"), { a: 1, b: 0.5 })).reward).toBeCloseTo(0.25);
-    expect((await scoreValues(f("sqrt(a) * exp(log(b)) + floor(a) + ceil(b)"), { a: 0.25, b: 0.5 })).reward).toBeCloseTo(
-      0.5 * 0.5 + 0 + 1,
-    );
+    expect(
+      (await scoreValues(f("sqrt(a) * exp(log(b)) + floor(a) + ceil(b)"), { a: 0.25, b: 0.5 })).reward,
+    ).toBeCloseTo(0.5 * 0.5 + 0 + 1);
     expect((await scoreValues(f("-a^2"), { a: 0.5, b: 0 })).reward).toBeCloseTo(-0.25);
     expect((await scoreValues(f("2^3^2 * a"), { a: 1, b: 0 })).reward).toBe(512);
   });
@@ -170,7 +177,10 @@ describe("formula", () => {
     const reg = testRegistry();
     expect(loadReward(f("0.5*a + 0.5*b"), { registry: reg }).range).toEqual([0, 1]);
     expect(loadReward(f("a - b"), { registry: reg }).range).toEqual([-1, 1]);
-    expect(loadReward(f("a / b"), { registry: reg }).range).toEqual([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    expect(loadReward(f("a / b"), { registry: reg }).range).toEqual([
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
   });
 });
 
@@ -178,7 +188,12 @@ describe("nesting", () => {
   it("nests deeply and reports the whole tree", async () => {
     const spec = w(
       [
-        { type: "gate", name: "g", condition: val("fmt"), term: { type: "max", name: "m", terms: [val("a"), val("b")] } },
+        {
+          type: "gate",
+          name: "g",
+          condition: val("fmt"),
+          term: { type: "max", name: "m", terms: [val("a"), val("b")] },
+        },
         { type: "affine", name: "aff", scale: 0.5, term: val("c"), weight: 2 },
       ],
       { normalize: true },

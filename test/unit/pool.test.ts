@@ -5,7 +5,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { TimeoutError, WorkerPool } from "../../src/index.js";
 
-const TASK = { module: new URL("../../src/verifiers/format/regex-task.js", import.meta.url), fn: "jsRegexTest" };
+const TASK = {
+  module: new URL("../../src/verifiers/format/regex-task.js", import.meta.url),
+  fn: "jsRegexTest",
+};
 const hang = { pattern: "^(a+)+$", flags: "", full: false, text: `${"a".repeat(40)}!` };
 const quick = { pattern: "b", flags: "", full: false, text: "abc" };
 const pool = new WorkerPool({ threads: 2 });
@@ -40,6 +43,8 @@ describe("WorkerPool", () => {
   });
 
   it("reports a task that throws", async () => {
-    await expect(pool.run(TASK, { ...quick, pattern: "(" }, { timeoutMs: 1000 })).rejects.toThrow(/Invalid regular expression/);
+    await expect(pool.run(TASK, { ...quick, pattern: "(" }, { timeoutMs: 1000 })).rejects.toThrow(
+      /Invalid regular expression/,
+    );
   });
 });

@@ -5,8 +5,12 @@ import { reward, score } from "../helpers.js";
 describe("regex", () => {
   it("searches or fully matches with RE2 by default", async () => {
     expect(await reward({ type: "regex", pattern: "\\d+" }, { completion: "it is 42." })).toBe(1);
-    expect(await reward({ type: "regex", pattern: "\\d+", mode: "full" }, { completion: "it is 42." })).toBe(0);
-    expect(await reward({ type: "regex", pattern: "it is \\d+\\.", mode: "full" }, { completion: "it is 42." })).toBe(1);
+    expect(await reward({ type: "regex", pattern: "\\d+", mode: "full" }, { completion: "it is 42." })).toBe(
+      0,
+    );
+    expect(
+      await reward({ type: "regex", pattern: "it is \\d+\\.", mode: "full" }, { completion: "it is 42." }),
+    ).toBe(1);
     expect(await reward({ type: "regex", pattern: "ANSWER", flags: "i" }, { completion: "answer" })).toBe(1);
   });
 

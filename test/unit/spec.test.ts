@@ -1,6 +1,13 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PRESETS, SpecError, defaultRegistry, loadReward, newAjv, specDocumentSchema } from "../../src/index.js";
+import {
+  defaultRegistry,
+  loadReward,
+  newAjv,
+  PRESETS,
+  SpecError,
+  specDocumentSchema,
+} from "../../src/index.js";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -46,13 +53,21 @@ describe("spec validation", () => {
     expect(problems({ type: "max", terms: [{ type: "think_answer", $schema: "x" }] })).toEqual([
       "$.terms[0].$schema: '$schema' belongs only at the root",
     ]);
-    expect(problems({ type: "max", terms: [{ type: "think_answer", name: "a" }, { type: "length", max: 1, name: "a" }] })).toEqual([
-      "$.terms[1].name: duplicate component name 'a' (also used by a sibling)",
-    ]);
+    expect(
+      problems({
+        type: "max",
+        terms: [
+          { type: "think_answer", name: "a" },
+          { type: "length", max: 1, name: "a" },
+        ],
+      }),
+    ).toEqual(["$.terms[1].name: duplicate component name 'a' (also used by a sibling)"]);
     expect(problems({ type: "weighted", terms: [{ type: "think_answer", weight: 0 }] })).toEqual([
       "$.terms: every weight is 0: the reward would always be 0",
     ]);
-    expect(problems({ type: "clip", term: { type: "think_answer" } })).toEqual(["$: clip needs 'min', 'max' or both"]);
+    expect(problems({ type: "clip", term: { type: "think_answer" } })).toEqual([
+      "$: clip needs 'min', 'max' or both",
+    ]);
   });
 
   it("names default components by type, with suffixes for repeats", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RewardkitError, compileTemplate, loadReward } from "../../src/index.js";
+import { compileTemplate, loadReward, RewardkitError } from "../../src/index.js";
 
 const sample = {
   completion: "<think>t</think><answer> 42 </answer>",
@@ -17,11 +17,17 @@ describe("templates", () => {
     expect(compileTemplate("{{metadata.level}}").render(sample)).toBe(3);
     expect(compileTemplate("{{answer}}").render(sample)).toEqual(sample.answer);
     expect(compileTemplate("ref={{reference}}, v={{answer.value}}").render(sample)).toBe("ref=42, v=7");
-    expect(compileTemplate('{{j|json}}').render({ completion: "", j: '{"a":1}' })).toEqual({ a: 1 });
+    expect(compileTemplate("{{j|json}}").render({ completion: "", j: '{"a":1}' })).toEqual({ a: 1 });
   });
 
   it("scores the last assistant message of a messages completion", () => {
-    const s = { completion: [{ role: "assistant", content: "first" }, { role: "user", content: "u" }, { role: "assistant", content: "last" }] };
+    const s = {
+      completion: [
+        { role: "assistant", content: "first" },
+        { role: "user", content: "u" },
+        { role: "assistant", content: "last" },
+      ],
+    };
     expect(compileTemplate("{{completion}}").render(s)).toBe("last");
   });
 
@@ -33,7 +39,9 @@ describe("templates", () => {
   });
 
   it("a bad template in a spec is a spec error with its path", () => {
-    expect(() => loadReward({ type: "exact", input: "{{completion|tag}}" })).toThrow(/\$: filter 'tag' needs a tag name/);
+    expect(() => loadReward({ type: "exact", input: "{{completion|tag}}" })).toThrow(
+      /\$: filter 'tag' needs a tag name/,
+    );
   });
 
   it("refuses objects where text is needed", async () => {

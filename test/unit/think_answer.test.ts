@@ -6,7 +6,9 @@ const spec = { type: "think_answer" };
 describe("think_answer", () => {
   it("accepts one think block then one answer block", async () => {
     expect(await reward(spec, { completion: "<think>2+2=4</think><answer>4</answer>" })).toBe(1);
-    expect(await reward(spec, { completion: "  <think>\nsteps\n</think>\n\n<answer> 4 </answer>\n" })).toBe(1);
+    expect(await reward(spec, { completion: "  <think>\nsteps\n</think>\n\n<answer> 4 </answer>\n" })).toBe(
+      1,
+    );
   });
 
   it.each([

@@ -2,10 +2,10 @@
  * min and max: the smallest or largest reward among the children that count. The chosen child gets
  * weight 1 (it alone decides the value), the others weight 0.
  */
-import { type Outcome, type Sample, abstain, ok } from "../../core/index.js";
+import { abstain, type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components, evaluateAll } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { type Policies, effectiveRange, resolveChild } from "../policy.js";
+import { effectiveRange, type Policies, resolveChild } from "../policy.js";
 
 export class ExtremumNode extends CompositeNode {
   readonly range: Range;

@@ -3,11 +3,11 @@
  * fails makes the formula do the same unless a numeric policy substitutes a value; a result that is not a
  * finite number (division by zero, log of a negative) is a numeric_error, never a number.
  */
-import { type Outcome, type Sample, fail, ok } from "../../core/index.js";
+import { fail, type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components, evaluateAll } from "../composite.js";
 import { type Ast, evaluateFormula, formulaRange } from "../formula.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { type Policies, effectiveRange, propagated, resolveChild } from "../policy.js";
+import { effectiveRange, type Policies, propagated, resolveChild } from "../policy.js";
 
 export class FormulaNode extends CompositeNode {
   readonly range: Range;

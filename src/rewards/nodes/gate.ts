@@ -4,9 +4,9 @@
  * Otherwise the node gives the body's result. The condition's own abstain/error follow the policies
  * ("skip" opens the gate).
  */
-import { type Outcome, type Sample, abstain, ok } from "../../core/index.js";
+import { abstain, type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components } from "../composite.js";
-import { type EvalContext, type Range, type RewardNode, hull } from "../node.js";
+import { type EvalContext, hull, type Range, type RewardNode } from "../node.js";
 import { type Policies, propagated, resolveChild } from "../policy.js";
 
 export class GateNode extends CompositeNode {

@@ -1,8 +1,8 @@
 /** product: the product of the children's rewards (children that are skipped count as 1). */
-import { type Outcome, type Sample, abstain, ok } from "../../core/index.js";
+import { abstain, type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components, evaluateAll } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { type Policies, effectiveRange, resolveChild } from "../policy.js";
+import { effectiveRange, type Policies, resolveChild } from "../policy.js";
 
 export class ProductNode extends CompositeNode {
   readonly range: Range;

@@ -3,10 +3,10 @@
  * (its reward, or `fail_value` when set) and later steps are not run; when every step passes, the last
  * one decides. Abstaining steps are skipped by default.
  */
-import { type Outcome, type Result, type Sample, abstain, ok } from "../../core/index.js";
+import { abstain, type Outcome, ok, type Result, type Sample } from "../../core/index.js";
 import { CompositeNode } from "../composite.js";
-import { type EvalContext, type Range, type RewardNode, hull } from "../node.js";
-import { type Policies, effectiveRange, resolveChild } from "../policy.js";
+import { type EvalContext, hull, type Range, type RewardNode } from "../node.js";
+import { effectiveRange, type Policies, resolveChild } from "../policy.js";
 
 export class SequenceNode extends CompositeNode {
   readonly range: Range;
@@ -38,11 +38,17 @@ export class SequenceNode extends CompositeNode {
       if (r.value < this.threshold) {
         const value = this.failValue ?? r.value;
         if (this.failValue === undefined) res.weight = 1;
-        return ok(value, { components: comps, feedback: `stopped at '${step.name}' = ${r.value} < ${this.threshold}` });
+        return ok(value, {
+          components: comps,
+          feedback: `stopped at '${step.name}' = ${r.value} < ${this.threshold}`,
+        });
       }
     }
     if (!decided) return abstain("every step abstained or was skipped", { components: comps });
     decided.step.weight = 1;
-    return ok(decided.value, decided.step.spans ? { components: comps, spans: decided.step.spans } : { components: comps });
+    return ok(
+      decided.value,
+      decided.step.spans ? { components: comps, spans: decided.step.spans } : { components: comps },
+    );
   }
 }

@@ -2,10 +2,10 @@
  * clip and affine: one child, one function of its reward. A child that abstains or fails makes the node
  * do the same unless a numeric policy substitutes a value ("skip" has nothing to fall back on).
  */
-import { type Outcome, type Sample, ok } from "../../core/index.js";
+import { type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { type Policies, effectiveRange, propagated, resolveChild, scaleSpans } from "../policy.js";
+import { effectiveRange, type Policies, propagated, resolveChild, scaleSpans } from "../policy.js";
 
 abstract class UnaryNode extends CompositeNode {
   constructor(type: string, name: string, child: RewardNode, policies: Policies) {
@@ -21,7 +21,8 @@ abstract class UnaryNode extends CompositeNode {
     const res = await child.evaluate(sample, ctx);
     const comps = components(this.children, [res]);
     const r = resolveChild(child.name, res, this.policies);
-    if (r.kind !== "value") return { ...(r.kind === "propagate" ? r.outcome : propagated(child.name, res)), components: comps };
+    if (r.kind !== "value")
+      return { ...(r.kind === "propagate" ? r.outcome : propagated(child.name, res)), components: comps };
     const { value, weight, spanFactor } = this.apply(r.value);
     if (weight !== undefined) res.weight = weight;
     const spans = res.spans && spanFactor !== undefined ? scaleSpans(res.spans, spanFactor) : undefined;

@@ -4,10 +4,10 @@
  * children / sum|w| over those that count), so an abstaining child neither lowers nor raises the scale.
  * Weight-0 children are evaluated and reported but change nothing.
  */
-import { type Outcome, type Sample, type Span, abstain, ok } from "../../core/index.js";
+import { abstain, type Outcome, ok, type Sample, type Span } from "../../core/index.js";
 import { CompositeNode, components, evaluateAll } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { type Policies, effectiveRange, resolveChild, scaleSpans } from "../policy.js";
+import { effectiveRange, type Policies, resolveChild, scaleSpans } from "../policy.js";
 
 export class WeightedNode extends CompositeNode {
   readonly range: Range;

@@ -9,7 +9,7 @@
  * beside each component's reward under `rk/<component path>`.
  */
 import type { FastifyInstance } from "fastify";
-import { type Result, fail } from "../../core/index.js";
+import { fail, type Result } from "../../core/index.js";
 import type { ServerContext } from "../context.js";
 
 export const DEFAULT_STRIP_TOKENS = [
@@ -41,8 +41,10 @@ export function responseOf(query: string, prompt: string): string | null {
   if (query.startsWith(prompt)) return query.slice(prompt.length);
   // Some tokenizers decode a BOS token into the query but not into the prompt (or the reverse).
   for (const bos of LEADING_SPECIAL) {
-    if (query.startsWith(bos) && query.slice(bos.length).startsWith(prompt)) return query.slice(bos.length + prompt.length);
-    if (prompt.startsWith(bos) && query.startsWith(prompt.slice(bos.length))) return query.slice(prompt.length - bos.length);
+    if (query.startsWith(bos) && query.slice(bos.length).startsWith(prompt))
+      return query.slice(bos.length + prompt.length);
+    if (prompt.startsWith(bos) && query.startsWith(prompt.slice(bos.length)))
+      return query.slice(prompt.length - bos.length);
   }
   return null;
 }
@@ -69,11 +71,21 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
       },
     },
     async (req, reply) => {
-      const { query, prompts, labels } = req.body as { query: string[]; prompts?: string[]; labels?: unknown[] };
-      for (const [name, arr] of [["prompts", prompts], ["labels", labels]] as const) {
+      const { query, prompts, labels } = req.body as {
+        query: string[];
+        prompts?: string[];
+        labels?: unknown[];
+      };
+      for (const [name, arr] of [
+        ["prompts", prompts],
+        ["labels", labels],
+      ] as const) {
         if (arr && arr.length !== query.length) {
           return reply.code(400).send({
-            error: { kind: "invalid_input", message: `'${name}' has ${arr.length} items but 'query' has ${query.length}` },
+            error: {
+              kind: "invalid_input",
+              message: `'${name}' has ${arr.length} items but 'query' has ${query.length}`,
+            },
           });
         }
       }
@@ -87,7 +99,10 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
           samples.push(null);
           return;
         }
-        const sample: Record<string, unknown> = { prompt, completion: stripTrailingTokens(response, ctx.stripTokens) };
+        const sample: Record<string, unknown> = {
+          prompt,
+          completion: stripTrailingTokens(response, ctx.stripTokens),
+        };
         if (labels) sample.reference = labels[i];
         samples.push(sample);
       });

@@ -40,7 +40,10 @@ export function extractJson(text: string, mode: ExtractMode): Extracted {
     const r = parse(t.slice(spans[i]![0], spans[i]![1]));
     if (r.ok) return r;
   }
-  return { ok: false, reason: spans.length ? "no balanced {...} or [...] in the text parses as JSON" : "no JSON found" };
+  return {
+    ok: false,
+    reason: spans.length ? "no balanced {...} or [...] in the text parses as JSON" : "no JSON found",
+  };
 }
 
 /** Spans of balanced top-level {...} / [...] groups, skipping brackets inside JSON strings. */

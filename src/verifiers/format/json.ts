@@ -6,15 +6,15 @@
  */
 import type { ValidateFunction } from "ajv";
 import {
-  type Sample,
-  type Template,
-  type Verifier,
   compileTemplate,
   formatAjvErrors,
   isTemplate,
-  sharedAjv,
   ok,
   renderText,
+  type Sample,
+  sharedAjv,
+  type Template,
+  type Verifier,
 } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 import { type ExtractMode, extractJson } from "./json-extract.js";
@@ -50,7 +50,8 @@ export const json: Verifier<Config, Compiled> = {
   compile(c) {
     let schema: Compiled["schema"] = null;
     if (typeof c.schema === "string") {
-      if (!isTemplate(c.schema)) throw new Error("schema must be a JSON Schema object or a template such as {{schema}}");
+      if (!isTemplate(c.schema))
+        throw new Error("schema must be a JSON Schema object or a template such as {{schema}}");
       const t = compileTemplate(c.schema);
       schema = (s) => cache.get(t.render(s), `schema (${t.source})`);
     } else if (c.schema !== undefined) {

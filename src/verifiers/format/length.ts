@@ -2,7 +2,7 @@
  * length: the input's length in characters, words or lines lies within [min, max]. With `ramp`, the
  * reward falls linearly from 1 at the bound to 0 at `ramp` units beyond it instead of dropping at once.
  */
-import { type Template, type Verifier, ok, renderText } from "../../core/index.js";
+import { ok, renderText, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 
 type Unit = "chars" | "words" | "lines";
@@ -29,7 +29,14 @@ export function measure(text: string, unit: Unit): number {
     let n = text.length;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) n--;
+      if (
+        c >= 0xdc00 &&
+        c <= 0xdfff &&
+        i > 0 &&
+        text.charCodeAt(i - 1) >= 0xd800 &&
+        text.charCodeAt(i - 1) <= 0xdbff
+      )
+        n--;
     }
     return n;
   }
@@ -47,7 +54,12 @@ export const length: Verifier<Config, Compiled> = {
       unit: { enum: ["chars", "words", "lines"], default: "chars" },
       min: { type: "integer", minimum: 0 },
       max: { type: "integer", minimum: 0 },
-      ramp: { type: "number", minimum: 0, default: 0, description: "Units over which the reward falls to 0." },
+      ramp: {
+        type: "number",
+        minimum: 0,
+        default: 0,
+        description: "Units over which the reward falls to 0.",
+      },
     },
   },
   compile(c) {
@@ -55,7 +67,13 @@ export const length: Verifier<Config, Compiled> = {
     const min = c.min ?? 0;
     const max = c.max ?? Number.POSITIVE_INFINITY;
     if (min > max) throw new Error(`min (${min}) is greater than max (${max})`);
-    return { input: template(c.input, "{{completion}}"), unit: c.unit ?? "chars", min, max, ramp: c.ramp ?? 0 };
+    return {
+      input: template(c.input, "{{completion}}"),
+      unit: c.unit ?? "chars",
+      min,
+      max,
+      ramp: c.ramp ?? 0,
+    };
   },
   verify(sample, c) {
     const n = measure(renderText(c.input, sample, "input"), c.unit);

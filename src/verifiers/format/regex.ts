@@ -4,7 +4,7 @@
  * such a pattern can backtrack for ever, so it runs in the worker pool under the node's deadline.
  */
 import { RE2JS } from "re2js";
-import { type Template, type Verifier, ok, renderText, sharedPool } from "../../core/index.js";
+import { ok, renderText, sharedPool, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 
 interface Config {
@@ -54,7 +54,9 @@ export const regex: Verifier<Config, Compiled> = {
     try {
       re = RE2JS.compile(c.pattern, f);
     } catch (e) {
-      throw new Error(`pattern is not valid RE2 syntax: ${(e as Error).message} (engine "js" accepts JavaScript syntax)`);
+      throw new Error(
+        `pattern is not valid RE2 syntax: ${(e as Error).message} (engine "js" accepts JavaScript syntax)`,
+      );
     }
     const test = full ? (s: string) => re.matches(s) : (s: string) => re.matcher(s).find();
     return { input: template(c.input, "{{completion}}"), test, pattern: c.pattern, flags, full };
@@ -63,7 +65,11 @@ export const regex: Verifier<Config, Compiled> = {
     const text = renderText(c.input, sample, "input");
     const matched = c.test
       ? c.test(text)
-      : await sharedPool().run<boolean>(TASK, { pattern: c.pattern, flags: c.flags, full: c.full, text }, ctx);
+      : await sharedPool().run<boolean>(
+          TASK,
+          { pattern: c.pattern, flags: c.flags, full: c.full, text },
+          ctx,
+        );
     return ok(matched ? 1 : 0, {
       feedback: `${matched ? "matches" : "does not match"} /${c.pattern}/${c.flags} (${c.full ? "full" : "search"})`,
     });

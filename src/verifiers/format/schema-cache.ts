@@ -3,7 +3,7 @@
  * dataset with a new schema per row cannot grow memory without limit.
  */
 import type { Ajv, ValidateFunction } from "ajv";
-import { RewardkitError, kindOf, sharedAjv } from "../../core/index.js";
+import { kindOf, RewardkitError, sharedAjv } from "../../core/index.js";
 
 export class SchemaCache {
   private readonly map = new Map<string, { v: ValidateFunction; schema: object | boolean }>();
@@ -22,8 +22,14 @@ export class SchemaCache {
         throw new RewardkitError("invalid_input", `${what} is a string that is not JSON`);
       }
     }
-    if (typeof schema !== "boolean" && (schema === null || typeof schema !== "object" || Array.isArray(schema))) {
-      throw new RewardkitError("invalid_input", `${what} must be a JSON Schema object, got ${kindOf(schema)}`);
+    if (
+      typeof schema !== "boolean" &&
+      (schema === null || typeof schema !== "object" || Array.isArray(schema))
+    ) {
+      throw new RewardkitError(
+        "invalid_input",
+        `${what} must be a JSON Schema object, got ${kindOf(schema)}`,
+      );
     }
     const key = JSON.stringify(schema);
     const hit = this.map.get(key);

@@ -4,7 +4,7 @@
  * and any extra, nested or misplaced tag fails the check: duplicated tags and prose outside the tags are
  * the usual ways a format reward gets gamed.
  */
-import { type Outcome, type Template, type Verifier, ok, renderText } from "../../core/index.js";
+import { type Outcome, ok, renderText, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 
 interface Config {
@@ -71,12 +71,15 @@ function checkThinkAnswer(text: string, c: Compiled): Outcome {
   const no = (why: string) => ok(0, { feedback: why });
   if (tags.length !== 4 || tags.some((t, i) => t.tag !== expected[i])) {
     const seen = tags.map((t) => t.tag).join(" ");
-    return no(`expected the tags ${expected.join(" ")} once each and in this order; found ${seen || "none"}${tags.length > 4 ? " ..." : ""}`);
+    return no(
+      `expected the tags ${expected.join(" ")} once each and in this order; found ${seen || "none"}${tags.length > 4 ? " ..." : ""}`,
+    );
   }
-  const [o1, c1, o2, c2] = tags as [typeof tags[0], typeof tags[0], typeof tags[0], typeof tags[0]];
+  const [o1, c1, o2, c2] = tags as [(typeof tags)[0], (typeof tags)[0], (typeof tags)[0], (typeof tags)[0]];
   const outside = [text.slice(0, o1.at), text.slice(c1.end, o2.at), text.slice(c2.end)];
   const where = ["before the think block", "between the blocks", "after the answer block"];
-  for (let i = 0; i < 3; i++) if (outside[i]!.trim() !== "") return no(`text ${where[i]}: '${clip(outside[i]!)}'`);
+  for (let i = 0; i < 3; i++)
+    if (outside[i]!.trim() !== "") return no(`text ${where[i]}: '${clip(outside[i]!)}'`);
   const thinkBody = text.slice(o1.end, c1.at);
   const answerBody = text.slice(o2.end, c2.at);
   if (!c.allowEmptyThink && thinkBody.trim() === "") return no("the think block is empty");

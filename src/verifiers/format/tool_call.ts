@@ -8,22 +8,29 @@
  */
 import type { ValidateFunction } from "ajv";
 import {
-  RewardkitError,
-  type Sample,
-  type Template,
-  type Verifier,
   compileTemplate,
   formatAjvErrors,
   kindOf,
   lastAssistantMessage,
   ok,
+  RewardkitError,
   renderText,
+  type Sample,
+  type Template,
+  type Verifier,
 } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 import { extractJson } from "./json-extract.js";
 import { SchemaCache } from "./schema-cache.js";
 
-const CLASSES = ["no_call", "unparseable", "unknown_function", "invalid_arguments", "wrong_call", "correct"] as const;
+const CLASSES = [
+  "no_call",
+  "unparseable",
+  "unknown_function",
+  "invalid_arguments",
+  "wrong_call",
+  "correct",
+] as const;
 type Class = (typeof CLASSES)[number];
 const DEFAULT_REWARDS: Record<Class, number> = {
   no_call: 0,
@@ -87,7 +94,11 @@ export const toolCall: Verifier<Config, Compiled> = {
         properties: Object.fromEntries(CLASSES.map((k) => [k, { type: "number" }])),
         additionalProperties: false,
       },
-      order: { enum: ["strict", "any"], default: "strict", description: "Whether expected calls must come in order." },
+      order: {
+        enum: ["strict", "any"],
+        default: "strict",
+        description: "Whether expected calls must come in order.",
+      },
     },
   },
   compile(c) {
@@ -113,7 +124,11 @@ export const toolCall: Verifier<Config, Compiled> = {
     if (got.kind !== "calls") return grade(got.kind, got.reason);
     for (const call of got.calls) {
       const validate = tools.get(call.name);
-      if (!validate) return grade("unknown_function", `no tool named '${call.name}' (tools: ${[...tools.keys()].join(", ")})`);
+      if (!validate)
+        return grade(
+          "unknown_function",
+          `no tool named '${call.name}' (tools: ${[...tools.keys()].join(", ")})`,
+        );
       if (!validate(call.args)) {
         return grade("invalid_arguments", `arguments of '${call.name}': ${formatAjvErrors(validate.errors)}`);
       }
@@ -135,11 +150,16 @@ function toolSchemas(raw: unknown): Map<string, ValidateFunction> {
       throw new RewardkitError("invalid_input", "tools is a string that is not JSON");
     }
   }
-  if (!Array.isArray(tools)) throw new RewardkitError("invalid_input", `tools must be an array, got ${kindOf(tools)}`);
+  if (!Array.isArray(tools))
+    throw new RewardkitError("invalid_input", `tools must be an array, got ${kindOf(tools)}`);
   const out = new Map<string, ValidateFunction>();
   tools.forEach((t, i) => {
-    const fn = (t?.type === "function" && t.function ? t.function : t) as { name?: unknown; parameters?: unknown };
-    if (!fn || typeof fn.name !== "string") throw new RewardkitError("invalid_input", `tools[${i}] has no function name`);
+    const fn = (t?.type === "function" && t.function ? t.function : t) as {
+      name?: unknown;
+      parameters?: unknown;
+    };
+    if (!fn || typeof fn.name !== "string")
+      throw new RewardkitError("invalid_input", `tools[${i}] has no function name`);
     out.set(fn.name, cache.get(fn.parameters ?? { type: "object" }, `parameters of tool '${fn.name}'`));
   });
   return out;
@@ -207,7 +227,8 @@ function expectedCalls(raw: unknown): Call[] {
     }
   }
   const r = normalizeCalls(Array.isArray(v) ? v : [v]);
-  if (r.kind !== "calls") throw new RewardkitError("invalid_input", `the reference call is not usable: ${r.reason}`);
+  if (r.kind !== "calls")
+    throw new RewardkitError("invalid_input", `the reference call is not usable: ${r.reason}`);
   return r.calls;
 }
 

@@ -3,10 +3,10 @@
  * stand on word boundaries, so "4" is not found in "14" or "42". An empty reference is an input error, not
  * a free match; an empty input contains nothing.
  */
-import { type Template, type Verifier, fail, ok, renderText, renderTextList } from "../../core/index.js";
+import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
 import { clip } from "./exact.js";
-import { NORMALIZE_PROPS, type NormalizeOptions, makeNormalizer } from "./normalize.js";
+import { makeNormalizer, NORMALIZE_PROPS, type NormalizeOptions } from "./normalize.js";
 
 interface Config extends NormalizeOptions {
   input?: string;
@@ -60,7 +60,8 @@ export const contains: Verifier<Config, Compiled> = {
     const hay = c.norm(renderText(c.input, sample, "input"));
     const needles = renderTextList(c.reference, sample, "reference").map(c.norm);
     if (needles.length === 0) return fail("invalid_input", "the reference list is empty");
-    if (needles.some((n) => n === "")) return fail("invalid_input", "a reference is empty after normalisation");
+    if (needles.some((n) => n === ""))
+      return fail("invalid_input", "a reference is empty after normalisation");
     const found = needles.map((n) => containsAt(hay, n, c.boundary));
     const hit = c.all ? found.every(Boolean) : found.some(Boolean);
     const missing = needles.filter((_, i) => !found[i]).map((n) => `'${clip(n, 40)}'`);

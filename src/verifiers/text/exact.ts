@@ -1,7 +1,7 @@
 /** exact: the normalised input equals the normalised reference (or one of a list of references). */
-import { type Template, type Verifier, fail, ok, renderText, renderTextList } from "../../core/index.js";
+import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
-import { NORMALIZE_PROPS, type NormalizeOptions, makeNormalizer } from "./normalize.js";
+import { makeNormalizer, NORMALIZE_PROPS, type NormalizeOptions } from "./normalize.js";
 
 interface Config extends NormalizeOptions {
   input?: string;
@@ -28,7 +28,9 @@ export const exact: Verifier<Config, Compiled> = {
     const refs = renderTextList(c.reference, sample, "reference").map(c.norm);
     if (refs.length === 0) return fail("invalid_input", "the reference list is empty");
     const hit = refs.includes(got);
-    return ok(hit ? 1 : 0, { feedback: hit ? "equal" : `'${clip(got)}' is not ${refs.map((r) => `'${clip(r)}'`).join(" or ")}` });
+    return ok(hit ? 1 : 0, {
+      feedback: hit ? "equal" : `'${clip(got)}' is not ${refs.map((r) => `'${clip(r)}'`).join(" or ")}`,
+    });
   },
 };
 

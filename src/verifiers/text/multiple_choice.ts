@@ -7,7 +7,7 @@
  * A choice followed by another option ("A or B", "A) x B) y") is ambiguous and scores 0: listing options
  * must never pay. Bare lowercase letters are not read (they are English words); "(b)" is.
  */
-import { type Template, type Verifier, fail, ok, renderText } from "../../core/index.js";
+import { fail, ok, renderText, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
 
 interface Config {
@@ -69,7 +69,9 @@ export function extractChoice(text: string, letters: string): Choice {
     .filter((x): x is string => x !== null);
   if (boxed.length) {
     const distinct = [...new Set(boxed)];
-    return distinct.length === 1 ? { letter: distinct[0]!, how: "boxed" } : { ambiguous: distinct, how: "boxed" };
+    return distinct.length === 1
+      ? { letter: distinct[0]!, how: "boxed" }
+      : { ambiguous: distinct, how: "boxed" };
   }
   const phrase =
     /(?:final\s+answer|correct\s+(?:answer|option|choice)|answer|option|choice)[\s*_]*(?:is|would\s+be|:|=)[\s*_:]*(?:option\s+|choice\s+)?(?:\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Z]))(?![\p{L}\p{N}])/giu;
@@ -84,7 +86,9 @@ export function extractChoice(text: string, letters: string): Choice {
     const l = (last[1] ?? last[2] ?? last[3])!.toUpperCase();
     if (letters.includes(l)) {
       const others = othersAfter(text.slice(last.index + last[0].length), l, letters);
-      return others.length ? { ambiguous: [l, ...others], how: "answer phrase" } : { letter: l, how: "answer phrase" };
+      return others.length
+        ? { ambiguous: [l, ...others], how: "answer phrase" }
+        : { letter: l, how: "answer phrase" };
     }
   }
   const trimmed = text.trim();
@@ -118,7 +122,10 @@ export const multipleChoice: Verifier<Config, Compiled> = {
   configSchema: {
     properties: {
       input: { ...INPUT, default: "{{completion|after:</think>}}" },
-      reference: { ...REFERENCE, description: "The correct letter, or its 0-based index. Template; default {{reference}}." },
+      reference: {
+        ...REFERENCE,
+        description: "The correct letter, or its 0-based index. Template; default {{reference}}.",
+      },
       letters: { type: "string", pattern: "^[A-Z]{2,26}$", default: "ABCDEFGHIJ" },
     },
   },
@@ -131,12 +138,18 @@ export const multipleChoice: Verifier<Config, Compiled> = {
     const raw = c.reference.render(sample);
     const want = referenceLetter(raw, c.letters);
     if (!want) {
-      return fail("invalid_input", `reference ${JSON.stringify(raw)} is not one of the letters ${c.letters} or an index`);
+      return fail(
+        "invalid_input",
+        `reference ${JSON.stringify(raw)} is not one of the letters ${c.letters} or an index`,
+      );
     }
     const got = extractChoice(renderText(c.input, sample, "input"), c.letters);
     if (!got) return ok(0, { feedback: "no choice found", details: { expected: want } });
     if ("ambiguous" in got) {
-      return ok(0, { feedback: `ambiguous: ${got.ambiguous.join(", ")} (${got.how})`, details: { expected: want } });
+      return ok(0, {
+        feedback: `ambiguous: ${got.ambiguous.join(", ")} (${got.how})`,
+        details: { expected: want },
+      });
     }
     const hit = got.letter === want;
     return ok(hit ? 1 : 0, {

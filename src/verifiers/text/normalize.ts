@@ -15,8 +15,16 @@ export const NORMALIZE_PROPS = {
   ignore_case: { type: "boolean", default: false },
   ignore_punctuation: { type: "boolean", default: false },
   ignore_articles: { type: "boolean", default: false, description: "Drop a, an, the (SQuAD style)." },
-  normalize_whitespace: { type: "boolean", default: true, description: "Trim and collapse runs of whitespace." },
-  unicode_normalize: { type: "boolean", default: true, description: "Unicode NFKC (full-width digits, ligatures)." },
+  normalize_whitespace: {
+    type: "boolean",
+    default: true,
+    description: "Trim and collapse runs of whitespace.",
+  },
+  unicode_normalize: {
+    type: "boolean",
+    default: true,
+    description: "Unicode NFKC (full-width digits, ligatures).",
+  },
 } as const;
 
 const PUNCT = /[\p{P}\p{S}]/gu;

@@ -2,9 +2,9 @@
  * token_f1: SQuAD-style token overlap F1 between input and reference (the best over a list of references).
  * Defaults follow SQuAD: lower case, no punctuation, no articles.
  */
-import { type Template, type Verifier, fail, ok, renderText, renderTextList } from "../../core/index.js";
+import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
-import { NORMALIZE_PROPS, type NormalizeOptions, makeNormalizer } from "./normalize.js";
+import { makeNormalizer, NORMALIZE_PROPS, type NormalizeOptions } from "./normalize.js";
 
 interface Config extends NormalizeOptions {
   input?: string;
@@ -53,13 +53,20 @@ export const tokenF1Verifier: Verifier<Config, Compiled> = {
   compile: (c) => ({
     input: template(c.input, "{{completion}}"),
     reference: template(c.reference, "{{reference}}"),
-    norm: makeNormalizer({ ignore_case: true, ignore_punctuation: true, ignore_articles: true, ...c, normalize_whitespace: true }),
+    norm: makeNormalizer({
+      ignore_case: true,
+      ignore_punctuation: true,
+      ignore_articles: true,
+      ...c,
+      normalize_whitespace: true,
+    }),
   }),
   verify(sample, c) {
     const pred = tokens(c.norm(renderText(c.input, sample, "input")));
     const refs = renderTextList(c.reference, sample, "reference").map((r) => tokens(c.norm(r)));
     if (refs.length === 0) return fail("invalid_input", "the reference list is empty");
-    if (refs.some((r) => r.length === 0)) return fail("invalid_input", "a reference has no tokens after normalisation");
+    if (refs.some((r) => r.length === 0))
+      return fail("invalid_input", "a reference has no tokens after normalisation");
     const best = Math.max(...refs.map((r) => tokenF1(pred, r)));
     return ok(best, { feedback: `token F1 ${best.toFixed(3)}` });
   },
