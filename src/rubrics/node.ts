@@ -355,8 +355,10 @@ function programmatic(c: Criterion, node: RewardNode, run: { cand: Result; base?
   const rc = cand.reward as number;
   if (base) {
     const rb = base.reward as number;
-    const p = rc > rb ? 1 : rc < rb ? 0 : 0.5;
-    const score = isPitfall(c) ? 1 - p : p;
+    // The judge measures the criterion's property (for a pitfall, the mistake): the candidate's score is
+    // how much more of it it has; its preference is that, or the reverse for a pitfall.
+    const score = rc > rb ? 1 : rc < rb ? 0 : 0.5;
+    const p = isPitfall(c) ? 1 - score : score;
     const preferred = p === 1 ? "candidate" : p === 0 ? "baseline" : "tie";
     const reason = `${name}: candidate ${fmt(rc)} vs baseline ${fmt(rb)}`;
     const details = { ...d, verdict: { preferred }, reason, met: metOf(c, score, true), preference: p };
