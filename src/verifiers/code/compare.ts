@@ -1,0 +1,163 @@
+/**
+ * Output comparators for stdin/stdout tests and the value comparison of call tests. Comparators are
+ * pure host functions over text: they never run model code.
+ */
+
+export interface Comparison {
+  pass: boolean;
+  /** Why it failed, e.g. "line 3: expected '7', got '8'". */
+  message?: string;
+}
+
+export type Comparator = (expected: string, actual: string, input: string) => Comparison;
+
+export interface CompareOptions {
+  ignoreCase: boolean;
+  /** Absolute and relative tolerance of the numeric comparator. */
+  tolerance: number;
+}
+
+/** Lines with trailing whitespace trimmed; trailing empty lines (and a final newline) dropped. */
+export function normalizedLines(text: string): string[] {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.replace(/\s+$/, ""));
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+function show(s: string | undefined): string {
+  if (s === undefined) return "(nothing)";
+  const t = s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return `'${t}'`;
+}
+
+function byLines(eq: (a: string, b: string) => boolean): (expected: string, actual: string) => Comparison {
+  return (expected, actual) => {
+    const e = normalizedLines(expected);
+    const a = normalizedLines(actual);
+    const n = Math.max(e.length, a.length);
+    for (let i = 0; i < n; i++) {
+      const x = e[i];
+      const y = a[i];
+      if (x === undefined || y === undefined || !eq(x, y)) {
+        return { pass: false, message: `line ${i + 1}: expected ${show(x)}, got ${show(y)}` };
+      }
+    }
+    return { pass: true };
+  };
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+export function numbersClose(a: number, b: number, tol: number): boolean {
+  if (a === b) return true;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  const d = Math.abs(a - b);
+  return d <= tol || d <= tol * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function tokensEqual(opts: CompareOptions): (a: string, b: string) => boolean {
+  return (x, y) => {
+    const ta = x.trim().split(/\s+/);
+    const tb = y.trim().split(/\s+/);
+    if (ta.length !== tb.length) return false;
+    for (let i = 0; i < ta.length; i++) {
+      const p = ta[i]!;
+      const q = tb[i]!;
+      if (NUMBER.test(p) && NUMBER.test(q)) {
+        if (!numbersClose(Number(p), Number(q), opts.tolerance)) return false;
+      } else if (opts.ignoreCase ? p.toLowerCase() !== q.toLowerCase() : p !== q) {
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+export const BUILTIN_COMPARATORS = ["exact", "lines", "tokens", "numeric"] as const;
+export type BuiltinComparator = (typeof BUILTIN_COMPARATORS)[number];
+
+const customCheckers = new Map<string, Comparator>();
+
+/**
+ * Registers a custom checker usable as `"compare": "<name>"` (in the spec or a sample's reference). It
+ * runs in the host: register only your own trusted code. It receives the expected output, the program's
+ * output and the test input.
+ */
+export function registerCodeChecker(name: string, checker: Comparator): void {
+  if (BUILTIN_COMPARATORS.includes(name as BuiltinComparator)) {
+    throw new Error(`'${name}' is a built-in comparator`);
+  }
+  customCheckers.set(name, checker);
+}
+
+export function hasComparator(name: string): boolean {
+  return BUILTIN_COMPARATORS.includes(name as BuiltinComparator) || customCheckers.has(name);
+}
+
+export function comparator(name: string, opts: CompareOptions): Comparator | undefined {
+  const fold = (s: string) => (opts.ignoreCase ? s.toLowerCase() : s);
+  switch (name) {
+    case "exact":
+      return (e, a) => {
+        if (fold(e) === fold(a)) return { pass: true };
+        const el = e.split("\n");
+        const al = a.split("\n");
+        for (let i = 0; i < Math.max(el.length, al.length); i++) {
+          if (fold(el[i] ?? "") !== fold(al[i] ?? "") || el[i] === undefined || al[i] === undefined) {
+            return { pass: false, message: `exact: first difference on line ${i + 1}: expected ${show(el[i])}, got ${show(al[i])}` };
+          }
+        }
+        return { pass: false, message: "exact: outputs differ" };
+      };
+    case "lines":
+      return byLines((x, y) => fold(x) === fold(y));
+    case "tokens":
+      return (e, a) => {
+        const te = fold(e).split(/\s+/).filter(Boolean);
+        const ta = fold(a).split(/\s+/).filter(Boolean);
+        for (let i = 0; i < Math.max(te.length, ta.length); i++) {
+          if (te[i] !== ta[i]) return { pass: false, message: `token ${i + 1}: expected ${show(te[i])}, got ${show(ta[i])}` };
+        }
+        return { pass: true };
+      };
+    case "numeric":
+      return byLines(tokensEqual(opts));
+    default:
+      return customCheckers.get(name);
+  }
+}
+
+/**
+ * Deep equality of JSON values for call tests: numbers within the tolerance, arrays element-wise, objects
+ * with the same keys. Returns the path of the first difference, or null when equal.
+ */
+export function jsonDiff(expected: unknown, actual: unknown, tol: number, path = "$"): string | null {
+  if (typeof expected === "number" && typeof actual === "number") {
+    return numbersClose(expected, actual, tol) ? null : path;
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return path;
+    for (let i = 0; i < expected.length; i++) {
+      const d = jsonDiff(expected[i], actual[i], tol, `${path}[${i}]`);
+      if (d) return d;
+    }
+    return null;
+  }
+  if (expected && typeof expected === "object") {
+    if (!actual || typeof actual !== "object" || Array.isArray(actual)) return path;
+    const ek = Object.keys(expected).sort();
+    const ak = Object.keys(actual).sort();
+    if (ek.length !== ak.length || ek.some((k, i) => k !== ak[i])) return path;
+    for (const k of ek) {
+      const d = jsonDiff(
+        (expected as Record<string, unknown>)[k],
+        (actual as Record<string, unknown>)[k],
+        tol,
+        `${path}.${k}`,
+      );
+      if (d) return d;
+    }
+    return null;
+  }
+  return expected === actual ? null : path;
+}

@@ -1,0 +1,461 @@
+/**
+ * The `process` runtime: native interpreters and compilers of this machine (languages.ts), each run a
+ * fresh OS process in its own process group, under rlimits, inside bubblewrap when it works here
+ * (sandbox.ts), killed as a group at the deadline. Assert-style tests run through a harness (Python or
+ * JavaScript) that reports each test on fd 3 with a per-run random marker; a run without the end report
+ * stopped early. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that
+ * never got there is a sandbox failure, not the program's.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RewardkitError } from "../../../core/index.js";
+import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
+import { JS_PROCESS_MAIN } from "../harness-js.js";
+import type { HarnessJob, Isolation, Job, Language, RunResult, Runtime, TestOutcome } from "../types.js";
+import { type Toolchain, toolchain } from "./languages.js";
+import { type SandboxMode, bwrapArgs, killUid, sandboxFacts, slotUid } from "./sandbox.js";
+
+/** Time allowed for the interpreter to start, on top of the limit of the first test. */
+const STARTUP_MS = 500;
+const TMP_BYTES = 64 << 20;
+const MAX_PROCS = 64;
+
+interface Spawned {
+  end: RunResult["end"];
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  reports: Record<string, unknown>[];
+  started: boolean;
+  ms: number;
+}
+
+interface SpawnOpts {
+  argv: string[];
+  dir: string;
+  writableDir: boolean;
+  stdin: string;
+  slot: number;
+  timeMs: number;
+  /** Per-test deadline reset at each `begin` report (harness runs). */
+  perTestMs?: number;
+  cpuSeconds: number;
+  addressSpaceMb: number;
+  fileBytes: number;
+  outputBytes: number;
+  procs: number;
+  marker: string;
+  signal: AbortSignal;
+}
+
+export class ProcessRuntime implements Runtime {
+  readonly name = "process" as const;
+  private readonly compiled = new Map<string, Promise<{ dir: string; error?: string }>>();
+  private readonly dirs = new Set<string>();
+
+  constructor(private readonly mode: SandboxMode = "auto") {}
+
+  useBwrap(): boolean {
+    const f = sandboxFacts();
+    if (this.mode === "rlimits") return false;
+    if (this.mode === "bwrap" && !f.bwrapWorks) {
+      throw new RewardkitError(
+        "sandbox_error",
+        f.bwrap ? `bwrap does not work here: ${f.bwrapError}` : "sandbox 'bwrap' was asked for but bwrap is not installed",
+      );
+    }
+    return f.bwrapWorks;
+  }
+
+  isolation(): Isolation {
+    try {
+      return this.useBwrap() ? "bwrap" : "rlimits-only";
+    } catch {
+      return "rlimits-only";
+    }
+  }
+
+  async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
+    const tc = toolchain(job.language);
+    if (!tc) throw new RewardkitError("sandbox_error", `no ${job.language} toolchain found on this machine`);
+    if (!sandboxFacts().prlimit) throw new RewardkitError("sandbox_error", "prlimit (util-linux) is not installed");
+    const isolation = this.isolation();
+    const marker = randomBytes(16).toString("hex");
+    const source = job.kind === "stdio" ? job.source : job.setup;
+    let runDir: string;
+    let argv: string[];
+    let work: string | undefined;
+    if (tc.compile) {
+      const program = job.kind === "stdio" ? job.source : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
+      const c = await this.compile(tc, program, slot, job.limits.compileMs, signal);
+      if (c.error !== undefined) {
+        return { end: "compile_error", tests: [], stdout: "", stderr: c.error, ms: 0, isolation };
+      }
+      runDir = c.dir;
+      argv = tc.run(this.path(runDir, "prog"), job.limits.memoryMb);
+    } else {
+      work = this.newDir(slot);
+      runDir = work;
+      if (job.kind === "stdio" || !tc.harness) {
+        const text = job.kind === "stdio" ? source : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
+        this.write(work, tc.file, text, slot);
+        argv = tc.run(this.path(work, tc.file), job.limits.memoryMb);
+      } else {
+        const harness = tc.harness === "python" ? `${PY_HARNESS}\n${PY_PROCESS_MAIN}` : JS_PROCESS_MAIN;
+        const file = tc.harness === "python" ? "harness.py" : "harness.js";
+        // The harness runs in a namespace of its own, not as __main__, so model code cannot import it.
+        const boot =
+          tc.harness === "python"
+            ? `exec(compile(open(${JSON.stringify(this.path(work, file))}).read(), "<harness>", "exec"), {"__name__": "_rk_harness"})\n`
+            : null;
+        this.write(work, file, harness, slot);
+        this.write(work, "plan.json", JSON.stringify({ setup: job.setup, tests: job.tests, start: job.start, stopOnFail: job.stopOnFail }), slot);
+        if (boot) this.write(work, "boot.py", boot, slot);
+        argv = [...tc.run(this.path(work, boot ? "boot.py" : file), job.limits.memoryMb), this.path(work, "plan.json")];
+      }
+    }
+    try {
+      const tests = job.kind === "harness" ? job.tests.length - job.start : 1;
+      const totalMs = STARTUP_MS + job.limits.timeMs * Math.max(1, tests);
+      const s = await this.spawn({
+        argv,
+        dir: runDir,
+        writableDir: false,
+        stdin: job.kind === "stdio" ? job.stdin : "",
+        slot,
+        timeMs: job.kind === "harness" ? STARTUP_MS + job.limits.timeMs : totalMs,
+        ...(job.kind === "harness" ? { perTestMs: job.limits.timeMs } : {}),
+        cpuSeconds: Math.ceil(totalMs / 1000) + 1,
+        addressSpaceMb: job.limits.memoryMb + tc.addressSpaceExtraMb,
+        fileBytes: 16 << 20,
+        outputBytes: job.limits.outputBytes,
+        procs: MAX_PROCS,
+        marker,
+        signal,
+      });
+      return job.kind === "harness" && tc.harness ? this.harnessResult(job, s, isolation) : this.plainResult(job, s, isolation);
+    } finally {
+      if (work) this.removeDir(work);
+    }
+  }
+
+  private plainResult(job: Job, s: Spawned, isolation: Isolation): RunResult {
+    const base = { tests: [] as TestOutcome[], stdout: s.stdout, stderr: s.stderr, exitCode: s.exitCode, signal: s.signal, ms: s.ms, isolation };
+    let end = s.end;
+    if (end === "exited" && s.exitCode !== 0) end = memoryHint(s.stderr) ? "memory" : "crashed";
+    if (end === "crashed" && memoryHint(s.stderr)) end = "memory";
+    if (job.kind === "harness") {
+      // Compiled and shell programs with appended tests: passing means exiting 0.
+      const index = job.start;
+      const status: TestOutcome["status"] =
+        end === "exited" ? "pass" : end === "timeout" ? "timeout" : end === "memory" ? "memory" : end === "output_limit" ? "output_limit" : "error";
+      const t: TestOutcome = { index, status, ms: s.ms };
+      if (status === "error") {
+        t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
+        t.message = s.stderr.slice(-2000);
+      }
+      return { ...base, end: end === "exited" ? "completed" : end, tests: [t] };
+    }
+    return { ...base, end };
+  }
+
+  private harnessResult(job: HarnessJob, s: Spawned, isolation: Isolation): RunResult {
+    const tests: TestOutcome[] = [];
+    let setup: Record<string, unknown> | undefined;
+    let ended = false;
+    let current: number | undefined;
+    for (const r of s.reports) {
+      if (r.index === -1) setup = r;
+      else if (typeof r.begin === "number") current = r.begin;
+      else if (r.end === true) ended = true;
+      else if (typeof r.index === "number") {
+        current = undefined;
+        const t: TestOutcome = { index: r.index, status: r.status as TestOutcome["status"], ms: Number(r.ms) || 0 };
+        if (typeof r.type === "string") t.type = r.type;
+        if (typeof r.message === "string") t.message = r.message;
+        if (typeof r.value === "string") t.value = r.value;
+        tests.push(t);
+      }
+    }
+    const base = { stdout: s.stdout, stderr: s.stderr, exitCode: s.exitCode, signal: s.signal, ms: s.ms, isolation };
+    const abnormal = (): TestOutcome["status"] =>
+      s.end === "timeout" ? "timeout" : s.end === "output_limit" ? "output_limit" : s.end === "memory" || memoryHint(s.stderr) ? "memory" : "exit";
+    if (!setup) {
+      // The program died before the setup finished (a top-level exit, a crash, a timeout).
+      const status = abnormal();
+      const t: TestOutcome = { index: job.start, status, ms: s.ms };
+      if (status === "exit") {
+        t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
+        t.message = "the program ended before its tests ran";
+      }
+      return { ...base, end: s.end === "exited" ? "exited" : s.end, tests: [t], setupFailed: true };
+    }
+    if (setup.status === "compile") return { ...base, end: "compile_error", tests: [], stderr: `${setup.type}: ${setup.message}` };
+    if (setup.status !== "pass") {
+      const t: TestOutcome = { index: job.start, status: setup.status as TestOutcome["status"], ms: Number(setup.ms) || 0 };
+      if (typeof setup.type === "string") t.type = setup.type;
+      if (typeof setup.message === "string") t.message = setup.message;
+      return { ...base, end: "exited", tests: [t], setupFailed: true };
+    }
+    if (ended) return { ...base, end: "completed", tests };
+    // No end report: the run stopped inside a test (the one begun without a result) or between tests.
+    const last = tests[tests.length - 1];
+    const stoppedAfterFail = last && last.status !== "pass" && job.stopOnFail && current === undefined;
+    if (!stoppedAfterFail) {
+      const index = current ?? (last ? last.index + 1 : job.start);
+      if (index < job.tests.length) {
+        const status = abnormal();
+        const t: TestOutcome = { index, status, ms: s.ms };
+        if (status === "exit") {
+          t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
+          t.message = "the program exited before the tests were done";
+        }
+        tests.push(t);
+      }
+    }
+    return { ...base, end: s.end === "exited" ? "exited" : s.end, tests };
+  }
+
+  private async compile(
+    tc: Toolchain,
+    program: string,
+    slot: number,
+    compileMs: number,
+    signal: AbortSignal,
+  ): Promise<{ dir: string; error?: string }> {
+    const key = createHash("sha256").update(tc.language).update("\0").update(program).digest("hex");
+    let p = this.compiled.get(key);
+    if (!p) {
+      p = (async () => {
+        const dir = this.newDir(slot);
+        this.write(dir, tc.file, program, slot);
+        const s = await this.spawn({
+          argv: tc.compile!(tc.file),
+          dir,
+          writableDir: true,
+          stdin: "",
+          slot,
+          timeMs: compileMs,
+          cpuSeconds: Math.ceil(compileMs / 1000) + 1,
+          addressSpaceMb: 4096,
+          fileBytes: 256 << 20,
+          outputBytes: 1 << 20,
+          procs: 64,
+          marker: "",
+          signal,
+        });
+        if (s.end === "exited" && s.exitCode === 0) return { dir };
+        this.removeDir(dir);
+        const why = s.end === "timeout" ? "compilation timed out" : s.stderr.slice(0, 4000) || `compiler exit ${s.exitCode}`;
+        return { dir, error: why };
+      })();
+      this.compiled.set(key, p);
+      // Keep a few compiled programs (a sample's tests reuse one); drop the oldest.
+      if (this.compiled.size > 16) {
+        const [oldKey, old] = this.compiled.entries().next().value as [string, Promise<{ dir: string }>];
+        this.compiled.delete(oldKey);
+        void old.then((o) => this.removeDir(o.dir));
+      }
+    }
+    const r = await p;
+    if (r.error !== undefined && /timed out/.test(r.error)) this.compiled.delete(key);
+    return r;
+  }
+
+  /** Deletes cached compiled programs. */
+  close(): void {
+    for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
+    this.dirs.clear();
+    this.compiled.clear();
+  }
+
+  private path(dir: string, file: string): string {
+    return this.useBwrap() ? `/box/${file}` : join(dir, file);
+  }
+
+  private newDir(slot: number): string {
+    const dir = mkdtempSync(join(tmpdir(), "rk-code-"));
+    this.dirs.add(dir);
+    if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(dir, slotUid(slot), slotUid(slot));
+    return dir;
+  }
+
+  private removeDir(dir: string): void {
+    this.dirs.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  private write(dir: string, file: string, text: string, slot: number): void {
+    const p = join(dir, file);
+    writeFileSync(p, text, { mode: 0o644 });
+    if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(p, slotUid(slot), slotUid(slot));
+  }
+
+  private spawn(o: SpawnOpts): Promise<Spawned> {
+    const f = sandboxFacts();
+    const bwrap = this.useBwrap();
+    const uid = slotUid(o.slot);
+    const asRoot = f.root && f.setpriv !== undefined;
+    const prefix: string[] = [];
+    if (asRoot) {
+      prefix.push(f.setpriv!, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--no-new-privs", "--pdeathsig=KILL", "--");
+    }
+    if (bwrap) prefix.push(f.bwrap!, ...bwrapArgs({ dir: o.dir, writableDir: o.writableDir, tmpBytes: TMP_BYTES }));
+    prefix.push(
+      f.prlimit!,
+      `--cpu=${o.cpuSeconds}`,
+      `--as=${o.addressSpaceMb * 1048576}`,
+      `--fsize=${o.fileBytes}`,
+      `--nproc=${o.procs}`,
+      "--core=0",
+      "--",
+      "/bin/sh",
+      "-c",
+      'printf S >&4; exec "$@"',
+      "sh",
+    );
+    const argv = [...prefix, ...o.argv];
+    const cwd = bwrap ? "/" : o.dir;
+    const env: Record<string, string> = {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: bwrap ? "/tmp" : o.dir,
+      TMPDIR: bwrap ? "/tmp" : o.dir,
+      LANG: "C.UTF-8",
+      PYTHONHASHSEED: "0",
+      PYTHONDONTWRITEBYTECODE: "1",
+    };
+    if (o.marker) env.RK_MARKER = o.marker;
+    return new Promise<Spawned>((resolve, reject) => {
+      const t0 = performance.now();
+      let child: ChildProcess;
+      try {
+        child = spawn(argv[0]!, argv.slice(1), {
+          cwd,
+          env,
+          detached: true,
+          stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"],
+        });
+      } catch (e) {
+        reject(new RewardkitError("sandbox_error", `cannot start a process: ${(e as Error).message}`));
+        return;
+      }
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let bytes = 0;
+      let end: RunResult["end"] | undefined;
+      let started = false;
+      const reports: Record<string, unknown>[] = [];
+      let reportBuf = "";
+      let killed = false;
+      const killGroup = (why: RunResult["end"]) => {
+        end ??= why;
+        if (killed) return;
+        killed = true;
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      };
+      let timer = setTimeout(() => killGroup("timeout"), o.timeMs);
+      const onAbort = () => killGroup("timeout");
+      o.signal.addEventListener("abort", onAbort, { once: true });
+      const take = (list: Buffer[]) => (d: Buffer) => {
+        bytes += d.length;
+        if (bytes > o.outputBytes) {
+          killGroup("output_limit");
+          return;
+        }
+        list.push(d);
+      };
+      child.stdout!.on("data", take(out));
+      child.stderr!.on("data", take(err));
+      const status = child.stdio[4] as NodeJS.ReadableStream;
+      status.on("data", () => {
+        started = true;
+      });
+      const rep = child.stdio[3] as NodeJS.ReadableStream;
+      rep.on("data", (d: Buffer) => {
+        reportBuf += d.toString("utf8");
+        if (reportBuf.length > 64 << 20) killGroup("output_limit");
+        let nl = reportBuf.indexOf("\n");
+        while (nl >= 0) {
+          const line = reportBuf.slice(0, nl);
+          reportBuf = reportBuf.slice(nl + 1);
+          nl = reportBuf.indexOf("\n");
+          let r: Record<string, unknown>;
+          try {
+            r = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (!o.marker || r.m !== o.marker) continue; // forged or stray: ignored
+          reports.push(r);
+          if (typeof r.begin === "number" && o.perTestMs !== undefined && !killed) {
+            clearTimeout(timer);
+            timer = setTimeout(() => killGroup("timeout"), o.perTestMs);
+          }
+        }
+      });
+      child.stdin!.on("error", () => {});
+      child.stdin!.end(o.stdin);
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        o.signal.removeEventListener("abort", onAbort);
+        reject(new RewardkitError("sandbox_error", `cannot start a process: ${e.message}`));
+      });
+      let settled = false;
+      let ms = 0;
+      child.on("exit", () => {
+        ms = performance.now() - t0;
+        clearTimeout(timer);
+        o.signal.removeEventListener("abort", onAbort);
+        // Whatever the program left behind in its group or under its uid goes too (it may hold the pipes).
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {}
+        if (asRoot) killUid(uid);
+        // An escaped child without a uid of its own could keep the pipes open: do not wait for it.
+        setTimeout(() => {
+          if (!settled) for (const s of child.stdio) s?.destroy();
+        }, 500).unref();
+      });
+      child.on("close", (code, sig) => {
+        settled = true;
+        clearTimeout(timer);
+        if (!ms) ms = performance.now() - t0;
+        const stderr = Buffer.concat(err).toString("utf8");
+        if (!started && end === undefined) {
+          reject(new RewardkitError("sandbox_error", `the sandbox failed to start the program: ${stderr.slice(0, 500) || `exit ${code}`}`));
+          return;
+        }
+        if (end === undefined && sig === "SIGXCPU") end = "timeout";
+        if (end === undefined && sig) end = "crashed";
+        resolve({
+          end: end ?? "exited",
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr,
+          exitCode: code,
+          signal: sig,
+          reports,
+          started,
+          ms,
+        });
+      });
+    });
+  }
+}
+
+function memoryHint(stderr: string): boolean {
+  return /MemoryError|std::bad_alloc|heap out of memory|Cannot allocate memory|Array buffer allocation failed|out of memory/i.test(
+    stderr.slice(-4000),
+  );
+}
+
+export function ensureDir(p: string): void {
+  mkdirSync(p, { recursive: true });
+}
+
+export type { Language };

@@ -1,0 +1,148 @@
+/**
+ * The OS sandbox of the process runtime. Every run gets its own process group and rlimits (CPU seconds,
+ * address space, file size, processes, no core dumps) through `prlimit`; when running as root it also
+ * gets a uid of its own per slot (`setpriv`, no new privileges, killed with its parent), so the process
+ * limit counts only its processes and every process it left behind can be found and killed. When `bwrap`
+ * works it runs inside bubblewrap: no network, read-only system, a private /tmp, its own pid namespace.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { which } from "./languages.js";
+
+export type SandboxMode = "auto" | "bwrap" | "rlimits";
+
+export interface SandboxFacts {
+  root: boolean;
+  setpriv?: string;
+  prlimit?: string;
+  bwrap?: string;
+  /** bwrap is installed and a trial run inside it worked. */
+  bwrapWorks: boolean;
+  bwrapError?: string;
+}
+
+const UID_BASE = Number(process.env.REWARDKIT_SANDBOX_UID_BASE) || 61000;
+
+export function slotUid(slot: number): number {
+  return UID_BASE + slot;
+}
+
+let facts: SandboxFacts | undefined;
+
+export function sandboxFacts(): SandboxFacts {
+  if (facts) return facts;
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  const f: SandboxFacts = { root, bwrapWorks: false };
+  const setpriv = root ? which("setpriv") : undefined;
+  if (setpriv) f.setpriv = setpriv;
+  const prlimit = which("prlimit");
+  if (prlimit) f.prlimit = prlimit;
+  const bwrap = which("bwrap");
+  if (bwrap) {
+    f.bwrap = bwrap;
+    const r = spawnSync(
+      bwrap,
+      [...bwrapArgs({ dir: "/usr", writableDir: false, tmpBytes: 1 << 20 }), "/usr/bin/true"].filter(Boolean),
+      {
+        timeout: 10_000,
+        env: {},
+        stdio: ["ignore", "ignore", "pipe"],
+        ...(root && setpriv ? { uid: slotUid(0), gid: slotUid(0) } : {}),
+      },
+    );
+    f.bwrapWorks = r.status === 0;
+    if (!f.bwrapWorks) f.bwrapError = (r.stderr?.toString() || r.error?.message || `exit ${r.status}`).trim().slice(0, 300);
+  }
+  facts = f;
+  return f;
+}
+
+/** bubblewrap arguments (before the command): the work dir is mounted at /box. */
+export function bwrapArgs(o: { dir: string; writableDir: boolean; tmpBytes: number }): string[] {
+  return [
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--symlink",
+    "usr/bin",
+    "/bin",
+    "--symlink",
+    "usr/sbin",
+    "/sbin",
+    "--symlink",
+    "usr/lib",
+    "/lib",
+    "--symlink",
+    "usr/lib64",
+    "/lib64",
+    "--ro-bind-try",
+    "/etc/alternatives",
+    "/etc/alternatives",
+    "--ro-bind-try",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.cache",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    String(o.tmpBytes),
+    "--tmpfs",
+    "/tmp",
+    o.writableDir ? "--bind" : "--ro-bind",
+    o.dir,
+    "/box",
+    "--chdir",
+    o.writableDir ? "/box" : "/tmp",
+    "--hostname",
+    "sandbox",
+    "--",
+  ];
+}
+
+/** Pids of the processes that belong to `uid` (read from /proc); empty when /proc is not readable. */
+export function processesOf(uid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
+    try {
+      if (statSync(`/proc/${e}`).uid === uid) out.push(Number(e));
+    } catch {}
+  }
+  return out;
+}
+
+/** Kills every process of `uid` (only ever called for the sandbox uids, as root). */
+export function killUid(uid: number): number {
+  let n = 0;
+  for (let round = 0; round < 5; round++) {
+    const pids = processesOf(uid);
+    if (pids.length === 0) return n;
+    for (const p of pids) {
+      try {
+        process.kill(p, "SIGKILL");
+        n++;
+      } catch {}
+    }
+  }
+  return n;
+}
+
+/** The state letter of a process (Z for a zombie), or undefined when it is gone. */
+export function processState(pid: number): string | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return s.slice(s.lastIndexOf(")") + 2, s.lastIndexOf(")") + 3);
+  } catch {
+    return undefined;
+  }
+}
