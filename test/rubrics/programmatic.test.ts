@@ -5,7 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createRegistry, loadReward, ok, type Result, SpecError, type Verifier } from "../../src/index.js";
+import {
+  createRegistry,
+  defaultRegistry,
+  loadReward,
+  newAjv,
+  ok,
+  type Result,
+  SpecError,
+  specDocumentSchema,
+  type Verifier,
+} from "../../src/index.js";
 import { testRegistry } from "../helpers.js";
 
 const FIX = new URL("../../fixtures/rubrics/", import.meta.url);
@@ -398,9 +408,19 @@ describe("spec validation", () => {
     }
   });
 
+  const FIXTURES = ["capital-answer.json", "healthbench.json", "json-gate.json", "per-sample.json"];
+
   it("accepts every fixture spec", () => {
-    for (const f of ["capital-answer.json", "healthbench.json", "json-gate.json", "per-sample.json"]) {
-      expect(problems(specOf(f)), f).toEqual([]);
-    }
+    for (const f of FIXTURES) expect(problems(specOf(f)), f).toEqual([]);
+  });
+
+  it("the spec language's JSON Schema document describes rubric nodes and their judges", () => {
+    const validate = newAjv().compile(specDocumentSchema(defaultRegistry));
+    for (const f of FIXTURES)
+      expect(validate(specOf(f)), `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    expect(
+      validate({ type: "rubric", criteria: [{ text: "A.", judge: "x" }], judges: { x: { type: "regx" } } }),
+    ).toBe(false);
+    expect(validate({ type: "rubric", criteria: [{ text: "A.", kind: "scale" }] })).toBe(false);
   });
 });
