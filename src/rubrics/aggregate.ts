@@ -59,7 +59,7 @@ export type AggregateResult = { ok: true; value: Aggregated } | { ok: false; rea
 
 const byId = (a: Scored, b: Scored) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 export function aggregate(
   items: readonly Scored[],

@@ -16,6 +16,7 @@ import {
   type ParseOutcome,
   type Sampling,
 } from "./chat.js";
+import { abortReason } from "./limiter.js";
 import { type Criterion, isPitfall, ordinalScore, type Problem } from "./model.js";
 import { parseBatch, parseHolistic, parseHolisticPair, parsePrometheus } from "./parse.js";
 import {
@@ -445,8 +446,8 @@ export class LlmJudge {
       promptHash: promptHash({ messages, ...this.config.sampling }),
       rubricVersion: version,
     });
-    const fetchNew = async () => {
-      const r = await chatWithRetries(ep, messages, this.config.sampling, parse, { signal, correction });
+    const fetchNew = async (sig?: AbortSignal) => {
+      const r = await chatWithRetries(ep, messages, this.config.sampling, parse, { signal: sig, correction });
       if (this.cache.enabled) {
         await this.cache.set({
           key,
@@ -461,7 +462,7 @@ export class LlmJudge {
       return r;
     };
     if (!this.cache.enabled) {
-      const r = await fetchNew();
+      const r = await fetchNew(signal);
       return { value: r.value, info: { cache: "miss", key, attempts: r.attempts } };
     }
     const hit = await this.cache.get(key);
@@ -469,7 +470,12 @@ export class LlmJudge {
       const p = parse(hit.content);
       if (p.ok) return { value: p.value, info: { cache: "hit", key, attempts: 0 } };
     }
-    const { value: r, shared } = await this.cache.once(key, fetchNew);
+    // A call that other callers may share must not die with the first caller's signal: it runs to its
+    // own end (bounded by its timeout and retries, and then cached); each caller only stops waiting.
+    const { value: r, shared } = await untilAborted(
+      this.cache.once(key, () => fetchNew()),
+      signal,
+    );
     return {
       value: r.value,
       info: { cache: shared ? "shared" : "miss", key, attempts: shared ? 0 : r.attempts },
@@ -499,6 +505,25 @@ function combinePair(a: Preference, b: Preference, pitfall: boolean): Judgment {
     reason: a.reason === b.reason ? a.reason : `candidate first: ${a.reason} | baseline first: ${b.reason}`,
     details: { preference: p, consistent, calls: [a.call, b.call] },
   };
+}
+
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function asJudgeError(e: unknown): Judgment {

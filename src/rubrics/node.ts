@@ -97,7 +97,10 @@ export class RubricNode implements RewardNode {
 
   private async run(sample: Sample, ctx: EvalContext): Promise<Outcome> {
     const rubric = this.rubricFor(sample);
-    const texts = this.texts(sample);
+    // What an LLM judge is shown is rendered only when one is asked (a program reads the sample itself).
+    const needsLlm =
+      this.opts.aggregation === "implicit" || rubric.criteria.some((c) => c.judge.kind === "llm");
+    const texts = this.texts(sample, needsLlm);
     const o = this.opts;
     if (o.aggregation === "implicit") return this.holistic(rubric, texts, ctx);
 
@@ -178,9 +181,11 @@ export class RubricNode implements RewardNode {
     return n.rubric;
   }
 
-  private texts(sample: Sample): Texts {
+  private texts(sample: Sample, forLlm: boolean): Texts {
     const i = this.opts.inputs;
-    const t: Texts = { response: renderText(i.response, sample, "response") };
+    const t: Texts = { response: forLlm ? renderText(i.response, sample, "response") : "" };
+    if (i.baseline) t.baseline = renderText(i.baseline, sample, "pairwise baseline");
+    if (!forLlm) return t;
     const opt = (x: { template: Template; optional: boolean } | undefined, what: string) => {
       if (!x) return undefined;
       try {
@@ -200,7 +205,6 @@ export class RubricNode implements RewardNode {
     if (prompt !== undefined) t.prompt = prompt;
     const reference = opt(i.reference, "reference");
     if (reference !== undefined) t.reference = reference;
-    if (i.baseline) t.baseline = renderText(i.baseline, sample, "pairwise baseline");
     return t;
   }
 

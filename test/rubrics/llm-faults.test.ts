@@ -363,6 +363,23 @@ describe("LLM judge: cache", () => {
     expect(kinds).toEqual(["miss", "shared", "shared"]);
   });
 
+  it("a caller that gives up stops waiting without cancelling the call it shares with another", async () => {
+    const ac = new AbortController();
+    server.handler = (b) => {
+      ac.abort();
+      return { content: ruleGrader(b), delayMs: 30 };
+    };
+    const reward = loadReward(rubric());
+    const [gaveUp, waited] = await Promise.all([
+      reward.score({ completion: GOOD }, { signal: ac.signal }),
+      reward.score({ completion: GOOD }),
+    ]);
+    expect(gaveUp.status).toBe("error");
+    expect(waited.status).toBe("ok");
+    expect(waited.reward).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("keeps answers on disk across processes (memory cleared), one file per key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rk-judge-cache-"));
     try {
