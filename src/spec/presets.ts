@@ -31,6 +31,11 @@ export const PRESETS: Record<string, Preset> = {
     description: "Only the <think>...</think><answer>...</answer> format (no reference needed).",
     spec: { type: "think_answer", name: "format" },
   },
+  code: {
+    description:
+      "Runs the code in the completion against the tests in each sample's reference (HumanEval, asserts, appended tests, stdin/stdout, calls; Python, JS, TS, C, C++, bash): 1 when all pass.",
+    spec: { type: "code", name: "code" },
+  },
 };
 
 export function presetNames(): string[] {

@@ -1,5 +1,6 @@
 /** The built-in verifiers, registered into every registry the spec layer creates. */
 import type { AnyVerifier } from "../core/index.js";
+import { code } from "./code/code.js";
 import { json } from "./format/json.js";
 import { length } from "./format/length.js";
 import { regex } from "./format/regex.js";
@@ -20,6 +21,7 @@ export const builtinVerifiers: AnyVerifier[] = [
   contains,
   tokenF1Verifier,
   multipleChoice,
+  code,
 ];
 
 export { extractJson } from "./format/json-extract.js";

@@ -1,7 +1,9 @@
 /**
  * Code extraction from a completion. Among the fenced blocks of the right language, the last one that
  * defines the function under test (chat answers often end with a block of usage examples); else all
- * blocks of that language joined; else the same over untagged blocks; else the whole text. An opening
+ * blocks of that language joined; else the same over untagged blocks; else, when the text has no fenced
+ * block at all, the whole text (a base model's continuation); blocks only in other languages mean no
+ * code. An opening
  * fence that is never closed (a truncated answer) still makes a block of what follows it.
  */
 import type { Language } from "./types.js";
@@ -23,7 +25,7 @@ export interface Block {
 export interface Extracted {
   code: string;
   /** How the code was found: one block, all blocks of the language, or the whole text. */
-  how: "block" | "blocks" | "text";
+  how: "block" | "blocks" | "text" | "none";
 }
 
 /** Fenced blocks (``` or ~~~, three or more), with their info-string tag lower-cased. */
@@ -99,6 +101,8 @@ export function extractCode(text: string, language: Language, entry?: string): E
     entry,
   );
   if (untagged) return untagged;
+  // Fenced blocks, but none in this language: the answer holds no code to run.
+  if (blocks.some((b) => b.code.trim() !== "")) return { code: "", how: "none" };
   return { code: text, how: "text" };
 }
 

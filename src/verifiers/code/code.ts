@@ -1,0 +1,317 @@
+/**
+ * code: runs the program in a completion against the tests in the sample's reference, in a sandbox, and
+ * rewards the verdicts. Runtimes: `js` (isolated-vm; also TypeScript), `python` (Pyodide) and `process`
+ * (native toolchains under bubblewrap or rlimits). See docs/code.md for shapes, options and verdicts.
+ *
+ * A wrong program is ok(0) (or a partial reward); a sandbox that could not run is error(sandbox_error);
+ * a reference that is not a valid test description is error(invalid_input). Never 0 for our failures.
+ */
+import {
+  RewardkitError,
+  type Template,
+  type Verifier,
+  compileTemplate,
+  ok,
+  renderText,
+} from "../../core/index.js";
+import { INPUT, REFERENCE, template } from "../common.js";
+import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator, jsonDiff } from "./compare.js";
+import { extractCode } from "./extract.js";
+import { withSlot } from "./limiter.js";
+import { assemble, harnessSetup, harnessTests, prepareJs } from "./program.js";
+import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
+import { ProcessRuntime } from "./runtimes/process.js";
+import type { SandboxMode } from "./runtimes/sandbox.js";
+import { rewardOf, stopsAtFirstFailure } from "./score.js";
+import { runHarness, runStdio } from "./schedule.js";
+import { type Language, type Limits, type Runtime, type Verdict } from "./types.js";
+
+interface Config {
+  input?: string;
+  reference?: string;
+  language?: string;
+  runtime?: { python?: "python" | "process"; js?: "js" | "process"; ts?: "js" | "process" };
+  sandbox?: SandboxMode;
+  mode?: Mode;
+  no_code_reward?: number;
+  time_ms?: number;
+  memory_mb?: number;
+  output_bytes?: number;
+  compile_ms?: number;
+  budget_base_ms?: number;
+  budget_per_test_ms?: number;
+  compare?: string;
+  ignore_case?: boolean;
+  tolerance?: number;
+  feedback_chars?: number;
+}
+
+export interface CodeCompiled {
+  input: Template;
+  reference: Template;
+  language: Language;
+  runtime: { python: "python" | "process"; js: "js" | "process"; ts: "js" | "process" };
+  sandbox: SandboxMode;
+  mode: Mode;
+  noCode: number;
+  limits: Limits;
+  budgetBase: number;
+  budgetPerTest: number;
+  compare: string;
+  ignoreCase: boolean;
+  tolerance: number;
+  feedbackChars: number;
+}
+
+export const DEFAULTS = {
+  time_ms: 5000,
+  memory_mb: 256,
+  output_bytes: 1 << 20,
+  compile_ms: 20_000,
+  budget_base_ms: 10_000,
+  budget_per_test_ms: 2000,
+  tolerance: 1e-6,
+  feedback_chars: 600,
+};
+const MAX = { time_ms: 120_000, memory_mb: 4096, output_bytes: 64 << 20, compile_ms: 120_000 };
+
+let js: import("./runtimes/js.js").JsRuntime | undefined;
+let py: import("./runtimes/python.js").PythonRuntime | undefined;
+const processRuntimes = new Map<SandboxMode, ProcessRuntime>();
+
+export async function runtimeFor(name: "js" | "python" | "process", sandbox: SandboxMode): Promise<Runtime> {
+  if (name === "js") {
+    if (!js) {
+      const { JsRuntime } = await import("./runtimes/js.js");
+      js ??= new JsRuntime();
+    }
+    return js;
+  }
+  if (name === "python") {
+    if (!py) {
+      const { PythonRuntime } = await import("./runtimes/python.js");
+      py ??= new PythonRuntime();
+    }
+    return py;
+  }
+  let p = processRuntimes.get(sandbox);
+  if (!p) processRuntimes.set(sandbox, (p = new ProcessRuntime(sandbox)));
+  return p;
+}
+
+function pickRuntime(c: CodeCompiled, language: Language): "js" | "python" | "process" {
+  if (language === "python") return c.runtime.python;
+  if (language === "js") return c.runtime.js;
+  if (language === "ts") return c.runtime.ts;
+  return "process";
+}
+
+function clip(s: string | undefined, n: number): string | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  return t.length > n ? `${t.slice(0, n)}...` : t;
+}
+
+export interface TestReport {
+  verdict: Verdict;
+  ms?: number;
+  message?: string;
+  expected?: string;
+  actual?: string;
+  stderr?: string;
+}
+
+export const code: Verifier<Config, CodeCompiled> = {
+  type: "code",
+  description:
+    "Runs the code in the completion against the tests in the reference (HumanEval, asserts, appended tests, stdin/stdout cases, function calls) in a sandbox.",
+  managesDeadline: true,
+  timeoutMs: 600_000,
+  range: (c) => {
+    const n = typeof c?.no_code_reward === "number" ? c.no_code_reward : 0;
+    return [Math.min(0, n), Math.max(1, n)] as const;
+  },
+  configSchema: {
+    properties: {
+      input: INPUT,
+      reference: { ...REFERENCE, description: "The tests (an object, see docs/code.md). Template into the sample; default {{reference}}." },
+      language: { type: "string", default: "python", description: "Language when the reference names none." },
+      runtime: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          python: { enum: ["python", "process"], default: "python" },
+          js: { enum: ["js", "process"], default: "js" },
+          ts: { enum: ["js", "process"], default: "js" },
+        },
+        description: "Runtime per language: python = Pyodide, js = isolated-vm, process = native toolchain in a sandbox.",
+      },
+      sandbox: { enum: ["auto", "bwrap", "rlimits"], default: "auto", description: "Process runtime isolation." },
+      mode: { enum: [...MODES], default: "binary" },
+      no_code_reward: { type: "number", default: 0, description: "Reward when the completion holds no code." },
+      time_ms: { type: "integer", minimum: 1, maximum: MAX.time_ms, default: DEFAULTS.time_ms, description: "Limit per test." },
+      memory_mb: { type: "integer", minimum: 16, maximum: MAX.memory_mb, default: DEFAULTS.memory_mb },
+      output_bytes: { type: "integer", minimum: 1, maximum: MAX.output_bytes, default: DEFAULTS.output_bytes },
+      compile_ms: { type: "integer", minimum: 1, maximum: MAX.compile_ms, default: DEFAULTS.compile_ms },
+      budget_base_ms: { type: "integer", minimum: 1, default: DEFAULTS.budget_base_ms, description: "Run time budget of a sample: base ..." },
+      budget_per_test_ms: { type: "integer", minimum: 0, default: DEFAULTS.budget_per_test_ms, description: "... plus this per test." },
+      compare: { type: "string", default: "lines", description: `stdio comparator: ${BUILTIN_COMPARATORS.join(", ")} or a registered checker` },
+      ignore_case: { type: "boolean", default: false },
+      tolerance: { type: "number", minimum: 0, default: DEFAULTS.tolerance, description: "numeric comparator and call results" },
+      feedback_chars: { type: "integer", minimum: 50, default: DEFAULTS.feedback_chars },
+    },
+  },
+  compile(c) {
+    const language = parseLanguage(c.language ?? "python", "language");
+    const compare = c.compare ?? "lines";
+    if (!hasComparator(compare)) {
+      throw new RewardkitError("config_error", `unknown comparator '${compare}' (built-in: ${BUILTIN_COMPARATORS.join(", ")})`);
+    }
+    return {
+      input: template(c.input, "{{completion}}"),
+      reference: compileTemplate(typeof c.reference === "string" ? c.reference : "{{reference}}"),
+      language,
+      runtime: { python: c.runtime?.python ?? "python", js: c.runtime?.js ?? "js", ts: c.runtime?.ts ?? "js" },
+      sandbox: c.sandbox ?? "auto",
+      mode: c.mode ?? "binary",
+      noCode: c.no_code_reward ?? 0,
+      limits: {
+        timeMs: c.time_ms ?? DEFAULTS.time_ms,
+        memoryMb: c.memory_mb ?? DEFAULTS.memory_mb,
+        outputBytes: c.output_bytes ?? DEFAULTS.output_bytes,
+        compileMs: c.compile_ms ?? DEFAULTS.compile_ms,
+      },
+      budgetBase: c.budget_base_ms ?? DEFAULTS.budget_base_ms,
+      budgetPerTest: c.budget_per_test_ms ?? DEFAULTS.budget_per_test_ms,
+      compare,
+      ignoreCase: c.ignore_case ?? false,
+      tolerance: c.tolerance ?? DEFAULTS.tolerance,
+      feedbackChars: c.feedback_chars ?? DEFAULTS.feedback_chars,
+    };
+  },
+  async verify(sample, c, ctx) {
+    const problem = parseProblem(c.reference.render(sample), c.language);
+    const text = renderText(c.input, sample, "input");
+    const mode = problem.mode ?? c.mode;
+    const n = testCount(problem);
+    const extracted = extractCode(text, problem.language, problem.entry);
+    const details: Record<string, unknown> = { language: problem.language, format: problem.format, extracted: extracted.how };
+    if (extracted.code.trim() === "") {
+      return ok(c.noCode, { feedback: "no code found in the completion", details: { ...details, no_code: true } });
+    }
+    const limits = limitsFor(c, problem);
+    const runtimeName = pickRuntime(c, problem.language);
+    if (runtimeName !== "process" && (problem.language === "c" || problem.language === "cpp" || problem.language === "bash")) {
+      throw new RewardkitError("config_error", `language ${problem.language} runs only on the process runtime`);
+    }
+    const harnessed = problem.format !== "stdio";
+    const native = problem.language === "c" || problem.language === "cpp" || problem.language === "bash";
+    if (native && problem.format !== "stdio" && problem.format !== "append") {
+      throw new RewardkitError("invalid_input", `format '${problem.format}' is not supported for ${problem.language} (use stdio or append)`);
+    }
+    const runtime = await runtimeFor(runtimeName, c.sandbox);
+    details.runtime = runtimeName;
+    details.isolation = runtime.isolation(problem.language);
+    const budget = Math.min(ctx.timeoutMs, c.budgetBase + c.budgetPerTest * n);
+    const stop = stopsAtFirstFailure(mode);
+
+    let reports: (TestReport | undefined)[];
+    try {
+      if (harnessed) {
+        const isJs = problem.language === "js" || problem.language === "ts";
+        let program = assemble(problem, extracted.code);
+        let setup = harnessSetup(problem, program);
+        let tests = harnessTests(problem);
+        if (isJs) {
+          setup = prepareJs(setup, problem.language, "program");
+          tests = tests.map((t) => ("code" in t ? { code: prepareJs(t.code, problem.language, "test") } : t));
+          program = setup;
+        }
+        reports = await runHarness({
+          runtime,
+          job: { kind: "harness", language: isJs ? "js" : problem.language, setup, tests, start: 0, stopOnFail: stop, limits },
+          expected: problem.calls?.map((x) => x.expected),
+          tolerance: problem.tolerance ?? c.tolerance,
+          budget,
+          signal: ctx.signal,
+          trim: c.feedbackChars,
+        });
+      } else {
+        const source = prepareJs(assemble(problem, extracted.code), problem.language, "program");
+        const name = problem.compare ?? c.compare;
+        const cmp: Comparator | undefined = comparator(name, {
+          ignoreCase: problem.ignoreCase ?? c.ignoreCase,
+          tolerance: problem.tolerance ?? c.tolerance,
+        });
+        if (!cmp) throw new RewardkitError("invalid_input", `reference: unknown comparator '${name}'`);
+        reports = await runStdio({
+          runtime,
+          language: problem.language === "ts" ? "js" : problem.language,
+          source,
+          cases: problem.cases!,
+          compare: cmp,
+          limits,
+          stopOnFail: stop,
+          budget,
+          signal: ctx.signal,
+          trim: c.feedbackChars,
+        });
+      }
+    } catch (e) {
+      if (e instanceof RewardkitError && e.kind === "compile_error") {
+        reports = Array.from({ length: n }, () => ({ verdict: "compile_error" as const, message: e.message }));
+      } else throw e;
+    }
+    if (ctx.signal.aborted) throw new RewardkitError("timeout", "the evaluation was aborted before the tests finished");
+    const verdicts = reports.map((r) => r?.verdict);
+    const reward = rewardOf(mode, verdicts, problem.weights);
+    const passed = verdicts.filter((v) => v === "pass").length;
+    const counts: Record<string, number> = {};
+    for (const v of verdicts) counts[v ?? "not_run"] = (counts[v ?? "not_run"] ?? 0) + 1;
+    details.mode = mode;
+    details.passed = passed;
+    details.total = n;
+    details.verdicts = counts;
+    details.tests = reports.map((r) => (r ? compact(r, c.feedbackChars) : { verdict: "not_run" }));
+    return ok(reward, { feedback: summary(reports, passed, n, c.feedbackChars), details });
+  },
+};
+
+function limitsFor(c: CodeCompiled, p: Problem): Limits {
+  const l = p.limits;
+  return {
+    timeMs: Math.min(MAX.time_ms, l.time_ms ?? c.limits.timeMs),
+    memoryMb: Math.min(MAX.memory_mb, l.memory_mb ?? c.limits.memoryMb),
+    outputBytes: Math.min(MAX.output_bytes, l.output_bytes ?? c.limits.outputBytes),
+    compileMs: Math.min(MAX.compile_ms, l.compile_ms ?? c.limits.compileMs),
+  };
+}
+
+function compact(r: TestReport, n: number): Record<string, unknown> {
+  const o: Record<string, unknown> = { verdict: r.verdict };
+  if (r.ms !== undefined) o.ms = Math.round(r.ms * 10) / 10;
+  if (r.verdict !== "pass") {
+    const k = Math.max(50, Math.floor(n / 3));
+    if (r.message) o.message = clip(r.message, k);
+    if (r.expected !== undefined) o.expected = clip(r.expected, k);
+    if (r.actual !== undefined) o.actual = clip(r.actual, k);
+    if (r.stderr) o.stderr = clip(r.stderr, k);
+  }
+  return o;
+}
+
+function summary(reports: (TestReport | undefined)[], passed: number, n: number, chars: number): string {
+  let s = `${passed}/${n} tests passed`;
+  const i = reports.findIndex((r) => r && r.verdict !== "pass");
+  if (i >= 0) {
+    const r = reports[i]!;
+    s += `; test ${i + 1}: ${r.verdict}`;
+    if (r.message) s += `: ${clip(r.message, chars)}`;
+    if (r.expected !== undefined) s += `\nexpected: ${clip(r.expected, Math.floor(chars / 3))}`;
+    if (r.actual !== undefined) s += `\nactual: ${clip(r.actual, Math.floor(chars / 3))}`;
+    if (r.stderr) s += `\nstderr: ${clip(r.stderr, Math.floor(chars / 2))}`;
+  } else if (passed < n) {
+    s += `; ${n - passed} not run`;
+  }
+  return s.length > chars * 2 ? `${s.slice(0, chars * 2)}...` : s;
+}

@@ -1,0 +1,75 @@
+/**
+ * Turns a problem and the extracted code into what a runtime runs: the program (a HumanEval completion
+ * that holds the whole function is used as is, after the prompt's imports and helpers; a bare body
+ * continues the prompt) and the list of tests.
+ */
+import { transformSync } from "esbuild";
+import { RewardkitError } from "../../core/index.js";
+import { definesPattern } from "./extract.js";
+import type { Problem } from "./reference.js";
+import type { HarnessTest, Language } from "./types.js";
+
+/** The prompt up to the definition of `entry` (its imports and helper functions). */
+export function promptBefore(prompt: string, language: Language, entry: string): string {
+  const m = definesPattern(language, entry).exec(prompt);
+  if (!m) return prompt;
+  let start = m.index;
+  // Keep decorators and a leading comment block with the definition out of the prefix.
+  const before = prompt.slice(0, start).split("\n");
+  before.pop();
+  while (before.length && /^\s*@/.test(before[before.length - 1]!)) before.pop();
+  start = before.join("\n").length;
+  return prompt.slice(0, start);
+}
+
+export function assemble(p: Problem, code: string): string {
+  if (p.prompt === undefined) return code;
+  if (p.entry && definesPattern(p.language, p.entry).test(code)) {
+    const head = promptBefore(p.prompt, p.language, p.entry);
+    return head.trim() === "" ? code : `${head}\n${code}`;
+  }
+  return p.prompt + code;
+}
+
+export function harnessTests(p: Problem): HarnessTest[] {
+  switch (p.format) {
+    case "humaneval":
+      return [{ code: `check(${p.entry})` }];
+    case "asserts":
+    case "append":
+      return p.tests!.map((code) => ({ code }));
+    case "call":
+      return p.calls!.map((c) => ({ call: p.fn!, args: c.args }));
+    default:
+      return [];
+  }
+}
+
+export function harnessSetup(p: Problem, program: string): string {
+  const parts = [program];
+  if (p.format === "humaneval") parts.push(p.test!);
+  if (p.setup) parts.push(p.setup);
+  return parts.join("\n\n");
+}
+
+/** JS and TS run as scripts: `export` keywords of top-level declarations are dropped. */
+function scriptify(code: string): string {
+  return code.replace(/^(\s*)export\s+(default\s+)?(?=(async\s+)?function|class|const|let|var)/gm, "$1");
+}
+
+/** TypeScript to JavaScript (types stripped by esbuild; no type checking). Throws on a syntax error. */
+export function transpileTs(code: string, what: string): string {
+  try {
+    return transformSync(scriptify(code), { loader: "ts", target: "es2022", sourcemap: false }).code;
+  } catch (e) {
+    const errs = (e as { errors?: { text: string; location?: { line: number } }[] }).errors;
+    const msg = errs?.length ? errs.map((x) => `line ${x.location?.line ?? "?"}: ${x.text}`).join("; ") : (e as Error).message;
+    throw new RewardkitError("compile_error", `${what}: ${msg}`);
+  }
+}
+
+export function prepareJs(code: string, language: Language, what: string): string {
+  if (language === "ts") return transpileTs(code, what);
+  if (language === "js") return scriptify(code);
+  return code;
+}
