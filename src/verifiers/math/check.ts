@@ -1,0 +1,329 @@
+/**
+ * The math check as plain in-process functions: extraction, parsing and equivalence in one call. The
+ * verifier runs `checkMath` in the worker pool (math-task.ts); benchmarks and other modules (majority
+ * voting by equivalence classes) can call these directly.
+ */
+import { extractChoice } from "../text/multiple_choice.js";
+import {
+  compareForms,
+  DEFAULT_EQUIV,
+  type EquivOptions,
+  isEmptyWord,
+  type Judgement,
+  normText,
+  type Verdict,
+} from "./equivalence.js";
+import { exactValue } from "./evaluate.js";
+import { DEFAULT_RULES, extractAnswer, type Rule } from "./extract.js";
+import { describeForm, type Form, FormError, toForm } from "./forms.js";
+import { LIMITS } from "./limits.js";
+import { ParseError, parseAnswer } from "./parser.js";
+import { ratToString as ratString } from "./rational.js";
+
+export interface MathOptions extends EquivOptions {
+  /** Extraction rules in priority order; `strict` (boxed only) overrides them. */
+  rules: readonly Rule[];
+  /** Only a \boxed{} answer counts (for RL). */
+  strict: boolean;
+  /** Read only the part after </think>. */
+  think: boolean;
+  /** "auto": a gold that is a single letter A-J is a multiple-choice answer. */
+  multipleChoice: "auto" | "off";
+  imaginaryUnit: boolean;
+  eulerE: boolean;
+  /** Longest completion accepted (characters). */
+  maxInputChars: number;
+}
+
+export const DEFAULT_OPTIONS: MathOptions = {
+  ...DEFAULT_EQUIV,
+  rules: DEFAULT_RULES,
+  strict: false,
+  think: true,
+  multipleChoice: "auto",
+  imaginaryUnit: true,
+  eulerE: true,
+  maxInputChars: LIMITS.maxInputChars,
+};
+
+export type CheckVerdict = Verdict | "no_answer" | "invalid_input";
+
+export interface CheckResult {
+  verdict: CheckVerdict;
+  /** 1 equal, 0 not equal or no answer, null unknown or invalid input. */
+  reward: 1 | 0 | null;
+  feedback: string;
+  details: Record<string, unknown>;
+}
+
+type Reading =
+  | { ok: true; form: Form; shown: string }
+  | { ok: false; raw: string; why: string; limit: boolean; textLike: boolean };
+
+/** Removes what wraps a whole answer: $...$, \boxed{...}, **...**, a trailing period. */
+function unwrap(s: string): string {
+  let t = s.trim();
+  for (let k = 0; k < 4; k++) {
+    const before = t;
+    t = t.replace(/^\*\*([\s\S]*)\*\*$/, "$1").trim();
+    t = t
+      .replace(/^\$\$([\s\S]*)\$\$$/, "$1")
+      .replace(/^\$([\s\S]*)\$$/, "$1")
+      .trim();
+    t = t
+      .replace(/^\\\[([\s\S]*)\\\]$/, "$1")
+      .replace(/^\\\(([\s\S]*)\\\)$/, "$1")
+      .trim();
+    const box = /^\\(?:boxed|fbox)\s*\{([\s\S]*)\}$/.exec(t);
+    if (box && balanced(box[1]!)) t = box[1]!.trim();
+    t = t.replace(/[.。]\s*$/, "").trim();
+    if (t === before) break;
+  }
+  return t;
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === "\\") i++;
+    else if (s[i] === "{") d++;
+    else if (s[i] === "}" && --d < 0) return false;
+  }
+  return d === 0;
+}
+
+/** Prose, not a formula: letters, digits and punctuation only once \text{} wrappers are gone. */
+function isTextLike(s: string): boolean {
+  const t = s
+    .replace(/\\(?:text\w*|mathrm|mbox|textbf)\s*\{([^{}]*)\}/g, "$1")
+    .replace(/\$/g, "")
+    .trim();
+  return /[\p{L}]{2,}/u.test(t) && /^[\p{L}\p{N}\s,.'’()\-:;!?&/]+$/u.test(t);
+}
+
+export function readAnswer(text: string, o: Pick<MathOptions, "imaginaryUnit" | "eulerE">): Reading {
+  const raw = unwrap(text);
+  if (raw.length > LIMITS.maxAnswerChars) {
+    return {
+      ok: false,
+      raw: raw.slice(0, 80),
+      why: `answer is ${raw.length} characters, over the limit of ${LIMITS.maxAnswerChars}`,
+      limit: true,
+      textLike: false,
+    };
+  }
+  if (isEmptyWord(raw)) return { ok: true, form: { t: "empty" }, shown: "{}" };
+  try {
+    const node = parseAnswer(raw, { imaginaryUnit: o.imaginaryUnit, eulerE: o.eulerE });
+    const form = toForm(node);
+    return { ok: true, form, shown: describeForm(form) };
+  } catch (e) {
+    if (e instanceof ParseError || e instanceof FormError) {
+      return {
+        ok: false,
+        raw,
+        why: e.message,
+        limit: e instanceof ParseError && e.limit,
+        textLike: isTextLike(raw),
+      };
+    }
+    throw e;
+  }
+}
+
+function clip(s: string, n = 120): string {
+  const t = s.replace(/\s+/g, " ");
+  return t.length > n ? `${t.slice(0, n - 1)}…` : t;
+}
+
+/** Compares one predicted answer text with one gold answer text (no extraction). */
+export function compareAnswers(
+  pred: string,
+  gold: string,
+  options: Partial<MathOptions> = {},
+): Judgement & { gold: string; prediction: string; error?: string } {
+  const o = { ...DEFAULT_OPTIONS, ...options };
+  const g = readAnswer(gold, o);
+  const p = readAnswer(pred, o);
+  const gShown = g.ok ? g.shown : clip(g.raw);
+  const pShown = p.ok ? p.shown : clip(p.raw);
+  const out = (j: Judgement, error?: string) => ({
+    ...j,
+    gold: gShown,
+    prediction: pShown,
+    ...(error ? { error } : {}),
+  });
+  if (!g.ok && g.limit)
+    return out({ verdict: "unknown", reason: `the gold is refused: ${g.why}` }, "invalid_input");
+  if (!p.ok && p.limit)
+    return out({ verdict: "unknown", reason: `the prediction is refused: ${p.why}` }, "invalid_input");
+  if (!g.ok || !p.ok) {
+    const same = normText(g.ok ? gold : g.raw) === normText(p.ok ? pred : p.raw);
+    if (same) return out({ verdict: "equal", reason: "the same text" });
+    if (!g.ok && g.textLike) return out({ verdict: "not_equal", reason: "different text answers" });
+    if (!g.ok) return out({ verdict: "unknown", reason: `the gold could not be parsed (${g.why})` });
+    if (g.form.t === "empty" && !p.ok && isEmptyWord(p.raw))
+      return out({ verdict: "equal", reason: "both empty" });
+    return out({
+      verdict: "not_equal",
+      reason: `the prediction could not be parsed (${(p as { why: string }).why})`,
+    });
+  }
+  return out(compareForms(g.form, p.form, o));
+}
+
+/** True, false, or null (unknown): is `pred` the same answer as `gold`? */
+export function mathEqual(pred: string, gold: string, options: Partial<MathOptions> = {}): boolean | null {
+  const j = compareAnswers(pred, gold, options);
+  return j.verdict === "equal" ? true : j.verdict === "not_equal" ? false : null;
+}
+
+/**
+ * A canonical key of an answer: equal keys mean equal answers (exact numbers by value, other answers by
+ * their normalised printed form). Unequal keys may still be equivalent (x+1 vs 1+x): use
+ * `groupEquivalent` to cluster by the full equivalence.
+ */
+export function answerKey(answer: string, options: Partial<MathOptions> = {}): string {
+  const o = { ...DEFAULT_OPTIONS, ...options };
+  const r = readAnswer(answer, o);
+  if (!r.ok) return `text:${normText(r.raw)}`;
+  if (r.form.t === "expr") {
+    const v = exactValue(r.form.n);
+    if (v) return `num:${ratString(v)}`;
+  }
+  return `form:${r.shown}`;
+}
+
+/**
+ * Clusters answers into equivalence classes (indices into `answers`), for majority voting. Each answer
+ * joins the first class whose representative it equals; answers that cannot be parsed join by text.
+ */
+export function groupEquivalent(answers: readonly string[], options: Partial<MathOptions> = {}): number[][] {
+  const classes: number[][] = [];
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < answers.length; i++) {
+    const key = answerKey(answers[i]!, options);
+    const hit = byKey.get(key);
+    if (hit) {
+      hit.push(i);
+      continue;
+    }
+    const cls = classes.find((c) => mathEqual(answers[i]!, answers[c[0]!]!, options) === true);
+    if (cls) cls.push(i);
+    else {
+      const c = [i];
+      classes.push(c);
+      byKey.set(key, c);
+    }
+  }
+  return classes;
+}
+
+const LETTER = /^\(?([A-J])\)?\.?$/;
+
+function goldLetter(g: string): string | null {
+  const t = g
+    .replace(/\\(?:text\w*|mathrm|mathbf)\s*\{([^{}]*)\}/g, "$1")
+    .replace(/[$\s*]/g, "")
+    .replace(/^\\boxed\{(.*)\}$/, "$1");
+  return LETTER.exec(t)?.[1] ?? null;
+}
+
+function regionAfterThink(text: string, think: boolean): string | null {
+  if (!think) return text;
+  const close = text.lastIndexOf("</think>");
+  if (close >= 0) return text.slice(close + 8);
+  return text.includes("<think>") ? null : text;
+}
+
+/** The whole check: extract the final answer from a completion and compare it with the gold answer(s). */
+export function checkMath(
+  completion: string,
+  golds: string | readonly string[],
+  options: Partial<MathOptions> = {},
+): CheckResult {
+  const o = { ...DEFAULT_OPTIONS, ...options };
+  const goldList = typeof golds === "string" ? [golds] : [...golds];
+  if (goldList.length === 0) return invalid("the reference list is empty");
+  if (completion.length > o.maxInputChars) {
+    return invalid(`the completion is ${completion.length} characters, over the limit of ${o.maxInputChars}`);
+  }
+  for (const g of goldList) {
+    if (g.length > LIMITS.maxAnswerChars)
+      return invalid(`the gold answer is ${g.length} characters, over the limit of ${LIMITS.maxAnswerChars}`);
+  }
+
+  // Multiple choice: every gold is a letter.
+  const letters = o.multipleChoice === "auto" ? goldList.map(goldLetter) : [];
+  if (letters.length && letters.every((l) => l !== null)) {
+    const region = regionAfterThink(completion, o.think);
+    if (region === null) return noAnswer("the <think> block is never closed", {});
+    const choice = extractChoice(region, "ABCDEFGHIJ");
+    if (!choice) return noAnswer("no option letter found", { gold: letters });
+    if ("ambiguous" in choice)
+      return result("not_equal", `ambiguous choice ${choice.ambiguous.join(", ")} (${choice.how})`, {
+        chosen: choice.ambiguous,
+        gold: letters,
+      });
+    const hit = letters.includes(choice.letter);
+    return result(
+      hit ? "equal" : "not_equal",
+      `chose ${choice.letter} (${choice.how}), gold ${letters.join(" or ")}`,
+      {
+        chosen: choice.letter,
+        gold: letters,
+      },
+    );
+  }
+
+  const ex = extractAnswer(completion, { rules: o.strict ? ["boxed"] : o.rules, think: o.think });
+  if ("none" in ex) return noAnswer(ex.none, { gold: goldList.map((g) => clip(g)) });
+  const judgements = goldList.map((g) => compareAnswers(ex.text, g, o));
+  const hit = judgements.findIndex((j) => j.verdict === "equal");
+  const pick =
+    hit >= 0
+      ? hit
+      : Math.max(
+          judgements.findIndex((j) => j.verdict === "unknown"),
+          0,
+        );
+  const j = judgements[pick]!;
+  const details: Record<string, unknown> = {
+    extracted: clip(ex.text, 500),
+    extracted_by: ex.how,
+    prediction: j.prediction,
+    gold: goldList.length === 1 ? j.gold : judgements.map((x) => x.gold),
+    reason: j.reason,
+  };
+  if (goldList.length > 1) details.gold_index = pick;
+  const head = `extracted '${clip(ex.text, 80)}' (${ex.how}) -> ${j.prediction}; gold ${j.gold}`;
+  if (j.error)
+    return {
+      verdict: "invalid_input",
+      reward: null,
+      feedback: `${head}: ${j.reason}`,
+      details: { ...details, verdict: "invalid_input" },
+    };
+  return result(
+    j.verdict,
+    `${head}: ${j.verdict === "equal" ? "equal" : j.verdict === "not_equal" ? "not equal" : "cannot decide"}, ${j.reason}`,
+    details,
+  );
+}
+
+function result(verdict: Verdict, feedback: string, details: Record<string, unknown>): CheckResult {
+  return {
+    verdict,
+    reward: verdict === "equal" ? 1 : verdict === "not_equal" ? 0 : null,
+    feedback,
+    details: { ...details, verdict },
+  };
+}
+
+function noAnswer(why: string, details: Record<string, unknown>): CheckResult {
+  return { verdict: "no_answer", reward: 0, feedback: why, details: { ...details, verdict: "no_answer" } };
+}
+
+function invalid(why: string): CheckResult {
+  return { verdict: "invalid_input", reward: null, feedback: why, details: { verdict: "invalid_input" } };
+}

@@ -1,0 +1,793 @@
+/**
+ * Three-valued equivalence of answers: equal, not equal, or unknown (with the reason).
+ *
+ * - Numbers: exact rational comparison first (integers of any size within the limits); a gold written as a
+ *   decimal accepts what rounds to it at the precision it is written with; tiny magnitudes are compared
+ *   relatively, never rounded to zero.
+ * - Expressions with variables: evaluation at fixed pseudo-random real points (then complex points when
+ *   the real ones are not enough), with a running error bound, so a difference is only "not equal" when it
+ *   is far above the rounding noise; where cancellation leaves no trustworthy digits, rational functions
+ *   are compared exactly at rational points, and anything else is "unknown".
+ * - Equations by proportionality of lhs - rhs, inequalities as unions of intervals, sets unordered,
+ *   tuples ordered, matrices element-wise, units converted, percent and degrees by policy.
+ */
+import { freeVars, has, type Node, print } from "./ast.js";
+import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
+import { type Bound, describeForm, type Form, type Ival, pairInterval, setSortKey } from "./forms.js";
+import { isTerminating, type Rat, eq as ratEq, ratToString as ratString, toNumber } from "./rational.js";
+import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
+
+export type Verdict = "equal" | "not_equal" | "unknown";
+
+export interface Judgement {
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface EquivOptions {
+  /** Extra relative tolerance for numbers (null: none beyond the written precision of the gold). */
+  relTol: number | null;
+  /** Extra absolute tolerance for numbers. */
+  absTol: number | null;
+  /** "written": a decimal gold accepts values that round to it; "exact": decimals are exact values. */
+  goldPrecision: "written" | "exact";
+  /** How `50\%` relates to 0.5 and 50: either reading, only 50 ("strip"), or only 0.5 ("divide"). */
+  percent: "either" | "strip" | "divide";
+  /** "either": `30^\circ` equals 30 and pi/6; "strict": only pi/6 (and 30 degrees). */
+  degrees: "either" | "strict";
+  /** "convert": convert when both sides have units, ignore a unit on one side; "strict": units must match. */
+  units: "convert" | "strict";
+  /** Accept identities that hold where both sides are real (ln(x^2) = 2 ln x for x > 0). */
+  partialDomain: boolean;
+  /** "gold_inequality": a gold inequality accepts an interval, not the reverse; "both"; "never". */
+  inequalityInterval: "gold_inequality" | "both" | "never";
+  /** Compare bare comma lists in order (default: as sets of solutions). */
+  orderedLists: boolean;
+}
+
+export const DEFAULT_EQUIV: EquivOptions = {
+  relTol: null,
+  absTol: null,
+  goldPrecision: "written",
+  percent: "either",
+  degrees: "either",
+  units: "convert",
+  partialDomain: true,
+  inequalityInterval: "gold_inequality",
+  orderedLists: false,
+};
+
+const EQ = (reason: string): Judgement => ({ verdict: "equal", reason });
+const NE = (reason: string): Judgement => ({ verdict: "not_equal", reason });
+const UNK = (reason: string): Judgement => ({ verdict: "unknown", reason });
+
+const NO_VARS: Env<C> = new Map();
+
+setSortKey((n) => {
+  if (freeVars(n).size) return Number.NaN;
+  const z = evalComplex(n, NO_VARS);
+  return !isBad(z) && Math.abs(z.im) <= z.err ? z.re : Number.NaN;
+});
+
+/** Combines several candidate readings: equal if any is equal, unknown if any is unknown, else not equal. */
+function anyOf(js: Judgement[]): Judgement {
+  return (
+    js.find((j) => j.verdict === "equal") ??
+    js.find((j) => j.verdict === "unknown") ??
+    js[0] ??
+    NE("no reading")
+  );
+}
+
+/** Combines parts that must all hold. */
+function allOf(js: Judgement[], what: string): Judgement {
+  const ne = js.find((j) => j.verdict === "not_equal");
+  if (ne) return ne;
+  const unk = js.find((j) => j.verdict === "unknown");
+  if (unk) return unk;
+  return EQ(what);
+}
+
+// ---------------------------------------------------------------- forms
+
+export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judgement {
+  if (depth > 40) return UNK("answers nested too deeply to compare");
+  const rec = (a: Form, b: Form) => compareForms(a, b, o, depth + 1);
+
+  // Assignments: names must agree; a bare value is compared with the assigned value.
+  if (g.t === "assign" && p.t === "assign") {
+    if (g.name === p.name) return rec(g.value, p.value);
+    if (
+      g.value.t === "expr" &&
+      p.value.t === "expr" &&
+      (freeVars(g.value.n).size || freeVars(p.value.n).size)
+    ) {
+      return compareEquations({ k: "sym", name: g.name }, g.value.n, { k: "sym", name: p.name }, p.value.n);
+    }
+    return NE(`the prediction gives ${p.name}, the gold ${g.name}`);
+  }
+  if (g.t === "assign" && p.t === "eq" && g.value.t === "expr" && /^[\p{L}\w']+$/u.test(g.name)) {
+    return compareEquations({ k: "sym", name: g.name }, g.value.n, p.lhs, p.rhs);
+  }
+  if (p.t === "assign" && g.t === "eq" && p.value.t === "expr" && /^[\p{L}\w']+$/u.test(p.name)) {
+    return compareEquations(g.lhs, g.rhs, { k: "sym", name: p.name }, p.value.n);
+  }
+  if (g.t === "assign") {
+    if (p.t === "ivals" && p.v && g.value.t === "ivals" && p.v !== g.name)
+      return NE(`the prediction is about ${p.v}, the gold about ${g.name}`);
+    return rec(g.value, p);
+  }
+  if (p.t === "assign") {
+    if (g.t === "ivals" && g.v && p.name !== g.v)
+      return NE(`the prediction is about ${p.name}, the gold about ${g.v}`);
+    return rec(g, p.value);
+  }
+  if (g.t === "eq" && p.t === "eq") return compareEquations(g.lhs, g.rhs, p.lhs, p.rhs);
+  if (g.t === "eq" || p.t === "eq") return NE("an equation and a value");
+
+  // Intervals and inequalities.
+  if (g.t === "ivals" || p.t === "ivals") return compareIntervalForms(g, p, o, rec);
+
+  if (g.t === "empty" || p.t === "empty") {
+    const isEmpty = (f: Form) => f.t === "empty" || (f.t === "coll" && f.items.length === 0);
+    return isEmpty(g) && isEmpty(p) ? EQ("both empty") : NE("one side is the empty set");
+  }
+  if (g.t === "text" || p.t === "text") {
+    if (g.t === "text" && p.t === "text")
+      return normText(g.s) === normText(p.s) ? EQ("same text") : NE("different text");
+    return NE("text and a value");
+  }
+  if (g.t === "domain" || p.t === "domain") {
+    return g.t === "domain" && p.t === "domain" && g.name === p.name
+      ? EQ("same number set")
+      : NE("different sets");
+  }
+  if (g.t === "rel" || p.t === "rel") {
+    if (g.t === "rel" && p.t === "rel" && print(g.n) === print(p.n)) return EQ("identical relation");
+    return g.t === "rel" && p.t === "rel"
+      ? UNK("relations that are not intervals")
+      : NE("a relation and a value");
+  }
+
+  // Matrices and vectors.
+  if (g.t === "matrix" || p.t === "matrix") {
+    const gm = asMatrix(g);
+    const pm = asMatrix(p);
+    if (!gm || !pm) return NE("a matrix and something else");
+    const flatG = gm.rows.length === 1 || gm.rows[0]!.length === 1;
+    const flatP = pm.rows.length === 1 || pm.rows[0]!.length === 1;
+    // A vector written as a row or a column: compare the entries in order.
+    if (flatG && flatP && (g.t !== "matrix" || p.t !== "matrix")) {
+      const a = gm.rows.flat();
+      const b = pm.rows.flat();
+      if (a.length !== b.length) return NE(`${a.length} entries vs ${b.length}`);
+      return allOf(
+        a.map((x, i) => rec(x, b[i]!)),
+        "same entries",
+      );
+    }
+    if (gm.rows.length !== pm.rows.length || gm.rows[0]!.length !== pm.rows[0]!.length) {
+      return NE(
+        `a ${gm.rows.length}x${gm.rows[0]!.length} matrix vs ${pm.rows.length}x${pm.rows[0]!.length}`,
+      );
+    }
+    return allOf(
+      gm.rows.flatMap((r, i) => r.map((x, j) => rec(x, pm.rows[i]![j]!))),
+      "same matrix entries",
+    );
+  }
+
+  if (g.t === "coll" && p.t === "coll") return compareCollections(g, p, o, rec);
+  if (g.t === "coll" && g.items.length === 1 && (g.kind === "set" || g.kind === "list"))
+    return rec(g.items[0]!, p);
+  if (p.t === "coll" && p.items.length === 1 && (p.kind === "set" || p.kind === "list"))
+    return rec(g, p.items[0]!);
+  if (g.t === "coll" || p.t === "coll") {
+    const n = g.t === "coll" ? g.items.length : (p as { items: Form[] }).items.length;
+    return NE(
+      g.t === "coll"
+        ? `the gold has ${n} values, the prediction one`
+        : `the prediction has ${n} values, the gold one`,
+    );
+  }
+  if (g.t === "expr" && p.t === "expr") return compareScalars(g.n, p.n, o);
+  return NE(`different kinds of answer (${g.t} vs ${p.t})`);
+}
+
+function asMatrix(f: Form): { rows: Form[][] } | null {
+  if (f.t === "matrix") return f;
+  if (
+    f.t === "coll" &&
+    (f.kind === "tuple" || f.kind === "bracket" || f.kind === "vector" || f.kind === "list")
+  ) {
+    if (
+      f.items.length &&
+      f.items.every((x) => x.t === "coll" && (x.kind === "bracket" || x.kind === "tuple"))
+    ) {
+      const rows = f.items.map((x) => (x as { items: Form[] }).items);
+      if (rows.every((r) => r.length === rows[0]!.length)) return { rows };
+    }
+    return { rows: [f.items] };
+  }
+  return null;
+}
+
+type Rec = (a: Form, b: Form) => Judgement;
+
+function compareCollections(
+  g: Form & { t: "coll" },
+  p: Form & { t: "coll" },
+  o: EquivOptions,
+  rec: Rec,
+): Judgement {
+  const unordered = (k: string) => k === "set" || (k === "list" && !o.orderedLists);
+  const ordered = (k: string) => !unordered(k);
+  const gu = unordered(g.kind);
+  const pu = unordered(p.kind);
+  if (g.kind === "set" && ordered(p.kind) && p.kind !== "list")
+    return NE("a set in the gold, a tuple or interval in the prediction");
+  if (p.kind === "set" && ordered(g.kind) && g.kind !== "list")
+    return NE("a tuple or interval in the gold, a set in the prediction");
+  if (gu && pu) return matchUnordered(g.items, p.items, rec);
+  const bracketOf = (k: string) => (k === "vector" ? "tuple" : k);
+  if (g.kind !== "list" && p.kind !== "list" && bracketOf(g.kind) !== bracketOf(p.kind)) {
+    return NE(`different brackets: ${g.kind} vs ${p.kind}`);
+  }
+  if (g.items.length !== p.items.length) return NE(`${g.items.length} entries vs ${p.items.length}`);
+  return allOf(
+    g.items.map((x, i) => rec(x, p.items[i]!)),
+    "same entries in order",
+  );
+}
+
+function matchUnordered(gs: Form[], ps: Form[], rec: Rec): Judgement {
+  if (gs.length * ps.length > 40_000) return UNK("sets too large to compare");
+  const dedupe = (xs: Form[]) => {
+    const out: Form[] = [];
+    for (const x of xs) if (!out.some((y) => rec(y, x).verdict === "equal")) out.push(x);
+    return out;
+  };
+  const G = dedupe(gs);
+  const P = dedupe(ps);
+  const used = new Array<boolean>(P.length).fill(false);
+  let unknown = false;
+  let missing: Form | null = null;
+  for (const x of G) {
+    let found = false;
+    let maybe = false;
+    for (let j = 0; j < P.length; j++) {
+      if (used[j]) continue;
+      const v = rec(x, P[j]!).verdict;
+      if (v === "equal") {
+        used[j] = found = true;
+        break;
+      }
+      if (v === "unknown") maybe = true;
+    }
+    if (!found) {
+      if (maybe) unknown = true;
+      else missing ??= x;
+    }
+  }
+  if (missing) return NE(`the prediction is missing ${describeForm(missing)}`);
+  const extra = P.filter((_, j) => !used[j]);
+  if (extra.length && !unknown) return NE(`the prediction has the extra value ${describeForm(extra[0]!)}`);
+  if (unknown) return UNK("could not match every value");
+  return EQ(`the same ${G.length} value${G.length === 1 ? "" : "s"} in any order`);
+}
+
+function compareIntervalForms(g: Form, p: Form, o: EquivOptions, rec: Rec): Judgement {
+  const asIvals = (f: Form): (Form & { t: "ivals" }) | null => {
+    if (f.t === "ivals") return f;
+    if (f.t === "coll") {
+      const iv = pairInterval(f);
+      if (iv) return { t: "ivals", parts: [iv], src: "interval" };
+    }
+    return null;
+  };
+  const gi = asIvals(g);
+  const pi = asIvals(p);
+  if (!gi || !pi) {
+    if (g.t === "empty" || p.t === "empty") return NE("an interval and the empty set");
+    return NE("an interval and something else");
+  }
+  if (gi.src === "interval" && pi.src === "ineq" && o.inequalityInterval !== "both") {
+    return NE("the gold is an interval, the prediction an inequality");
+  }
+  if (gi.src === "ineq" && pi.src === "interval" && o.inequalityInterval === "never") {
+    return NE("the gold is an inequality, the prediction an interval");
+  }
+  if (gi.v && pi.v && gi.v !== pi.v) return NE(`inequalities in ${gi.v} and ${pi.v}`);
+  const a = sortIvals(gi.parts);
+  const b = sortIvals(pi.parts);
+  if (a.length !== b.length) return NE(`${a.length} interval${a.length === 1 ? "" : "s"} vs ${b.length}`);
+  const js: Judgement[] = [];
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    const lo = compareBounds(x.lo, y.lo, rec);
+    const hi = compareBounds(x.hi, y.hi, rec);
+    if (lo.verdict === "not_equal" || hi.verdict === "not_equal")
+      return NE(`interval ends differ: ${ivText(x)} vs ${ivText(y)}`);
+    if (!x.lo.inf && x.lc !== y.lc)
+      return NE(`${ivText(x)} vs ${ivText(y)}: the left end is ${x.lc ? "closed" : "open"} in the gold`);
+    if (!x.hi.inf && x.rc !== y.rc)
+      return NE(`${ivText(x)} vs ${ivText(y)}: the right end is ${x.rc ? "closed" : "open"} in the gold`);
+    js.push(lo, hi);
+  }
+  return allOf(js, "same intervals");
+}
+
+function ivText(iv: Ival): string {
+  return describeForm({ t: "ivals", parts: [iv], src: "interval" });
+}
+
+function sortIvals(ps: Ival[]): Ival[] {
+  const key = (b: Bound): number => {
+    if (b.inf) return b.inf * Number.POSITIVE_INFINITY;
+    const z = evalComplex(b.node!, NO_VARS);
+    return isBad(z) ? Number.NaN : z.re;
+  };
+  const keyed = ps.map((p) => ({ p, k: key(p.lo), h: key(p.hi) }));
+  if (keyed.some((x) => Number.isNaN(x.k))) return ps;
+  return keyed.sort((x, y) => x.k - y.k || x.h - y.h).map((x) => x.p);
+}
+
+function compareBounds(a: Bound, b: Bound, rec: Rec): Judgement {
+  if (a.inf || b.inf) return a.inf === b.inf ? EQ("same infinite end") : NE("an infinite and a finite end");
+  return rec({ t: "expr", n: a.node! }, { t: "expr", n: b.node! });
+}
+
+// ---------------------------------------------------------------- scalars
+
+interface Decor {
+  kind: "none" | "pct" | "deg" | "unit";
+  unit?: string;
+  n: Node;
+}
+
+function peel(n: Node): Decor {
+  if (n.k === "pct") return { kind: "pct", n: n.a };
+  if (n.k === "deg") return { kind: "deg", n: n.a };
+  if (n.k === "unit") return { kind: "unit", unit: n.unit, n: n.a };
+  if (n.k === "neg") {
+    const d = peel(n.a);
+    if (d.kind !== "none") return { ...d, n: { k: "neg", a: d.n } };
+  }
+  return { kind: "none", n };
+}
+
+const HUNDRED: Node = { k: "num", v: { n: 100n, d: 1n } };
+const DEG: Node = { k: "div", a: { k: "const", name: "pi" }, b: { k: "num", v: { n: 180n, d: 1n } } };
+const scaled = (n: Node, f: Rat): Node =>
+  f.n === 1n && f.d === 1n ? n : { k: "mul", args: [n, { k: "num", v: f }] };
+
+export function compareScalars(gn: Node, pn: Node, o: EquivOptions): Judgement {
+  let g = peel(gn);
+  let p = peel(pn);
+  const note: string[] = [];
+  if (g.kind === "unit" || p.kind === "unit") {
+    if (g.kind === "unit" && p.kind === "unit") {
+      const gu = parseUnit(g.unit!);
+      const pu = parseUnit(p.unit!);
+      if (gu && pu) {
+        if (!sameDims(gu.dims, pu.dims)) return NE(`units of different kinds: ${g.unit} vs ${p.unit}`);
+        const j = numericCore(scaled(g.n, gu.factor), scaled(p.n, pu.factor), o);
+        return { ...j, reason: `${j.reason} (after converting ${p.unit} to ${g.unit})` };
+      }
+      if (normalizeUnitWord(g.unit!) !== normalizeUnitWord(p.unit!))
+        note.push(`units '${g.unit}' and '${p.unit}' ignored`);
+      g = peel(g.n);
+      p = peel(p.n);
+    } else {
+      if (o.units === "strict") return NE(`only one side has a unit (${g.unit ?? p.unit})`);
+      note.push(`unit '${g.unit ?? p.unit}' ignored`);
+      if (g.kind === "unit") g = peel(g.n);
+      else p = peel(p.n);
+    }
+  }
+  const cands: [Node, Node, string][] = [];
+  if (g.kind === p.kind) cands.push([g.n, p.n, ""]);
+  else if (g.kind === "pct" || p.kind === "pct") {
+    const other = g.kind === "pct" ? p : g;
+    if (other.kind !== "none") return NE("a percentage and an angle");
+    const pctSide = g.kind === "pct" ? "gold" : "prediction";
+    if (o.percent !== "divide") cands.push([g.n, p.n, `the ${pctSide}'s % sign ignored`]);
+    if (o.percent !== "strip") {
+      if (g.kind === "pct") cands.push([{ k: "div", a: g.n, b: HUNDRED }, p.n, "50% read as 0.5"]);
+      else cands.push([g.n, { k: "div", a: p.n, b: HUNDRED }, "50% read as 0.5"]);
+    }
+  } else {
+    // degrees vs a plain value
+    if (o.degrees === "either") cands.push([g.n, p.n, "the degree sign ignored"]);
+    if (g.kind === "deg") cands.push([{ k: "mul", args: [g.n, DEG] }, p.n, "degrees converted to radians"]);
+    else cands.push([g.n, { k: "mul", args: [p.n, DEG] }, "degrees converted to radians"]);
+  }
+  const js = cands.map(([a, b, why]) => {
+    const j = numericCore(a, b, o);
+    return why && j.verdict === "equal" ? { ...j, reason: `${j.reason}; ${why}` } : j;
+  });
+  const j = anyOf(js);
+  return note.length ? { ...j, reason: `${j.reason} (${note.join(", ")})` } : j;
+}
+
+function infSign(n: Node): -1 | 0 | 1 {
+  if (n.k === "const" && n.name === "inf") return 1;
+  if (n.k === "neg") return -infSign(n.a) as -1 | 0 | 1;
+  if (n.k === "add" && n.args.length === 1) return infSign(n.args[0]!);
+  return 0;
+}
+
+const hasInf = (n: Node) => has(n, (x) => x.k === "const" && x.name === "inf");
+const NON_SCALAR = new Set(["seq", "interval", "matrix", "rel", "setop", "empty", "domain", "text", "pm"]);
+
+/** Compares two plain expressions (no decorations at the top). */
+function numericCore(g: Node, p: Node, o: EquivOptions): Judgement {
+  if (print(g) === print(p)) return EQ("identical");
+  if (has(g, (x) => NON_SCALAR.has(x.k)) || has(p, (x) => NON_SCALAR.has(x.k)))
+    return NE("a value and a collection");
+  if (hasInf(g) || hasInf(p)) {
+    const a = infSign(g);
+    const b = infSign(p);
+    if (a && b) return a === b ? EQ("same infinity") : NE("opposite infinities");
+    return NE(a || b ? "infinity and a finite value" : "different expressions with infinity");
+  }
+  const vars = new Set([...freeVars(g), ...freeVars(p)]);
+  if (vars.size === 0) return constCompare(g, p, o);
+  return symbolicCompare(g, p, [...vars].sort(), o);
+}
+
+interface Precision {
+  /** Power of ten of the last written digit. */
+  ulp: number;
+  sig: number;
+}
+
+function powerOfTen(n: Node): number | null {
+  const v = exactValue(n);
+  if (!v || v.n <= 0n) return null;
+  let k = 0;
+  let a = v.n;
+  let b = v.d;
+  while (a % 10n === 0n && a > 1n) {
+    a /= 10n;
+    k++;
+  }
+  while (b % 10n === 0n && b > 1n) {
+    b /= 10n;
+    k--;
+  }
+  return a === 1n && b === 1n ? k : null;
+}
+
+/** The written precision of a gold decimal: 3.14, -0.50, 3.0 \times 10^8, 12.5% (as 0.125). */
+function precisionOf(n: Node): Precision | null {
+  switch (n.k) {
+    case "num":
+      return n.ulp !== undefined && n.sig !== undefined ? { ulp: n.ulp, sig: n.sig } : null;
+    case "neg":
+      return precisionOf(n.a);
+    case "mul": {
+      if (n.args.length !== 2) return null;
+      for (const [a, b] of [
+        [n.args[0]!, n.args[1]!],
+        [n.args[1]!, n.args[0]!],
+      ] as const) {
+        const pa = precisionOf(a);
+        const k = pa && powerOfTen(b);
+        if (pa && k !== null) return { ulp: pa.ulp + k, sig: pa.sig };
+      }
+      return null;
+    }
+    case "div": {
+      const pa = precisionOf(n.a);
+      const k = pa && powerOfTen(n.b);
+      return pa && k !== null ? { ulp: pa.ulp - k, sig: pa.sig } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+const fromRat = (r: Rat): C => {
+  const x = toNumber(r);
+  return { re: x, im: 0, err: Math.abs(x) * 2 ** -53 };
+};
+
+function fmt(z: C): string {
+  const f = (x: number) =>
+    Math.abs(x) >= 1e-4 && Math.abs(x) < 1e7 ? String(Number(x.toPrecision(8))) : x.toExponential(6);
+  if (Math.abs(z.im) <= z.err) return f(z.re);
+  return `${f(z.re)}${z.im < 0 ? "-" : "+"}${f(Math.abs(z.im))}i`;
+}
+
+function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
+  const ge = exactValue(g);
+  const pe = exactValue(p);
+  if (ge && pe && ratEq(ge, pe)) return EQ(`the same exact value ${ratString(ge)}`);
+  const gz = ge ? fromRat(ge) : evalComplex(g, NO_VARS);
+  const pz = pe ? fromRat(pe) : evalComplex(p, NO_VARS);
+  const good = !isBad(gz) && !isBad(pz);
+  const bothReal = good && Math.abs(gz.im) <= gz.err && Math.abs(pz.im) <= pz.err;
+  if (bothReal && (o.relTol !== null || o.absTol !== null)) {
+    const tol = Math.max(o.absTol ?? 0, (o.relTol ?? 0) * Math.abs(gz.re));
+    if (Math.abs(gz.re - pz.re) <= tol + gz.err + pz.err)
+      return EQ(`within the configured tolerance (${fmt(gz)} vs ${fmt(pz)})`);
+  }
+  const prec = o.goldPrecision === "written" ? precisionOf(g) : null;
+  if (prec && bothReal) {
+    const pp = precisionOf(p);
+    const half = 0.5 * 10 ** prec.ulp;
+    const coarser = pp !== null && pp.ulp > prec.ulp;
+    const terminating = pp !== null || (pe !== null && isTerminating(pe));
+    const allowed = !coarser && (terminating ? prec.sig >= 3 : prec.sig >= 2);
+    if (allowed && Math.abs(gz.re - pz.re) <= half * (1 + 1e-9) + pz.err) {
+      return EQ(`${fmt(pz)} rounds to the gold ${print(g)} (written to 10^${prec.ulp})`);
+    }
+    if (coarser && Math.abs(gz.re - pz.re) <= 0.5 * 10 ** pp!.ulp * (1 + 1e-9)) {
+      return NE(`the prediction is rounded more coarsely than the gold (${print(p)} vs ${print(g)})`);
+    }
+  }
+  if (ge && pe) return NE(`different values: ${ratString(ge)} vs ${ratString(pe)}`);
+  if (!good) return magnitudeVerdict(g, p, gz, pz);
+  const c = classify(gz, pz, false);
+  if (c === "eq") return EQ(`equal numerically (${fmt(gz)})`);
+  if (c === "ne") return NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`);
+  return UNK(`values too close to tell apart in floating point (${fmt(gz)} vs ${fmt(pz)})`);
+}
+
+/** log10 of the magnitude of a product/power/quotient of positive quantities, when it can be bounded. */
+function logMagnitude(n: Node, depth = 0): number | null {
+  if (depth > 60) return null;
+  switch (n.k) {
+    case "num": {
+      if (n.v.n === 0n) return null;
+      const x = Math.abs(toNumber(n.v));
+      return x > 0 && Number.isFinite(x) ? Math.log10(x) : logBig(n.v);
+    }
+    case "const":
+      return n.name === "pi" ? Math.log10(Math.PI) : n.name === "e" ? Math.log10(Math.E) : null;
+    case "neg":
+      return logMagnitude(n.a, depth + 1);
+    case "mul": {
+      let s = 0;
+      for (const a of n.args) {
+        const l = logMagnitude(a, depth + 1);
+        if (l === null) return null;
+        s += l;
+      }
+      return s;
+    }
+    case "div": {
+      const a = logMagnitude(n.a, depth + 1);
+      const b = logMagnitude(n.b, depth + 1);
+      return a === null || b === null ? null : a - b;
+    }
+    case "pow": {
+      const a = logMagnitude(n.a, depth + 1);
+      if (a === null) return null;
+      const bz = evalComplex(n.b, NO_VARS);
+      if (!isBad(bz) && bz.im === 0) return a * bz.re;
+      const lb = logMagnitude(n.b, depth + 1);
+      if (lb === null || exactValue(n.b)?.n === 0n) return null;
+      // b is astronomically large: |a^b| is huge or tiny by the sign of log|a| (b > 0 assumed when not negated).
+      if (n.b.k === "neg" || a === 0) return null;
+      return a > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    }
+    case "fn":
+      if (n.name === "fact") {
+        const z = evalComplex(n.args[0]!, NO_VARS);
+        if (isBad(z) || z.im !== 0 || z.re < 0) return null;
+        return lgammaLog10(z.re + 1);
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+function logBig(v: Rat): number {
+  return (v.n.toString().length - v.d.toString().length) * 1;
+}
+
+function lgammaLog10(x: number): number {
+  // Stirling: ln Gamma(x) ~ (x - 1/2) ln x - x + ln(2 pi)/2
+  return ((x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI)) / Math.LN10;
+}
+
+function magnitudeVerdict(g: Node, p: Node, gz: C, pz: C): Judgement {
+  // One side is beyond floating point: judge by orders of magnitude when they can be bounded.
+  const lg = isBad(gz)
+    ? logMagnitude(g)
+    : gz.re === 0 && gz.im === 0
+      ? Number.NEGATIVE_INFINITY
+      : Math.log10(Math.hypot(gz.re, gz.im));
+  const lp = isBad(pz)
+    ? logMagnitude(p)
+    : pz.re === 0 && pz.im === 0
+      ? Number.NEGATIVE_INFINITY
+      : Math.log10(Math.hypot(pz.re, pz.im));
+  if (lg !== null && lp !== null && Number.isFinite(lg) !== Number.isFinite(lp)) {
+    return NE(`orders of magnitude differ (10^${fmtLog(lg)} vs 10^${fmtLog(lp)})`);
+  }
+  if (lg !== null && lp !== null && Math.abs(lg - lp) > 3) {
+    return NE(`orders of magnitude differ (10^${fmtLog(lg)} vs 10^${fmtLog(lp)})`);
+  }
+  return UNK(`cannot evaluate ${isBad(gz) ? "the gold" : "the prediction"} within floating point`);
+}
+
+function fmtLog(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(4) : x > 0 ? "oo" : "-oo";
+}
+
+type PointVerdict = "eq" | "ne" | "unsure" | "skip";
+
+function classify(a: C, b: C, partialDomain: boolean): PointVerdict {
+  if (isBad(a) || isBad(b)) return "skip";
+  if (partialDomain) {
+    const ar = Math.abs(a.im) <= 4 * a.err;
+    const br = Math.abs(b.im) <= 4 * b.err;
+    if (ar !== br) return "skip";
+  }
+  const d = Math.hypot(a.re - b.re, a.im - b.im);
+  const noise = a.err + b.err;
+  const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
+  if (d <= 8 * noise + 1e-12 * scale) return noise <= 1e-6 * scale || noise === 0 ? "eq" : "unsure";
+  if (d > 1e-9 * scale && d > 1e3 * noise) return "ne";
+  return "unsure";
+}
+
+// Points: a low-discrepancy sequence, away from 0, 1 and small integers where identities degenerate.
+const R1 = 0.7548776662466927;
+const R2 = 0.5698402909980532;
+function coord(k: number, j: number): number {
+  return ((k + 1) * R1 + (j + 1) * R2 * 1.37) % 1;
+}
+function realPoint(k: number, j: number): number {
+  const u = 0.35 + 2.6 * coord(k, j);
+  // The first five points are positive; then signs vary.
+  return k >= 5 && (k + j) % 2 === 0 ? -u : u;
+}
+const REAL_POINTS = 9;
+const COMPLEX_POINTS = 4;
+
+function pointEnv(names: string[], k: number, complex: boolean): Env<C> {
+  const m = new Map<string, C>();
+  names.forEach((v, j) => {
+    const re = realPoint(k, j);
+    m.set(v, { re: complex ? re * 0.8 : re, im: complex ? 0.3 + 1.7 * coord(k + 7, j + 3) : 0, err: 0 });
+  });
+  return m;
+}
+
+function describePoint(names: string[], env: Env<C>): string {
+  return names.map((v) => `${v}=${fmt(env.get(v)!)}`).join(", ");
+}
+
+function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Judgement {
+  if (names.length > 16) return UNK("too many variables");
+  let eq = 0;
+  let unsure = 0;
+  for (let k = 0; k < REAL_POINTS; k++) {
+    const env = pointEnv(names, k, false);
+    const gz = evalComplex(g, env);
+    const pz = evalComplex(p, env);
+    const c = classify(gz, pz, o.partialDomain);
+    if (c === "ne") return NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`);
+    if (c === "eq") eq++;
+    else if (c === "unsure") unsure++;
+  }
+  if (!o.partialDomain || eq < 3) {
+    for (let k = 0; k < COMPLEX_POINTS; k++) {
+      const env = pointEnv(names, k, true);
+      const gz = evalComplex(g, env);
+      const pz = evalComplex(p, env);
+      const c = classify(gz, pz, false);
+      if (c === "ne") return NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`);
+      if (c === "eq") eq++;
+      else if (c === "unsure") unsure++;
+    }
+  }
+  if (unsure === 0 && eq >= 3) return EQ(`equal at ${eq} random points`);
+  const exact = rationalPoints(g, p, names);
+  if (exact) return exact;
+  if (eq >= 3 && unsure <= 1) return EQ(`equal at ${eq} random points (${unsure} inconclusive)`);
+  return UNK(eq + unsure === 0 ? "neither side could be evaluated" : "evaluation was inconclusive");
+}
+
+/** For rational functions: exact comparison at rational points (Schwartz-Zippel). */
+function rationalPoints(g: Node, p: Node, names: string[]): Judgement | null {
+  const PRIMES = [3n, 5n, 7n, 11n, 13n, 17n, 19n, 23n, 29n, 31n, 37n, 41n, 43n, 47n, 53n, 59n, 61n];
+  let seen = 0;
+  for (let k = 0; k < 5; k++) {
+    const env = new Map<string, Rat>();
+    names.forEach((v, j) => {
+      env.set(v, {
+        n: PRIMES[(j + k) % PRIMES.length]! * BigInt(k + 2) + 1n,
+        d: PRIMES[(j * 3 + k + 5) % PRIMES.length]!,
+      });
+    });
+    const a = exactValue(g, env);
+    const b = exactValue(p, env);
+    if (!a || !b) continue;
+    if (!ratEq(a, b))
+      return NE(`different exact values at a rational point: ${ratString(a)} vs ${ratString(b)}`);
+    seen++;
+  }
+  return seen >= 3 ? EQ(`equal exactly at ${seen} rational points`) : null;
+}
+
+// ---------------------------------------------------------------- equations
+
+/** Two equations are the same when lhs - rhs of one is a constant non-zero multiple of the other's. */
+export function compareEquations(l1: Node, r1: Node, l2: Node, r2: Node): Judgement {
+  const f: Node = { k: "add", args: [l1, { k: "neg", a: r1 }] };
+  const h: Node = { k: "add", args: [l2, { k: "neg", a: r2 }] };
+  const names = [...new Set([...freeVars(f), ...freeVars(h)])].sort();
+  if (names.length === 0) return print(f) === print(h) ? EQ("identical") : UNK("equations without variables");
+  if (names.length > 16) return UNK("too many variables");
+  let ratio: C | null = null;
+  let agree = 0;
+  let unsure = 0;
+  for (let k = 0; k < REAL_POINTS + COMPLEX_POINTS; k++) {
+    const env = pointEnv(names, k % REAL_POINTS, k >= REAL_POINTS);
+    const fz = evalComplex(f, env);
+    const hz = evalComplex(h, env);
+    if (isBad(fz) || isBad(hz)) continue;
+    const fm = Math.hypot(fz.re, fz.im);
+    const hm = Math.hypot(hz.re, hz.im);
+    if (fm <= 8 * fz.err && hm <= 8 * hz.err) continue; // both vanish here
+    if (fm <= 8 * fz.err || hm <= 8 * hz.err)
+      return NE(`not the same equation: at ${describePoint(names, env)} only one side vanishes`);
+    const q: C = {
+      re: (fz.re * hz.re + fz.im * hz.im) / (hm * hm),
+      im: (fz.im * hz.re - fz.re * hz.im) / (hm * hm),
+      err: (fz.err + (fm / hm) * hz.err) / hm + 1e-15 * (fm / hm),
+    };
+    if (!ratio) {
+      ratio = q;
+      continue;
+    }
+    const c = classify(ratio, q, false);
+    if (c === "ne")
+      return NE(
+        `not the same equation (lhs - rhs differ by a non-constant factor at ${describePoint(names, env)})`,
+      );
+    if (c === "eq") agree++;
+    else unsure++;
+    if (agree >= 6 && k >= REAL_POINTS) break;
+  }
+  if (agree >= 3 && unsure === 0) return EQ(`the same equation up to the factor ${fmt(ratio!)}`);
+  return UNK("could not compare the equations");
+}
+
+// ---------------------------------------------------------------- text
+
+const EMPTY_WORDS = new Set([
+  "nosolution",
+  "nosolutions",
+  "norealsolution",
+  "norealsolutions",
+  "none",
+  "emptyset",
+  "thereisnosolution",
+  "nosuchnumber",
+  "noreal",
+]);
+
+/** Case- and space-insensitive text with LaTeX text wrappers, braces and punctuation removed. */
+export function normText(s: string): string {
+  return s
+    .normalize("NFKC")
+    .replace(/\\(?:text\w*|mathrm|mathbf|mbox|operatorname|emph)\s*/g, "")
+    .replace(/\\[,;:! ]|~|\$/g, " ")
+    .replace(/[{}\\*_]/g, "")
+    .toLowerCase()
+    .replace(/^\s*(?:the|a|an)\s+/, "")
+    .replace(/[\s.,;:!?'"()[\]]+/g, "")
+    .trim();
+}
+
+export function isEmptyWord(s: string): boolean {
+  return EMPTY_WORDS.has(normText(s));
+}

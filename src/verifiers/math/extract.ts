@@ -1,0 +1,269 @@
+/**
+ * Finding the final answer in a whole completion. Rules, in the default priority order (configurable):
+ *
+ *   boxed    the last \boxed{...} / \fbox{...}; several boxes close together ("\boxed{2} and \boxed{3}")
+ *            form one answer;
+ *   phrase   "final answer is ...", "Answer: ...", "the answer is ...", "#### ...": the last such phrase;
+ *   math     the last math environment: $...$, $$...$$, \(...\), \[...\];
+ *   bare     the whole text when it is one short formula, else the last number of the last line, else the
+ *            whole text when it is a few words ("Monday").
+ *
+ * Only the part after </think> is read when a think block exists (an unclosed <think> means no answer),
+ * and the body of the last <answer>...</answer> block when there is one. All scans are linear.
+ *
+ * A rule that finds a candidate decides: if that candidate later fails to parse, we never fall back to a
+ * stray number elsewhere (Math-Verify's main source of false positives).
+ */
+
+export type Rule = "boxed" | "phrase" | "math" | "bare";
+
+export const DEFAULT_RULES: readonly Rule[] = ["boxed", "phrase", "math", "bare"];
+
+export interface Extracted {
+  text: string;
+  /** Which rule found it, for feedback. */
+  how: string;
+}
+
+export interface ExtractOptions {
+  rules: readonly Rule[];
+  /** Read only the part after </think> (default true). */
+  think: boolean;
+}
+
+export type Extraction = Extracted | { none: string };
+
+interface Box {
+  start: number;
+  end: number;
+  content: string;
+}
+
+const BOX_RE = /\\(?:boxed|fbox|framebox)\s*(?:\{|(?=[^\s{]))/g;
+
+/** Every outermost \boxed{...}, with nested braces balanced (linear: one pass per outermost box). */
+export function findBoxes(text: string): Box[] {
+  const out: Box[] = [];
+  BOX_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let from = 0;
+  // biome-ignore lint/suspicious/noAssignInExpressions: the classic exec loop
+  while ((m = BOX_RE.exec(text))) {
+    if (m.index < from) continue;
+    const open = m[0].endsWith("{");
+    let i = m.index + m[0].length;
+    if (!open) {
+      // \boxed 5: one token.
+      const t = /^[^\s$]+/.exec(text.slice(i, i + 200));
+      if (t) {
+        out.push({ start: m.index, end: i + t[0].length, content: t[0] });
+        from = i + t[0].length;
+      }
+      continue;
+    }
+    let depth = 1;
+    const start = i;
+    for (; i < text.length && depth > 0; i++) {
+      const c = text[i];
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (c === "{") depth++;
+      else if (c === "}") depth--;
+    }
+    if (depth !== 0) break; // unclosed box: nothing after it can be trusted as a box either
+    out.push({ start: m.index, end: i, content: text.slice(start, i - 1) });
+    from = i;
+    BOX_RE.lastIndex = i;
+  }
+  return out;
+}
+
+/** The text between two boxes that still makes them one answer: "\boxed{2} and \boxed{3}", "$, $". */
+const JOIN_GAP =
+  /^(?:[\s,;.&$]|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:and|or|,)\s*\}|\band\b|\bor\b|[a-zA-Z](?:_\{?\d\}?)?\s*=)*$/;
+
+function boxedAnswer(region: string): Extracted | null {
+  const boxes = findBoxes(region);
+  if (!boxes.length) return null;
+  const picked = [boxes[boxes.length - 1]!];
+  for (let k = boxes.length - 2; k >= 0; k--) {
+    const gap = region.slice(boxes[k]!.end, picked[0]!.start);
+    if (gap.length > 40 || !JOIN_GAP.test(gap)) break;
+    picked.unshift(boxes[k]!);
+  }
+  const distinct = [...new Set(picked.map((b) => b.content.trim()))];
+  if (distinct.length === 1)
+    return { text: distinct[0]!, how: picked.length > 1 ? "boxed (repeated)" : "boxed" };
+  return { text: distinct.join(", "), how: `${distinct.length} boxes read as one answer` };
+}
+
+interface Env {
+  start: number;
+  end: number;
+  content: string;
+}
+
+/** Math environments $$..$$, $..$, \[..\], \(..\) in order (linear scan; \$ is a dollar sign). */
+export function findMathEnvs(text: string): Env[] {
+  const out: Env[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === "\\") {
+      const d = text[i + 1];
+      if (d === "[" || d === "(") {
+        const close = d === "[" ? "\\]" : "\\)";
+        const j = text.indexOf(close, i + 2);
+        if (j < 0) return out;
+        out.push({ start: i, end: j + 2, content: text.slice(i + 2, j) });
+        i = j + 2;
+        continue;
+      }
+      i += 2;
+      continue;
+    }
+    if (c === "$") {
+      const dbl = text[i + 1] === "$";
+      const open = dbl ? 2 : 1;
+      let j = i + open;
+      for (; j < n; j++) {
+        if (text[j] === "\\") {
+          j++;
+          continue;
+        }
+        if (text[j] === "$") break;
+        // A single $ does not span paragraphs: it was a dollar sign.
+        if (!dbl && text[j] === "\n" && text[j + 1] === "\n") break;
+      }
+      if (j >= n || text[j] !== "$") {
+        i += open;
+        continue;
+      }
+      if (dbl && text[j + 1] !== "$") {
+        i += 1;
+        continue;
+      }
+      out.push({ start: i, end: j + open, content: text.slice(i + open, j) });
+      i = j + open;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+const PHRASE_RE =
+  /(?:\bfinal\s+answer|\bthe\s+answer|\banswer|\bans\.|####)(?:\s*\([^)]{0,20}\))?\s*(?:is\s*(?:equal\s+to|:)?|=|:|would\s+be|should\s+be|will\s+be)?\s*:?/gi;
+
+/** Cuts a phrase's text at the end of its sentence and strips decoration. */
+function cleanPhrase(rest: string): string | null {
+  let s = rest.replace(/^\s+/, "");
+  if (!s) return null;
+  const envs = findMathEnvs(s);
+  const box = findBoxes(s);
+  if (box.length && box[0]!.start < 3) return box[0]!.content;
+  if (envs.length && envs[0]!.start === 0) return envs[0]!.content;
+  // End of the sentence: ". " (not a decimal point), a newline, or a clause word.
+  const stop =
+    /\.(?=\s|$)|\n|;|\s(?:because|since|which|where|as|so|and\s+the|for\s+the|i\s+hope|this\s+is)\b|,\s/i.exec(
+      s,
+    );
+  if (stop) s = s.slice(0, stop.index);
+  const inner = findMathEnvs(s);
+  if (inner.length) return inner.map((e) => e.content).join(", ");
+  s = s
+    .replace(/\*\*/g, "")
+    .replace(/^["'`]+|["'`]+$/g, "")
+    .trim();
+  return s || null;
+}
+
+function phraseAnswer(region: string): Extracted | null {
+  let last: RegExpExecArray | null = null;
+  PHRASE_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  // biome-ignore lint/suspicious/noAssignInExpressions: the classic exec loop
+  while ((m = PHRASE_RE.exec(region))) {
+    if (m[0].length === 0) {
+      PHRASE_RE.lastIndex++;
+      continue;
+    }
+    // "answer" must be followed by a marker (is, :, =) unless it is "####" or "final answer".
+    if (!/is|=|:|be|####/i.test(m[0]) && !/final/i.test(m[0])) continue;
+    last = m;
+  }
+  if (!last) return null;
+  const after = region.slice(last.index + last[0].length);
+  const sameLine = after.split("\n", 1)[0]!;
+  let text = cleanPhrase(sameLine);
+  if (!text) {
+    // "The answer is:\n$$42$$": the next non-empty line.
+    const next = after.split("\n").find((l) => l.trim() !== "");
+    text = next ? cleanPhrase(next) : null;
+  }
+  return text ? { text, how: `answer phrase '${last[0].trim()}'` } : null;
+}
+
+function mathAnswer(region: string): Extracted | null {
+  const envs = findMathEnvs(region);
+  const last = envs[envs.length - 1];
+  return last && last.content.trim() ? { text: last.content, how: "last math environment" } : null;
+}
+
+/** Words that are not prose: function names, units, small connectives. */
+const MATHY_WORD =
+  /^(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sqrt|pi|inf|infinity|or|and|cm|mm|km|kg|mph|units?|degrees?|percent)$/i;
+
+function bareAnswer(region: string): Extracted | null {
+  const t = region.replace(/(^|[\s:(])\*\*|\*\*(?=[\s:.,)!]|$)/g, "$1").trim();
+  if (!t) return null;
+  const lines = t.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const words = t.match(/[A-Za-z]{3,}/g) ?? [];
+  const prose = words.filter((w) => !MATHY_WORD.test(w));
+  if (lines.length === 1 && t.length <= 400 && prose.length === 0) return { text: t, how: "whole answer" };
+  const last = lines[lines.length - 1] ?? "";
+  const nums = [...last.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*\/\s*\d+)?\s*%?/g)];
+  const lastNum = nums[nums.length - 1];
+  if (lastNum) return { text: lastNum[0].trim(), how: "last number of the last line" };
+  if (lines.length === 1 && t.length <= 100 && prose.length <= 6)
+    return { text: t, how: "whole answer (text)" };
+  return null;
+}
+
+export function extractAnswer(completion: string, opts: ExtractOptions): Extraction {
+  let region = completion;
+  if (opts.think) {
+    const close = region.lastIndexOf("</think>");
+    if (close >= 0) region = region.slice(close + "</think>".length);
+    else if (region.includes("<think>")) return { none: "the <think> block is never closed" };
+  }
+  let how = "";
+  const aClose = region.lastIndexOf("</answer>");
+  if (aClose >= 0) {
+    const aOpen = region.lastIndexOf("<answer>", aClose);
+    if (aOpen >= 0) {
+      region = region.slice(aOpen + "<answer>".length, aClose);
+      how = "<answer> block, ";
+    }
+  }
+  for (const rule of opts.rules) {
+    const found =
+      rule === "boxed"
+        ? boxedAnswer(region)
+        : rule === "phrase"
+          ? phraseAnswer(region)
+          : rule === "math"
+            ? mathAnswer(region)
+            : bareAnswer(region);
+    if (found) return { text: found.text.trim(), how: how + found.how };
+  }
+  return {
+    none:
+      opts.rules.length === 1 && opts.rules[0] === "boxed"
+        ? "no \\boxed{} answer (strict mode)"
+        : "no answer found",
+  };
+}
