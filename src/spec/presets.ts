@@ -36,6 +36,11 @@ export const PRESETS: Record<string, Preset> = {
       "Runs the code in the completion against the tests in each sample's reference (HumanEval, asserts, appended tests, stdin/stdout, calls; Python, JS, TS, C, C++, bash): 1 when all pass.",
     spec: { type: "code", name: "code" },
   },
+  math: {
+    description:
+      "The final answer of a math completion (\\boxed{}, 'answer is', last formula; after </think>) equals the reference as mathematics: 1 or 0, abstain when the reference does not parse.",
+    spec: { type: "math", name: "math" },
+  },
 };
 
 export function presetNames(): string[] {

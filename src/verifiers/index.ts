@@ -6,6 +6,7 @@ import { length } from "./format/length.js";
 import { regex } from "./format/regex.js";
 import { thinkAnswer } from "./format/think_answer.js";
 import { toolCall } from "./format/tool_call.js";
+import { math } from "./math/index.js";
 import { contains } from "./text/contains.js";
 import { exact } from "./text/exact.js";
 import { multipleChoice } from "./text/multiple_choice.js";
@@ -22,6 +23,7 @@ export const builtinVerifiers: AnyVerifier[] = [
   tokenF1Verifier,
   multipleChoice,
   code,
+  math,
 ];
 
 export { extractJson } from "./format/json-extract.js";

@@ -210,7 +210,7 @@ function phraseAnswer(region: string): Extracted | null {
 function mathAnswer(region: string): Extracted | null {
   const envs = findMathEnvs(region);
   const last = envs[envs.length - 1];
-  return last && last.content.trim() ? { text: last.content, how: "last math environment" } : null;
+  return last?.content.trim() ? { text: last.content, how: "last math environment" } : null;
 }
 
 /** Words that are not prose: function names, units, small connectives. */
