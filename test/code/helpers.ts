@@ -1,0 +1,32 @@
+import { gunzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Result, loadReward } from "../../src/index.js";
+import { sandboxFacts } from "../../src/verifiers/code/runtimes/sandbox.js";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+export const DATASETS = `${REPO}/../shared/datasets`;
+
+export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
+  const buf = readFileSync(path);
+  const text = path.endsWith(".gz") ? gunzipSync(buf).toString("utf8") : buf.toString("utf8");
+  return text
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** The sandbox modes of the process runtime that can run here (bwrap only where it works). */
+export function sandboxModes(): ("bwrap" | "rlimits")[] {
+  return sandboxFacts().bwrapWorks ? ["bwrap", "rlimits"] : ["rlimits"];
+}
+
+export function codeSpec(extra: Record<string, unknown> = {}) {
+  return loadReward({ type: "code", ...extra });
+}
+
+/** The verdict of the first test that did not pass, or "pass". */
+export function firstVerdict(r: Result): string {
+  const tests = (r.details?.tests ?? []) as { verdict: string }[];
+  return tests.find((t) => t.verdict !== "pass")?.verdict ?? (tests.length ? "pass" : "none");
+}
