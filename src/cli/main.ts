@@ -8,8 +8,10 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { closeSharedPool } from "../core/index.js";
+import { type GroupOptions, STEP_FORMATS } from "../rewards/index.js";
 import type { ServeOptions } from "../server/index.js";
 import {
+  checkGroupOptions,
   defaultRegistry,
   loadReward,
   PRESETS,
@@ -57,6 +59,34 @@ function load(spec: string): Reward {
   }
 }
 
+/** Group options from --group-config and the group flags; exits 2 when they are invalid. */
+function groupOptions(o: Record<string, unknown>): GroupOptions | undefined {
+  const flags: Record<string, unknown> = {};
+  if (o.groupBy) flags.by = o.groupBy;
+  if (o.advantage) flags.advantage = o.advantage;
+  if (o.passAt) flags.pass_at_k = String(o.passAt).split(",").map(Number);
+  if (o.passThreshold !== undefined) flags.pass_threshold = o.passThreshold;
+  if (o.aggregate) flags.aggregate = o.aggregate;
+  if (o.vote || o.voteInput) {
+    flags.vote = { equivalence: o.vote ?? "normalized", ...(o.voteInput ? { input: o.voteInput } : {}) };
+  }
+  let base: Record<string, unknown> = {};
+  try {
+    if (o.groupConfig) base = JSON.parse(readFileSync(String(o.groupConfig), "utf8"));
+  } catch (e) {
+    process.stderr.write(`rewardkit: --group-config: ${(e as Error).message}\n`);
+    process.exit(EXIT.USAGE);
+  }
+  const merged = { ...base, ...flags };
+  if (Object.keys(merged).length === 0) return undefined;
+  try {
+    return checkGroupOptions(merged);
+  } catch (e) {
+    process.stderr.write(`rewardkit: ${(e as Error).message}${merged.by ? "" : " (--group-by is required)"}\n`);
+    process.exit(EXIT.USAGE);
+  }
+}
+
 const program = new Command()
   .name("rewardkit")
   .description("Verifiers and composable rewards for RL on LLM outputs.")
@@ -83,6 +113,17 @@ program
   .option("--summary-json <file>", "also write the summary as JSON")
   .option("--fail-on-error", "exit 3 when any row is an error")
   .option("-q, --quiet", "no summary on stderr")
+  .option("--group-by <field>", "score groups of rows sharing this field (GRPO advantages, pass@k, ...)")
+  .option("--advantage <mode>", "grpo | dr_grpo | rloo | none (with --group-by)")
+  .option("--pass-at <ks>", "comma-separated k for pass@k (with --group-by)")
+  .option("--pass-threshold <x>", "a row passes when its reward is at least this", num("--pass-threshold"))
+  .option("--vote <equivalence>", "majority vote by exact | normalized | math equivalence (with --group-by)")
+  .option("--vote-input <template>", "what is voted on (default {{completion}})")
+  .option("--aggregate <how>", "sum | gdpo (with --group-by)")
+  .option("--group-config <file>", "group options as JSON (flags override it)")
+  .option("--token-offsets <field>", "row field with token [start, end] offsets: adds token_rewards")
+  .option("--placement <policy>", "span_end | uniform (with --token-offsets)", "span_end")
+  .option("--format <format>", `rows are step-labelled data: ${STEP_FORMATS.join(" | ")}; step rewards become its labels`)
   .action(async (o) => {
     if (!["tree", "flat", "none"].includes(o.components)) {
       program.error(`--components must be tree, flat or none (got '${o.components}')`, {
@@ -90,6 +131,13 @@ program
       });
     }
     const reward = load(o.spec);
+    const group = groupOptions(o);
+    if (!["span_end", "uniform"].includes(o.placement)) {
+      program.error(`--placement must be span_end or uniform (got '${o.placement}')`, { exitCode: EXIT.USAGE });
+    }
+    if (o.format && !STEP_FORMATS.includes(o.format)) {
+      program.error(`--format must be one of ${STEP_FORMATS.join(", ")} (got '${o.format}')`, { exitCode: EXIT.USAGE });
+    }
     const explainToStdout = Boolean(o.explain);
     const summary = await runScore({
       reward,
@@ -100,6 +148,9 @@ program
       concurrency: o.concurrency,
       components: o.components as ComponentsMode,
       progress: o.quiet ? null : Progress.forStderr(),
+      ...(group ? { group } : {}),
+      ...(o.tokenOffsets ? { tokenOffsets: o.tokenOffsets, placement: o.placement } : {}),
+      ...(o.format ? { stepFormat: o.format } : {}),
     });
     if (!o.quiet) process.stderr.write(`${summary.toText()}\n`);
     if (o.summaryJson) {

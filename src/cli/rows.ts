@@ -2,6 +2,7 @@
  * Turning results into output rows and summaries, shared by `score` and its tests.
  */
 import type { Result } from "../core/index.js";
+import type { GroupSummary } from "../rewards/index.js";
 
 export type ComponentsMode = "tree" | "flat" | "none";
 
@@ -24,8 +25,9 @@ export function outputRow(
   row: Record<string, unknown>,
   r: Result,
   mode: ComponentsMode,
+  extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...row, reward: r.reward, status: r.status };
+  const out: Record<string, unknown> = { ...row, reward: r.reward, status: r.status, ...extra };
   out.error = r.error ?? null;
   if (r.feedback !== undefined) out.feedback = r.feedback;
   if (mode === "tree" && r.components) out.components = r.components;
@@ -40,6 +42,8 @@ export class Summary {
   readonly status: Record<string, number> = { ok: 0, abstain: 0, error: 0 };
   readonly errorKinds: Record<string, number> = {};
   private readonly comp = new Map<string, { sum: number; n: number }>();
+  /** Set in group mode. */
+  groups?: GroupSummary[];
 
   add(r: Result): void {
     this.rows++;
@@ -75,6 +79,7 @@ export class Summary {
       status: this.status,
       error_kinds: this.errorKinds,
       components: this.componentMeans(),
+      ...(this.groups ? { groups: groupStats(this.groups) } : {}),
     };
   }
 
@@ -92,6 +97,24 @@ export class Summary {
       lines.push("components (mean over ok results):");
       for (const [k, c] of comps) lines.push(`  ${k.padEnd(w)}  ${c.mean.toFixed(4)}  (n=${c.n})`);
     }
+    if (this.groups) {
+      const g = groupStats(this.groups);
+      lines.push(
+        `groups: ${g.count}, mean size ${g.mean_size.toFixed(1)}, mean pass rate ${g.mean_pass_rate === null ? "-" : g.mean_pass_rate.toFixed(4)}, zero-variance ${g.zero_variance} (all pass ${g.all_pass}, all fail ${g.all_fail})`,
+      );
+    }
     return lines.join("\n");
   }
+}
+
+export function groupStats(groups: GroupSummary[]) {
+  const rates = groups.map((g) => g.pass_rate).filter((x): x is number => x !== null);
+  return {
+    count: groups.length,
+    mean_size: groups.length ? groups.reduce((a, g) => a + g.size, 0) / groups.length : 0,
+    mean_pass_rate: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null,
+    zero_variance: groups.filter((g) => g.zero_variance).length,
+    all_pass: groups.filter((g) => g.all_pass).length,
+    all_fail: groups.filter((g) => g.all_fail).length,
+  };
 }

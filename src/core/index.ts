@@ -5,3 +5,4 @@ export * from "./result.js";
 export * from "./sample.js";
 export * from "./template.js";
 export * from "./verifier.js";
+export * from "./segment.js";

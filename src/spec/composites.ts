@@ -16,49 +16,20 @@ import {
   SequenceNode,
   WeightedNode,
 } from "../rewards/index.js";
+import {
+  type CompositeDef,
+  list,
+  NODE,
+  num,
+  one,
+  PROPAGATE,
+  SKIP_ABSTAIN,
+  TERMS,
+} from "./def-helpers.js";
 import { RUBRIC_DEF } from "./rubric-def.js";
+import { SHAPING_DEFS } from "./shaping-defs.js";
 
-/** A child slot: the JSON path segment(s) under the node and the raw child spec. */
-export interface ChildRef {
-  path: (string | number)[];
-  spec: unknown;
-  /** The component name the slot imposes (formula keys), if any. */
-  name?: string;
-  /** Whether this child may carry a `weight` (weighted terms only). */
-  weighted?: boolean;
-}
-
-export interface CompositeDef {
-  description: string;
-  schema: { required?: string[]; properties: Record<string, JsonSchema> };
-  defaults: Policies;
-  children(node: Record<string, unknown>): ChildRef[];
-  /** Checks that need more than the schema; returns problems as [relative path, message]. */
-  check?(node: Record<string, unknown>): [(string | number)[], string][];
-  build(
-    node: Record<string, unknown>,
-    name: string,
-    kids: RewardNode[],
-    policies: Policies,
-    extra: { ast?: Ast },
-  ): RewardNode;
-}
-
-// Children are checked by the loader as it walks into them (better messages than a schema type error).
-const NODE: JsonSchema = { description: "A reward node." };
-const TERMS: JsonSchema = { type: "array", minItems: 1, items: NODE };
-const num = (description: string, dflt?: number): JsonSchema =>
-  dflt === undefined ? { type: "number", description } : { type: "number", description, default: dflt };
-
-const list = (node: Record<string, unknown>, key: string, weighted = false): ChildRef[] =>
-  Array.isArray(node[key])
-    ? (node[key] as unknown[]).map((spec, i) => ({ path: [key, i], spec, weighted }))
-    : [];
-const one = (node: Record<string, unknown>, key: string): ChildRef[] =>
-  node[key] === undefined ? [] : [{ path: [key], spec: node[key] }];
-
-const SKIP_ABSTAIN: Policies = { on_abstain: "skip", on_error: "propagate" };
-const PROPAGATE: Policies = { on_abstain: "propagate", on_error: "propagate" };
+export type { ChildRef, CompositeDef } from "./def-helpers.js";
 
 export const COMPOSITES: Record<string, CompositeDef> = {
   weighted: {
@@ -226,6 +197,7 @@ export const COMPOSITES: Record<string, CompositeDef> = {
     build: (n, name, kids, p, extra) => new FormulaNode(name, n.expr as string, extra.ast!, kids, p),
   },
   rubric: RUBRIC_DEF,
+  ...SHAPING_DEFS,
 };
 
 export const POLICY_SCHEMA: JsonSchema = {

@@ -4,3 +4,4 @@ export * from "./loader.js";
 export * from "./node-schema.js";
 export * from "./presets.js";
 export * from "./reward.js";
+export * from "./group-schema.js";

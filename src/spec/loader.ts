@@ -168,7 +168,12 @@ function compileNode(
       on_abstain: (node.on_abstain as Policies["on_abstain"]) ?? composite.defaults.on_abstain,
       on_error: (node.on_error as Policies["on_error"]) ?? composite.defaults.on_error,
     };
-    return composite.build(node, name, kids as RewardNode[], policies, { ast });
+    try {
+      return composite.build(node, name, kids as RewardNode[], policies, { ast });
+    } catch (e) {
+      issues.push({ path: at, message: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
   }
 
   const verifier = registry.get(type)!;

@@ -6,14 +6,28 @@
  *   const results = await reward.scoreBatch(samples, { concurrency: 32 });
  */
 import { existsSync, readFileSync } from "node:fs";
-import { type Result, type Verifier, VerifierRegistry } from "../core/index.js";
 import {
+  completionText,
+  fail,
+  type Result,
+  type Sample,
+  sampleProblem,
+  type Verifier,
+  VerifierRegistry,
+} from "../core/index.js";
+import {
+  applyGroups,
   type BatchOptions,
   explainResult,
+  type GroupedResult,
+  type GroupOptions,
+  type GroupSummary,
+  type Placement,
   type RewardNode,
   type ScoreOptions,
   scoreBatch,
   scoreSample,
+  tokenRewards,
 } from "../rewards/index.js";
 import { builtinVerifiers } from "../verifiers/index.js";
 import { COMPOSITES } from "./composites.js";
@@ -68,6 +82,8 @@ export function resolveSpec(spec: string | object): unknown {
   }
 }
 
+export type TokenResult = Result & { token_rewards?: number[] | null };
+
 export class Reward {
   constructor(
     readonly spec: unknown,
@@ -82,6 +98,35 @@ export class Reward {
   /** Scores samples with bounded concurrency; results are in input order. */
   scoreBatch(samples: readonly unknown[], opts?: BatchOptions): Promise<Result[]> {
     return scoreBatch(this.root, samples, opts);
+  }
+
+  /**
+   * Scores samples and then their groups (samples sharing `group.by`): advantages, pass rates, pass@k,
+   * majority vote, best-of-N. Each result gets a `group` field; `groups` summarises each group.
+   */
+  async scoreGroups(
+    samples: readonly unknown[],
+    group: GroupOptions,
+    opts?: BatchOptions,
+  ): Promise<{ results: GroupedResult[]; groups: GroupSummary[] }> {
+    return applyGroups(samples, await this.scoreBatch(samples, opts), group);
+  }
+
+  /**
+   * Adds `token_rewards` to a scored sample's result, given the trainer's token character offsets in the
+   * completion: spans are projected (sum-preserving); a result without spans puts its reward on the last
+   * token; a result that is not ok gets null. Offsets that do not fit the completion turn the result into
+   * an invalid_input error: a trainer expecting dense rewards must not silently get none.
+   */
+  withTokenRewards(sample: unknown, result: Result, offsets: unknown, placement: Placement = "span_end"): TokenResult {
+    const problem = sampleProblem(sample);
+    if (problem) return result;
+    try {
+      const text = completionText(sample as Sample);
+      return { ...result, token_rewards: tokenRewards(result, offsets, text.length, placement) };
+    } catch (e) {
+      return { ...fail("invalid_input", (e as Error).message), ms: result.ms };
+    }
   }
 
   /** The result as an indented tree with each node's value, weight and contribution. */

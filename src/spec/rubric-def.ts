@@ -10,7 +10,7 @@ import {
   RUBRIC_PROPERTIES,
   rubricChildren,
 } from "../rubrics/index.js";
-import type { CompositeDef } from "./composites.js";
+import type { CompositeDef } from "./def-helpers.js";
 
 export const RUBRIC_DEF: CompositeDef = {
   description: RUBRIC_DESCRIPTION,

@@ -26,9 +26,10 @@ describe("WorkerPool", () => {
   });
 
   it("starts a task's clock when a thread takes it, so a queue does not cause timeouts", async () => {
-    // Two hanging tasks occupy both threads for ~300 ms; quick tasks queued behind them have 250 ms each.
-    const hangs = [0, 1].map(() => pool.run(TASK, hang, { timeoutMs: 300 }).catch((e) => e));
-    const quicks = Array.from({ length: 6 }, () => pool.run(TASK, quick, { timeoutMs: 250 }));
+    // Two hanging tasks hold both threads for 1000 ms; quick tasks queued behind them have 700 ms each,
+    // which would all run out if their clocks started when they were queued.
+    const hangs = [0, 1].map(() => pool.run(TASK, hang, { timeoutMs: 1000 }).catch((e) => e));
+    const quicks = Array.from({ length: 6 }, () => pool.run(TASK, quick, { timeoutMs: 700 }));
     expect(await Promise.all(quicks)).toEqual(Array(6).fill(true));
     for (const e of await Promise.all(hangs)) expect(e).toBeInstanceOf(TimeoutError);
   });

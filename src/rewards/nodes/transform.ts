@@ -65,7 +65,7 @@ export class AffineNode extends UnaryNode {
   ) {
     super("affine", name, child, policies);
     const [a, b] = this.childRange;
-    const ends = [a * scale + offset, b * scale + offset];
+    const ends = scale === 0 ? [offset, offset] : [a * scale + offset, b * scale + offset];
     this.range = [Math.min(...ends), Math.max(...ends)];
   }
 

@@ -1,0 +1,60 @@
+/**
+ * Majority vote and consensus over a group's answers, by equivalence classes: with a math equivalence,
+ * "0.5", "1/2" and "\frac12" are one answer. Classes are formed greedily against each class's
+ * representative; ties between classes of equal size go to the one whose representative sorts first, and
+ * each class is represented by its smallest member, so the outcome does not depend on the group's order
+ * for any transitive equivalence.
+ */
+
+export type Equivalence = (a: string, b: string) => boolean | Promise<boolean>;
+
+export interface VoteResult {
+  /** The class index of each answer (null where there was no answer). */
+  classOf: (number | null)[];
+  /** Representative answer of each class, and its size. */
+  classes: { answer: string; votes: number }[];
+  /** The majority class, or null when no answer was found. */
+  majority: number | null;
+}
+
+export async function vote(answers: readonly (string | null)[], eq: Equivalence): Promise<VoteResult> {
+  // Visit answers in a canonical order so that greedy clustering does not depend on the input order.
+  const order = answers
+    .map((a, i) => ({ a, i }))
+    .filter((x): x is { a: string; i: number } => x.a !== null)
+    .sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  const classes: { answer: string; votes: number }[] = [];
+  const classOf: (number | null)[] = answers.map(() => null);
+  const cache = new Map<string, number>();
+  for (const { a, i } of order) {
+    let found = cache.get(a);
+    if (found === undefined) {
+      for (let c = 0; c < classes.length; c++) {
+        if (await eq(classes[c]!.answer, a)) {
+          found = c;
+          break;
+        }
+      }
+      if (found === undefined) {
+        found = classes.length;
+        classes.push({ answer: a, votes: 0 });
+      }
+      cache.set(a, found);
+    }
+    classes[found]!.votes++;
+    classOf[i] = found;
+  }
+  let majority: number | null = null;
+  classes.forEach((c, k) => {
+    if (majority === null || c.votes > classes[majority]!.votes) majority = k;
+  });
+  return { classOf, classes, majority };
+}
+
+export const exactEquivalence: Equivalence = (a, b) => a === b;
+
+export const normalizedEquivalence: Equivalence = (a, b) => norm(a) === norm(b);
+
+function norm(s: string): string {
+  return s.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim().replace(/[.。]$/, "");
+}
