@@ -110,7 +110,15 @@ export function rubricChildren(node: Record<string, unknown>): ChildSlot[] {
   const out: ChildSlot[] = [];
   const judges = node.judges;
   if (judges && typeof judges === "object" && !Array.isArray(judges)) {
-    for (const [k, spec] of Object.entries(judges)) out.push({ path: ["judges", k], spec, name: k });
+    for (const [k, spec] of Object.entries(judges)) {
+      // A named judge's component is named by its key, unless the judge gives itself another name.
+      const own = spec && typeof spec === "object" ? (spec as Record<string, unknown>).name : undefined;
+      out.push(
+        own === undefined || own === k
+          ? { path: ["judges", k], spec, name: k }
+          : { path: ["judges", k], spec },
+      );
+    }
   }
   if (Array.isArray(node.criteria)) {
     node.criteria.forEach((c, i) => {

@@ -155,6 +155,21 @@ describe("programmatic judges", () => {
     expect(r.reward).toBeCloseTo(1 / 2.9, 12);
   });
 
+  it("a named judge reports under its key, or under the name it gives itself", async () => {
+    const spec = {
+      type: "rubric",
+      judges: { a: { type: "regex", pattern: "x" }, b: { type: "regex", pattern: "y", name: "has_y" } },
+      criteria: [
+        { id: "ca", text: "Has x.", judge: "a" },
+        { id: "cb", text: "Has y.", judge: "b" },
+      ],
+    };
+    const r = await loadReward(spec).score({ completion: "x y" });
+    expect(Object.keys(r.components!.ca!.components!)).toEqual(["a"]);
+    expect(Object.keys(r.components!.cb!.components!)).toEqual(["has_y"]);
+    expect(r.reward).toBe(1);
+  });
+
   it("ordinal criteria take the choice nearest to the judge's reward", async () => {
     const choices = ["none", "some", "most", "all"];
     const spec = {
