@@ -58,7 +58,8 @@ const ABBREV = /(?:\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|Prof|Fig|Eq|approx|cf|No)|
 function sentences(text: string): Segment[] {
   const out: Segment[] = [];
   let start = 0;
-  const re = /[.!?。！？]+["')\]]*(?=\s|$)|\n\s*\n/g;
+  // CJK terminators need no space after them.
+  const re = /[.!?]+["')\]]*(?=\s|$)|[。！？]+[」』”）]*|\n\s*\n/g;
   for (const m of text.matchAll(re)) {
     const end = m.index! + m[0].length;
     if (m[0].startsWith(".") && ABBREV.test(text.slice(Math.max(0, m.index! - 8), m.index!))) continue;

@@ -123,7 +123,7 @@ export class Reward {
     if (problem) return result;
     try {
       const text = completionText(sample as Sample);
-      return { ...result, token_rewards: tokenRewards(result, offsets, text.length, placement) };
+      return { ...result, token_rewards: tokenRewards(result, offsets, text, placement) };
     } catch (e) {
       return { ...fail("invalid_input", (e as Error).message), ms: result.ms };
     }

@@ -11,7 +11,13 @@ import { RewardkitError, type Span } from "../../core/index.js";
 export type Placement = "span_end" | "uniform";
 export type Offsets = readonly (readonly [number, number])[];
 
-export function checkOffsets(offsets: unknown, textLength: number): Offsets {
+/**
+ * Checks a trainer's token offsets against the completion: integer pairs, in order, within the text, and
+ * covering every non-whitespace character (a tokenizer never drops text; offsets that miss some belong
+ * to another text or were truncated).
+ */
+export function checkOffsets(offsets: unknown, text: string): Offsets {
+  const textLength = text.length;
   if (!Array.isArray(offsets)) throw new RewardkitError("invalid_input", "token offsets must be an array of [start, end] pairs");
   let prevStart = 0;
   offsets.forEach((o, i) => {
@@ -25,7 +31,19 @@ export function checkOffsets(offsets: unknown, textLength: number): Offsets {
     if (s < prevStart) throw new RewardkitError("invalid_input", `token offsets are not in order at token ${i}`);
     prevStart = s;
   });
+  let covered = 0;
+  for (const [s, e] of offsets as [number, number][]) {
+    const gap = text.slice(covered, s);
+    if (s > covered && /\S/.test(gap)) return uncovered(covered + gap.search(/\S/));
+    covered = Math.max(covered, e);
+  }
+  const rest = text.slice(covered);
+  if (/\S/.test(rest)) return uncovered(covered + rest.search(/\S/));
   return offsets as Offsets;
+}
+
+function uncovered(at: number): never {
+  throw new RewardkitError("invalid_input", `the token offsets do not cover the completion: character ${at} is in no token`);
 }
 
 /** Index of the first token whose end is after `pos` (binary search over non-decreasing offsets). */
@@ -96,10 +114,10 @@ export function reduce(values: readonly number[], how: Reduction): number {
 export function tokenRewards(
   r: { status: string; reward: number | null; spans?: Span[] },
   offsets: unknown,
-  textLength: number,
+  text: string,
   placement: Placement,
 ): number[] | null {
-  const o = checkOffsets(offsets, textLength);
+  const o = checkOffsets(offsets, text);
   if (r.status !== "ok") return null;
   if (r.spans?.length) return projectSpans(r.spans, o, placement);
   const out = new Array<number>(o.length).fill(0);

@@ -111,7 +111,8 @@ export function repetitionPenalty(text: string, n: number, maxPenalty: number): 
     seen.add(words.slice(i, i + n).join("\u0000"));
     total++;
   }
-  return (1 - seen.size / total) * maxPenalty;
+  const r = (1 - seen.size / total) * maxPenalty;
+  return r === 0 ? 0 : r;
 }
 
 export class RepetitionNode extends CompositeNode {

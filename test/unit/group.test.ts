@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { advantages, kimiLengthReward, loadReward, passAtK, vote, normalizedEquivalence } from "../../src/index.js";
+
+const spec = { type: "exact", input: "{{completion|tag:answer}}" };
+const row = (id: string, ans: string, ref = "4") => ({ prompt_id: id, completion: `<answer>${ans}</answer>`, reference: ref });
+
+describe("group statistics", () => {
+  it("computes GRPO advantages, pass rates, pass@k and best-of-N per prompt", async () => {
+    const samples = [row("p", "4"), row("q", "7", "7"), row("p", "5"), row("p", "4"), row("p", "6"), row("q", "7", "7")];
+    const { results, groups } = await loadReward(spec).scoreGroups(samples, { by: "prompt_id", pass_at_k: [1, 2, 4] });
+    const p = results.filter((_, i) => samples[i]!.prompt_id === "p").map((r) => r.group!);
+    expect(p.map((g) => g.advantage!.toFixed(4))).toEqual(["0.8660", "-0.8660", "0.8660", "-0.8660"]);
+    expect(p[0]!.pass_rate).toBe(0.5);
+    expect(p[0]!.pass_at_k["1"]).toBeCloseTo(0.5);
+    expect(p[0]!.pass_at_k["2"]).toBeCloseTo(1 - 1 / 6);
+    expect(p[0]!.pass_at_k["4"]).toBe(1);
+    expect(p.map((g) => g.best)).toEqual([true, false, false, false]);
+    const q = groups.find((g) => g.key === "q")!;
+    expect(q).toMatchObject({ size: 2, zero_variance: true, all_pass: true, all_fail: false, pass_rate: 1 });
+    expect(results[1]!.group!.advantage).toBe(0);
+  });
+
+  it("gives no advantage to results that are not ok, and leaves them out of the statistics", async () => {
+    const samples = [row("p", "4"), { prompt_id: "p", completion: "<answer>4</answer>" }, row("p", "1")];
+    const { results, groups } = await loadReward(spec).scoreGroups(samples, { by: "prompt_id" });
+    expect(results[1]!.status).toBe("error");
+    expect(results[1]!.group!.advantage).toBeNull();
+    expect(groups[0]).toMatchObject({ size: 3, scored: 2, pass_rate: 0.5 });
+  });
+
+  it("refuses to group a sample without the key", async () => {
+    const { results } = await loadReward(spec).scoreGroups([{ completion: "<answer>4</answer>", reference: "4" }], { by: "prompt_id" });
+    expect(results[0]!.status).toBe("error");
+    expect(results[0]!.error?.message).toMatch(/cannot group/);
+  });
+
+  it("votes by equivalence class and reports consensus", async () => {
+    const samples = ["Paris", "paris ", "Lyon", "PARIS.", "Nice"].map((a) => row("p", a, "Paris"));
+    const { results, groups } = await loadReward(spec).scoreGroups(samples, {
+      by: "prompt_id",
+      vote: { input: "{{completion|tag:answer}}", equivalence: "normalized" },
+    });
+    expect(groups[0]!.majority).toMatchObject({ votes: 3, consensus: 0.6 });
+    expect(results.map((r) => r.group!.vote!.agrees)).toEqual([true, true, false, true, false]);
+  });
+
+  it("applies the Kimi 1.5 group length reward", async () => {
+    const samples = [row("p", "4"), row("p", "4 4 4 4 4 4"), row("p", "5 5 5")];
+    const { results } = await loadReward(spec).scoreGroups(samples, {
+      by: "prompt_id",
+      pass_threshold: 1,
+      length_reward: { weight: 1, unit: "chars" },
+    });
+    // Lengths 18, 28, 22: lambda 0.5, -0.5, 0.1; only the first is correct, so the others get min(0, lambda).
+    expect(results.map((r) => r.group!.length_reward)).toEqual([0.5, -0.5, 0]);
+    expect(results.map((r) => r.reward)).toEqual([1.5, -0.5, 0]);
+  });
+
+  it("GDPO normalises each component within the group before summing", async () => {
+    const gspec = {
+      type: "weighted",
+      terms: [
+        { type: "regex", name: "fmt", pattern: "^<answer>" },
+        { type: "exact", name: "acc", input: "{{completion|tag:answer}}" },
+      ],
+    };
+    const samples = [row("p", "4"), row("p", "5"), { prompt_id: "p", completion: "4", reference: "4" }];
+    const { results } = await loadReward(gspec).scoreGroups(samples, { by: "prompt_id", aggregate: "gdpo" });
+    const adv = results.map((r) => r.group!.advantage!);
+    expect(adv.reduce((a, b) => a + b, 0)).toBeCloseTo(0);
+    // The first sample is best on both components.
+    expect(adv[0]!).toBeGreaterThan(adv[1]!);
+    expect(adv[0]!).toBeGreaterThan(adv[2]!);
+  });
+});
+
+describe("statistics functions", () => {
+  it("advantage modes", () => {
+    const rs = [1, 0, 0, 1];
+    expect(advantages(rs, { mode: "dr_grpo", stdFloor: 0, std: "sample" }).adv).toEqual([0.5, -0.5, -0.5, 0.5]);
+    expect(advantages(rs, { mode: "rloo", stdFloor: 0, std: "sample" }).adv.map((x) => +x.toFixed(4))).toEqual([
+      0.6667, -0.6667, -0.6667, 0.6667,
+    ]);
+    expect(advantages([1, 1, 1], { mode: "grpo", stdFloor: 1e-6, std: "sample" }).adv).toEqual([0, 0, 0]);
+  });
+
+  it("pass@k matches the unbiased estimator", () => {
+    expect(passAtK(10, 3, 1)).toBeCloseTo(0.3);
+    expect(passAtK(10, 0, 5)).toBe(0);
+    expect(passAtK(10, 8, 3)).toBe(1);
+    expect(passAtK(5, 2, 6)).toBeNull();
+    // 1 - C(7,3)/C(10,3) = 1 - 35/120
+    expect(passAtK(10, 3, 3)).toBeCloseTo(1 - 35 / 120);
+  });
+
+  it("Kimi length reward", () => {
+    expect(kimiLengthReward([10, 20, 30], [true, true, false])).toEqual([0.5, 0, -0.5]);
+    expect(kimiLengthReward([10, 10], [true, false])).toEqual([0, 0]);
+  });
+
+  it("vote breaks ties by the smallest representative", async () => {
+    const v = await vote(["b", "a", null, "b", "a"], normalizedEquivalence);
+    expect(v.classes[v.majority!]!.answer).toBe("a");
+    expect(v.classOf[2]).toBeNull();
+  });
+});
