@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
@@ -16,7 +16,7 @@ import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
 import type { HarnessJob, Isolation, Job, Language, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";
-import { type SandboxMode, bwrapArgs, killUid, sandboxFacts, slotUid } from "./sandbox.js";
+import { type SandboxMode, bwrapArgs, killUid, runUid, sandboxFacts } from "./sandbox.js";
 
 /** Time allowed for the interpreter to start, on top of the limit of the first test. */
 const STARTUP_MS = 500;
@@ -39,7 +39,8 @@ interface SpawnOpts {
   dir: string;
   writableDir: boolean;
   stdin: string;
-  slot: number;
+  /** The uid the program runs as (when the host runs as root). */
+  uid: number;
   timeMs: number;
   /** Per-test deadline reset at each `begin` report (harness runs). */
   perTestMs?: number;
@@ -85,6 +86,7 @@ export class ProcessRuntime implements Runtime {
     if (!sandboxFacts().prlimit) throw new RewardkitError("sandbox_error", "prlimit (util-linux) is not installed");
     const isolation = this.isolation();
     const marker = randomBytes(16).toString("hex");
+    const uid = runUid();
     const source = job.kind === "stdio" ? job.source : job.setup;
     let runDir: string;
     let argv: string[];
@@ -98,11 +100,11 @@ export class ProcessRuntime implements Runtime {
       runDir = c.dir;
       argv = tc.run(this.path(runDir, "prog"), job.limits.memoryMb);
     } else {
-      work = this.newDir(slot);
+      work = this.newDir(uid);
       runDir = work;
       if (job.kind === "stdio" || !tc.harness) {
         const text = job.kind === "stdio" ? source : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
-        this.write(work, tc.file, text, slot);
+        this.write(work, tc.file, text, uid);
         argv = tc.run(this.path(work, tc.file), job.limits.memoryMb);
       } else {
         const harness = tc.harness === "python" ? `${PY_HARNESS}\n${PY_PROCESS_MAIN}` : JS_PROCESS_MAIN;
@@ -112,9 +114,9 @@ export class ProcessRuntime implements Runtime {
           tc.harness === "python"
             ? `exec(compile(open(${JSON.stringify(this.path(work, file))}).read(), "<harness>", "exec"), {"__name__": "_rk_harness"})\n`
             : null;
-        this.write(work, file, harness, slot);
-        this.write(work, "plan.json", JSON.stringify({ setup: job.setup, tests: job.tests, start: job.start, stopOnFail: job.stopOnFail }), slot);
-        if (boot) this.write(work, "boot.py", boot, slot);
+        this.write(work, file, harness, uid);
+        this.write(work, "plan.json", JSON.stringify({ setup: job.setup, tests: job.tests, start: job.start, stopOnFail: job.stopOnFail }), uid);
+        if (boot) this.write(work, "boot.py", boot, uid);
         argv = [...tc.run(this.path(work, boot ? "boot.py" : file), job.limits.memoryMb), this.path(work, "plan.json")];
       }
     }
@@ -126,7 +128,7 @@ export class ProcessRuntime implements Runtime {
         dir: runDir,
         writableDir: false,
         stdin: job.kind === "stdio" ? job.stdin : "",
-        slot,
+        uid,
         timeMs: job.kind === "harness" ? STARTUP_MS + job.limits.timeMs : totalMs,
         ...(job.kind === "harness" ? { perTestMs: job.limits.timeMs } : {}),
         cpuSeconds: Math.ceil(totalMs / 1000) + 1,
@@ -231,14 +233,15 @@ export class ProcessRuntime implements Runtime {
     let p = this.compiled.get(key);
     if (!p) {
       p = (async () => {
-        const dir = this.newDir(slot);
-        this.write(dir, tc.file, program, slot);
+        const uid = runUid();
+        const dir = this.newDir(uid);
+        this.write(dir, tc.file, program, uid);
         const s = await this.spawn({
           argv: tc.compile!(tc.file),
           dir,
           writableDir: true,
           stdin: "",
-          slot,
+          uid,
           timeMs: compileMs,
           cpuSeconds: Math.ceil(compileMs / 1000) + 1,
           addressSpaceMb: 4096,
@@ -277,10 +280,11 @@ export class ProcessRuntime implements Runtime {
     return this.useBwrap() ? `/box/${file}` : join(dir, file);
   }
 
-  private newDir(slot: number): string {
+  private newDir(uid: number): string {
     const dir = mkdtempSync(join(tmpdir(), "rk-code-"));
     this.dirs.add(dir);
-    if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(dir, slotUid(slot), slotUid(slot));
+    if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(dir, uid, uid);
+    chmodSync(dir, 0o755);
     return dir;
   }
 
@@ -289,16 +293,16 @@ export class ProcessRuntime implements Runtime {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  private write(dir: string, file: string, text: string, slot: number): void {
+  private write(dir: string, file: string, text: string, uid: number): void {
     const p = join(dir, file);
     writeFileSync(p, text, { mode: 0o644 });
-    if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(p, slotUid(slot), slotUid(slot));
+    if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(p, uid, uid);
   }
 
   private spawn(o: SpawnOpts): Promise<Spawned> {
     const f = sandboxFacts();
     const bwrap = this.useBwrap();
-    const uid = slotUid(o.slot);
+    const uid = o.uid;
     const asRoot = f.root && f.setpriv !== undefined;
     const prefix: string[] = [];
     if (asRoot) {
@@ -408,6 +412,7 @@ export class ProcessRuntime implements Runtime {
       });
       let settled = false;
       let ms = 0;
+      let swept: Promise<number> = Promise.resolve(0);
       child.on("exit", () => {
         ms = performance.now() - t0;
         clearTimeout(timer);
@@ -416,13 +421,14 @@ export class ProcessRuntime implements Runtime {
         try {
           if (child.pid) process.kill(-child.pid, "SIGKILL");
         } catch {}
-        if (asRoot) killUid(uid);
+        if (asRoot) swept = killUid(uid);
         // An escaped child without a uid of its own could keep the pipes open: do not wait for it.
         setTimeout(() => {
           if (!settled) for (const s of child.stdio) s?.destroy();
         }, 500).unref();
       });
-      child.on("close", (code, sig) => {
+      child.on("close", async (code, sig) => {
+        await swept;
         settled = true;
         clearTimeout(timer);
         if (!ms) ms = performance.now() - t0;

@@ -3,8 +3,8 @@
  *
  * Python layer: the FFI modules (js, pyodide_js, pyodide, _pyodide*, ctypes, micropip) are removed from
  * sys.modules and the JS import finder from sys.meta_path; an audit hook (which Python code cannot remove)
- * refuses to import them again, and refuses gc.get_objects / get_referrers / get_referents, whenever model
- * code is on the stack. Every run then starts from a snapshot: builtins, sys.modules, the dicts of every
+ * refuses to import them again, and refuses gc.get_objects / get_referrers / get_referents and sockets (Pyodide
+ * can tunnel them over WebSockets in Node), whenever model code is on the stack. Every run then starts from a snapshot: builtins, sys.modules, the dicts of every
  * module loaded at start, sys.path, the recursion limit, os.environ, the working directory and the
  * writable directories of the in-memory file system are restored.
  *
@@ -38,7 +38,7 @@ def _rk_install_guard():
         if event == "import":
             if blocked(str(args[0])) and user_on_stack():
                 raise ImportError("module '%s' is not available in the sandbox" % args[0])
-        elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
+        elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents") or event.startswith("socket."):
             if user_on_stack():
                 raise RuntimeError("%s is not available in the sandbox" % event)
 
@@ -91,9 +91,8 @@ def _rk_install_guard():
             if sys.modules.get(name) is not m:
                 sys.modules[name] = m
         for d, snap in dicts:
-            if len(d) != len(snap):
-                for k in [k for k in d if k not in snap]:
-                    del d[k]
+            for k in d.keys() - snap.keys():
+                del d[k]
             for k, v in snap.items():
                 if d.get(k, d) is not v:
                     d[k] = v

@@ -1,8 +1,8 @@
 /**
  * The OS sandbox of the process runtime. Every run gets its own process group and rlimits (CPU seconds,
  * address space, file size, processes, no core dumps) through `prlimit`; when running as root it also
- * gets a uid of its own per slot (`setpriv`, no new privileges, killed with its parent), so the process
- * limit counts only its processes and every process it left behind can be found and killed. When `bwrap`
+ * gets a uid of its own (`setpriv`, no new privileges, killed with its parent; uids taken in rotation),
+ * so the process limit counts only its processes and every process it left behind can be found and killed. When `bwrap`
  * works it runs inside bubblewrap: no network, read-only system, a private /tmp, its own pid namespace.
  */
 import { spawnSync } from "node:child_process";
@@ -22,9 +22,23 @@ export interface SandboxFacts {
 }
 
 const UID_BASE = Number(process.env.REWARDKIT_SANDBOX_UID_BASE) || 61000;
+const UID_COUNT = 4000;
+let nextUid = 0;
 
-export function slotUid(slot: number): number {
-  return UID_BASE + slot;
+/**
+ * A uid for the next sandboxed process, taken in rotation from a range of unused uids: a killed run may
+ * leave zombies for a while (until init reaps them), and they must not count against the process limit
+ * of the runs that follow.
+ */
+export function runUid(): number {
+  const u = UID_BASE + nextUid;
+  nextUid = (nextUid + 1) % UID_COUNT;
+  return u;
+}
+
+/** True for the uids the sandbox runs programs as. */
+export function isSandboxUid(uid: number): boolean {
+  return uid >= UID_BASE && uid < UID_BASE + UID_COUNT;
 }
 
 let facts: SandboxFacts | undefined;
@@ -47,7 +61,7 @@ export function sandboxFacts(): SandboxFacts {
         timeout: 10_000,
         env: {},
         stdio: ["ignore", "ignore", "pipe"],
-        ...(root && setpriv ? { uid: slotUid(0), gid: slotUid(0) } : {}),
+        ...(root && setpriv ? { uid: UID_BASE, gid: UID_BASE } : {}),
       },
     );
     f.bwrapWorks = r.status === 0;
@@ -103,8 +117,12 @@ export function bwrapArgs(o: { dir: string; writableDir: boolean; tmpBytes: numb
   ];
 }
 
-/** Pids of the processes that belong to `uid` (read from /proc); empty when /proc is not readable. */
-export function processesOf(uid: number): number[] {
+/**
+ * Pids of the live (not zombie) processes whose uid passes `match`, read from /proc; empty when /proc is
+ * not readable. Zombies are dead already: only their parent (or init) can remove them.
+ */
+export function processesOf(match: number | ((uid: number) => boolean)): number[] {
+  const test = typeof match === "number" ? (u: number) => u === match : match;
   const out: number[] = [];
   let entries: string[];
   try {
@@ -115,16 +133,19 @@ export function processesOf(uid: number): number[] {
   for (const e of entries) {
     if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
     try {
-      if (statSync(`/proc/${e}`).uid === uid) out.push(Number(e));
+      if (test(statSync(`/proc/${e}`).uid) && processState(Number(e)) !== "Z") out.push(Number(e));
     } catch {}
   }
   return out;
 }
 
-/** Kills every process of `uid` (only ever called for the sandbox uids, as root). */
-export function killUid(uid: number): number {
+/**
+ * Kills every process of `uid` (only ever called for the sandbox uids, as root) and waits, up to a
+ * couple of seconds, until they are gone: zombies still count against the next run's process limit.
+ */
+export async function killUid(uid: number): Promise<number> {
   let n = 0;
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 60; round++) {
     const pids = processesOf(uid);
     if (pids.length === 0) return n;
     for (const p of pids) {
@@ -133,6 +154,7 @@ export function killUid(uid: number): number {
         n++;
       } catch {}
     }
+    await new Promise((r) => setTimeout(r, round < 10 ? 5 : 20));
   }
   return n;
 }
