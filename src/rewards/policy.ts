@@ -45,6 +45,11 @@ export function effectiveRange(range: Range, p: Policies): Range {
   return extra.length ? hull(range, ...extra) : range;
 }
 
+/** Whether a child may be left out (and so the node's value ranges over subsets of its children). */
+export function canSkip(p: Policies): boolean {
+  return p.on_abstain === "skip" || p.on_error === "skip";
+}
+
 export function scaleSpans(spans: Span[] | undefined, factor: number): Span[] {
   if (!spans || factor === 0) return [];
   return factor === 1 ? spans : spans.map((s) => ({ ...s, value: s.value * factor }));

@@ -14,113 +14,91 @@ const RUNS = Number(process.env.FC_RUNS ?? 150);
 type Leaf = { key: string; lo: number; hi: number };
 type Spec = Record<string, unknown>;
 
-/** Random spec trees over value leaves; returns the spec and its leaves. */
+/** Random spec trees over value leaves; returns the spec and its leaves (keys k0, k1, ... in tree order). */
 function treeArb(maxDepth = 4): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> {
-  let counter = 0;
   const leaf = fc
     .tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: 0, max: 4 }))
-    .map(([lo, width]) => {
-      const key = `k${counter++}`;
-      return {
-        spec: { type: "value", key, name: key, lo, hi: lo + width } as Spec,
-        leaves: [{ key, lo, hi: lo + width }],
-      };
-    });
+    .map(([lo, width]) => ({ type: "value", lo, hi: lo + width }) as Spec);
   const policy = fc.constantFrom("skip", "propagate", 0, 1);
-  const node = (depth: number): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> => {
+  const dbl = (min: number, max: number) => fc.double({ min, max, noNaN: true });
+  const node = (depth: number): fc.Arbitrary<Spec> => {
     if (depth >= maxDepth) return leaf;
     const kids = fc.array(node(depth + 1), { minLength: 1, maxLength: 3 });
-    const merge = (ks: { spec: Spec; leaves: Leaf[] }[]) => ks.flatMap((k) => k.leaves);
     return fc.oneof(
       { weight: 3, arbitrary: leaf },
       {
         weight: 2,
         arbitrary: fc
-          .tuple(
-            kids,
-            fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 }),
-            fc.boolean(),
-            policy,
-          )
+          .tuple(kids, fc.array(dbl(-2, 2), { minLength: 3, maxLength: 3 }), fc.boolean(), policy)
           .map(([ks, ws, normalize, on_abstain]) => ({
-            spec: {
-              type: "weighted",
-              normalize,
-              on_abstain,
-              terms: ks.map((k, i) => ({ ...k.spec, weight: ws[i] === 0 ? 0.5 : ws[i] })),
-            },
-            leaves: merge(ks),
+            type: "weighted",
+            normalize,
+            on_abstain,
+            terms: ks.map((k, i) => ({ ...k, weight: ws[i] === 0 ? 0.5 : ws[i] })),
           })),
       },
       {
         weight: 1,
         arbitrary: fc
           .tuple(fc.constantFrom("min", "max", "product"), kids, policy)
-          .map(([type, ks, on_error]) => ({
-            spec: { type, on_error, terms: ks.map((k) => k.spec) },
-            leaves: merge(ks),
+          .map(([type, ks, on_error]) => ({ type, on_error, terms: ks })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(node(depth + 1), node(depth + 1), dbl(-1, 2), fc.oneof(dbl(-1, 1), fc.constant("abstain")))
+          .map(([condition, term, threshold, otherwise]) => ({
+            type: "gate",
+            condition,
+            term,
+            threshold,
+            otherwise,
           })),
       },
       {
         weight: 1,
         arbitrary: fc
-          .tuple(
-            node(depth + 1),
-            node(depth + 1),
-            fc.double({ min: -1, max: 2, noNaN: true }),
-            fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.constant("abstain")),
-          )
-          .map(([c, t, threshold, otherwise]) => ({
-            spec: { type: "gate", condition: c.spec, term: t.spec, threshold, otherwise },
-            leaves: [...c.leaves, ...t.leaves],
+          .tuple(kids, dbl(-1, 2), fc.option(dbl(-1, 1), { nil: undefined }))
+          .map(([steps, threshold, fail_value]) => ({
+            type: "sequence",
+            steps,
+            threshold,
+            ...(fail_value === undefined ? {} : { fail_value }),
           })),
       },
       {
         weight: 1,
         arbitrary: fc
-          .tuple(
-            kids,
-            fc.double({ min: -1, max: 2, noNaN: true }),
-            fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: undefined }),
-          )
-          .map(([ks, threshold, fail_value]) => ({
-            spec: {
-              type: "sequence",
-              steps: ks.map((k) => k.spec),
-              threshold,
-              ...(fail_value === undefined ? {} : { fail_value }),
-            },
-            leaves: merge(ks),
-          })),
+          .tuple(node(depth + 1), dbl(-2, 2), dbl(-2, 2))
+          .map(([term, scale, offset]) => ({ type: "affine", scale, offset, term })),
       },
       {
         weight: 1,
         arbitrary: fc
-          .tuple(
-            node(depth + 1),
-            fc.double({ min: -2, max: 2, noNaN: true }),
-            fc.double({ min: -2, max: 2, noNaN: true }),
-          )
-          .map(([k, scale, offset]) => ({
-            spec: { type: "affine", scale, offset, term: k.spec },
-            leaves: k.leaves,
-          })),
-      },
-      {
-        weight: 1,
-        arbitrary: fc
-          .tuple(
-            node(depth + 1),
-            fc.double({ min: -2, max: 0, noNaN: true }),
-            fc.double({ min: 0, max: 2, noNaN: true }),
-          )
-          .map(([k, min, max]) => ({ spec: { type: "clip", min, max, term: k.spec }, leaves: k.leaves })),
+          .tuple(node(depth + 1), dbl(-2, 0), dbl(0, 2))
+          .map(([term, min, max]) => ({ type: "clip", min, max, term })),
       },
     );
   };
-  return node(0).map((t) => {
-    counter = 0;
-    return t;
+  return node(0).map((spec) => {
+    // Name the leaves after generation, so every leaf has its own key whatever the shrinker does.
+    const copy = structuredClone(spec);
+    const leaves: Leaf[] = [];
+    const walk = (n: Spec) => {
+      if (n.type === "value") {
+        const key = `k${leaves.length}`;
+        n.key = key;
+        n.name = key;
+        leaves.push({ key, lo: n.lo as number, hi: n.hi as number });
+        return;
+      }
+      for (const v of Object.values(n)) {
+        if (Array.isArray(v)) v.forEach((c) => c && typeof c === "object" && walk(c as Spec));
+        else if (v && typeof v === "object") walk(v as Spec);
+      }
+    };
+    walk(copy);
+    return { spec: copy, leaves };
   });
 }
 
@@ -304,7 +282,8 @@ describe("composition laws", () => {
       ],
       ["-a^2 + 2^b^c", (a, b, c) => -(a ** 2) + 2 ** (b ** c)],
     ];
-    const v3 = fc.tuple(...[0, 1, 2].map(() => fc.double({ min: 0, max: 1, noNaN: true })));
+    const unit = () => fc.double({ min: 0, max: 1, noNaN: true });
+    const v3 = fc.tuple(unit(), unit(), unit());
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...exprs), v3, async ([expr, f], [a, b, c]) => {
         const spec = {

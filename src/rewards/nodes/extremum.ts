@@ -5,7 +5,7 @@
 import { abstain, type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components, evaluateAll } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { effectiveRange, type Policies, resolveChild } from "../policy.js";
+import { canSkip, effectiveRange, type Policies, resolveChild } from "../policy.js";
 
 export class ExtremumNode extends CompositeNode {
   readonly range: Range;
@@ -13,8 +13,12 @@ export class ExtremumNode extends CompositeNode {
   constructor(type: "min" | "max", name: string, children: RewardNode[], policies: Policies) {
     super(type, name, children, policies);
     const rs = children.map((c) => effectiveRange(c.range, policies));
-    const pick = type === "min" ? Math.min : Math.max;
-    this.range = [pick(...rs.map((r) => r[0])), pick(...rs.map((r) => r[1]))];
+    const los = rs.map((r) => r[0]);
+    const his = rs.map((r) => r[1]);
+    // When children can be skipped, the extreme is over any subset of them: the hull of their ranges.
+    if (canSkip(policies)) this.range = [Math.min(...los), Math.max(...his)];
+    else if (type === "min") this.range = [Math.min(...los), Math.min(...his)];
+    else this.range = [Math.max(...los), Math.max(...his)];
   }
 
   protected async combine(sample: Sample, ctx: EvalContext): Promise<Outcome> {

@@ -2,7 +2,7 @@
 import { abstain, type Outcome, ok, type Sample } from "../../core/index.js";
 import { CompositeNode, components, evaluateAll } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { effectiveRange, type Policies, resolveChild } from "../policy.js";
+import { canSkip, effectiveRange, type Policies, resolveChild } from "../policy.js";
 
 export class ProductNode extends CompositeNode {
   readonly range: Range;
@@ -12,7 +12,9 @@ export class ProductNode extends CompositeNode {
     let lo = 1;
     let hi = 1;
     for (const c of children) {
-      const [a, b] = effectiveRange(c.range, policies);
+      let [a, b] = effectiveRange(c.range, policies);
+      // A skipped child counts as 1.
+      if (canSkip(policies)) [a, b] = [Math.min(a, 1), Math.max(b, 1)];
       const xs = [lo * a, lo * b, hi * a, hi * b].map((x) => (Number.isNaN(x) ? 0 : x));
       lo = Math.min(...xs);
       hi = Math.max(...xs);
