@@ -1,13 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { advantages, kimiLengthReward, loadReward, passAtK, vote, normalizedEquivalence } from "../../src/index.js";
+import {
+  advantages,
+  kimiLengthReward,
+  loadReward,
+  normalizedEquivalence,
+  passAtK,
+  vote,
+} from "../../src/index.js";
 
 const spec = { type: "exact", input: "{{completion|tag:answer}}" };
-const row = (id: string, ans: string, ref = "4") => ({ prompt_id: id, completion: `<answer>${ans}</answer>`, reference: ref });
+const row = (id: string, ans: string, ref = "4") => ({
+  prompt_id: id,
+  completion: `<answer>${ans}</answer>`,
+  reference: ref,
+});
 
 describe("group statistics", () => {
   it("computes GRPO advantages, pass rates, pass@k and best-of-N per prompt", async () => {
-    const samples = [row("p", "4"), row("q", "7", "7"), row("p", "5"), row("p", "4"), row("p", "6"), row("q", "7", "7")];
-    const { results, groups } = await loadReward(spec).scoreGroups(samples, { by: "prompt_id", pass_at_k: [1, 2, 4] });
+    const samples = [
+      row("p", "4"),
+      row("q", "7", "7"),
+      row("p", "5"),
+      row("p", "4"),
+      row("p", "6"),
+      row("q", "7", "7"),
+    ];
+    const { results, groups } = await loadReward(spec).scoreGroups(samples, {
+      by: "prompt_id",
+      pass_at_k: [1, 2, 4],
+    });
     const p = results.filter((_, i) => samples[i]!.prompt_id === "p").map((r) => r.group!);
     expect(p.map((g) => g.advantage!.toFixed(4))).toEqual(["0.8660", "-0.8660", "0.8660", "-0.8660"]);
     expect(p[0]!.pass_rate).toBe(0.5);
@@ -29,7 +50,10 @@ describe("group statistics", () => {
   });
 
   it("refuses to group a sample without the key", async () => {
-    const { results } = await loadReward(spec).scoreGroups([{ completion: "<answer>4</answer>", reference: "4" }], { by: "prompt_id" });
+    const { results } = await loadReward(spec).scoreGroups(
+      [{ completion: "<answer>4</answer>", reference: "4" }],
+      { by: "prompt_id" },
+    );
     expect(results[0]!.status).toBe("error");
     expect(results[0]!.error?.message).toMatch(/cannot group/);
   });
@@ -77,10 +101,12 @@ describe("group statistics", () => {
 describe("statistics functions", () => {
   it("advantage modes", () => {
     const rs = [1, 0, 0, 1];
-    expect(advantages(rs, { mode: "dr_grpo", stdFloor: 0, std: "sample" }).adv).toEqual([0.5, -0.5, -0.5, 0.5]);
-    expect(advantages(rs, { mode: "rloo", stdFloor: 0, std: "sample" }).adv.map((x) => +x.toFixed(4))).toEqual([
-      0.6667, -0.6667, -0.6667, 0.6667,
+    expect(advantages(rs, { mode: "dr_grpo", stdFloor: 0, std: "sample" }).adv).toEqual([
+      0.5, -0.5, -0.5, 0.5,
     ]);
+    expect(
+      advantages(rs, { mode: "rloo", stdFloor: 0, std: "sample" }).adv.map((x) => +x.toFixed(4)),
+    ).toEqual([0.6667, -0.6667, -0.6667, 0.6667]);
     expect(advantages([1, 1, 1], { mode: "grpo", stdFloor: 1e-6, std: "sample" }).adv).toEqual([0, 0, 0]);
   });
 
