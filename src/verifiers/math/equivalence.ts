@@ -14,7 +14,14 @@
 import { freeVars, has, type Node, print } from "./ast.js";
 import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
 import { type Bound, describeForm, type Form, type Ival, pairInterval, setSortKey } from "./forms.js";
-import { isTerminating, type Rat, eq as ratEq, ratToString as ratString, toNumber } from "./rational.js";
+import {
+  isTerminating,
+  type Rat,
+  cmp as ratCmp,
+  eq as ratEq,
+  ratToString as ratString,
+  toNumber,
+} from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
 
 export type Verdict = "equal" | "not_equal" | "unknown";
@@ -124,6 +131,21 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   }
   if (g.t === "eq" && p.t === "eq") return compareEquations(g.lhs, g.rhs, p.lhs, p.rhs);
   if (g.t === "eq" || p.t === "eq") return NE("an equation and a value");
+
+  // An inequality that is not a plain bound (|x| <= 2, x^2 < 4) against intervals: compare truth sets.
+  if ((g.t === "rel") !== (p.t === "rel")) {
+    const other = g.t === "rel" ? p : g;
+    const rel = (g.t === "rel" ? g : p) as Form & { t: "rel" };
+    const iv = other.t === "ivals" ? other : other.t === "coll" ? pairAsIvals(other) : null;
+    if (iv) {
+      if (g.t === "ivals" && g.src === "interval" && o.inequalityInterval !== "both") {
+        return NE("the gold is an interval, the prediction an inequality");
+      }
+      if (g.t === "rel" && o.inequalityInterval === "never")
+        return NE("the gold is an inequality, the prediction an interval");
+      return compareByTruth(iv, rel.n as Node & { k: "rel" });
+    }
+  }
 
   // Intervals and inequalities.
   if (g.t === "ivals" || p.t === "ivals") return compareIntervalForms(g, p, o, rec);
@@ -318,6 +340,103 @@ function compareIntervalForms(g: Form, p: Form, o: EquivOptions, rec: Rec): Judg
   return allOf(js, "same intervals");
 }
 
+function pairAsIvals(f: Form & { t: "coll" }): (Form & { t: "ivals" }) | null {
+  const iv = pairInterval(f);
+  return iv ? { t: "ivals", parts: [iv], src: "interval" } : null;
+}
+
+function boundNumber(b: Bound): number {
+  if (b.inf) return b.inf * Number.POSITIVE_INFINITY;
+  const z = evalComplex(b.node!, NO_VARS);
+  return isBad(z) || Math.abs(z.im) > z.err ? Number.NaN : z.re;
+}
+
+/** Whether a one-variable relation holds at x (exactly when x is rational and the sides are). */
+function relHolds(n: Node & { k: "rel" }, v: string, x: number, xr: Rat | null): boolean {
+  const ex = xr ? n.args.map((a) => exactValue(a, new Map([[v, xr]]))) : [];
+  const env = new Map([[v, { re: x, im: 0, err: 0 }]]);
+  const fl = n.args.map((a) => evalComplex(a, env));
+  for (let i = 0; i < n.ops.length; i++) {
+    let c: number;
+    const ea = ex[i];
+    const eb = ex[i + 1];
+    if (ea && eb) c = ratCmp(ea, eb);
+    else {
+      const a = fl[i]!;
+      const b = fl[i + 1]!;
+      if (isBad(a) || isBad(b) || Math.abs(a.im) > 4 * a.err || Math.abs(b.im) > 4 * b.err) return false;
+      const d = a.re - b.re;
+      c =
+        Math.abs(d) <= 8 * (a.err + b.err) + 1e-12 * Math.max(Math.abs(a.re), Math.abs(b.re))
+          ? 0
+          : Math.sign(d);
+    }
+    const op = n.ops[i];
+    const ok =
+      op === "<"
+        ? c < 0
+        : op === "<="
+          ? c <= 0
+          : op === ">"
+            ? c > 0
+            : op === ">="
+              ? c >= 0
+              : op === "="
+                ? c === 0
+                : op === "!="
+                  ? c !== 0
+                  : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function ivalsHold(parts: Ival[], x: number): boolean {
+  return parts.some((p) => {
+    const lo = boundNumber(p.lo);
+    const hi = boundNumber(p.hi);
+    const aboveLo = x > lo || (x === lo && p.lc && !p.lo.inf);
+    const belowHi = x < hi || (x === hi && p.rc && !p.hi.inf);
+    return aboveLo && belowHi;
+  });
+}
+
+/**
+ * An interval set against a one-variable relation (|x| <= 2, x^2 < 4): the same truth value at every
+ * end point, just beside it, between ends, beyond them and on a grid. A sampled check, exact at the ends.
+ */
+function compareByTruth(iv: Form & { t: "ivals" }, rel: Node & { k: "rel" }): Judgement {
+  const vs = [...freeVars(rel)];
+  if (vs.length !== 1) return UNK("a relation in more than one variable");
+  const v = vs[0]!;
+  if (iv.v && iv.v !== v) return NE(`inequalities in ${iv.v} and ${v}`);
+  const pts: { x: number; r: Rat | null }[] = [];
+  const ends: number[] = [];
+  for (const p of iv.parts) {
+    for (const b of [p.lo, p.hi]) {
+      if (b.inf) continue;
+      const x = boundNumber(b);
+      if (Number.isNaN(x)) return UNK("an interval end that cannot be evaluated");
+      ends.push(x);
+      pts.push({ x, r: exactValue(b.node!) });
+      const d = 1e-6 * Math.max(1, Math.abs(x));
+      pts.push({ x: x - d, r: null }, { x: x + d, r: null });
+    }
+  }
+  ends.sort((a, b) => a - b);
+  for (let k = 0; k + 1 < ends.length; k++) pts.push({ x: (ends[k]! + ends[k + 1]!) / 2, r: null });
+  if (ends.length) pts.push({ x: ends[0]! - 1, r: null }, { x: ends[ends.length - 1]! + 1, r: null });
+  for (let k = -24; k <= 24; k++) pts.push({ x: k / 2 + 0.0731, r: null });
+  pts.push({ x: -1e3, r: null }, { x: 1e3, r: null }, { x: -1e6, r: null }, { x: 1e6, r: null });
+  for (const { x, r } of pts) {
+    const a = ivalsHold(iv.parts, x);
+    const b = relHolds(rel, v, x, r);
+    if (a !== b)
+      return NE(`at ${v} = ${fmt({ re: x, im: 0, err: 0 })} one side holds and the other does not`);
+  }
+  return EQ("the same solution set at every end point and between them");
+}
+
 function ivText(iv: Ival): string {
   return describeForm({ t: "ivals", parts: [iv], src: "interval" });
 }
@@ -386,6 +505,9 @@ export function compareScalars(gn: Node, pn: Node, o: EquivOptions): Judgement {
       else p = peel(p.n);
     }
   }
+  const based = compareBased(g.n, p.n);
+  if (based) return based;
+  if (p.n.k === "based" && p.n.v) p = { ...p, n: { k: "num", v: p.n.v } };
   const cands: [Node, Node, string][] = [];
   if (g.kind === p.kind) cands.push([g.n, p.n, ""]);
   else if (g.kind === "pct" || p.kind === "pct") {
@@ -409,6 +531,31 @@ export function compareScalars(gn: Node, pn: Node, o: EquivOptions): Judgement {
   });
   const j = anyOf(js);
   return note.length ? { ...j, reason: `${j.reason} (${note.join(", ")})` } : j;
+}
+
+/**
+ * A gold written in base b asks for the digits in that base: `204_5` accepts `204_5` and `204`, not 54
+ * (which restates the question). A plain gold accepts a based prediction of the same value.
+ */
+function compareBased(g: Node, p: Node): Judgement | null {
+  if (g.k !== "based") return null;
+  if (p.k === "based") {
+    if (p.base !== g.base) return NE(`base ${p.base} instead of base ${g.base}`);
+    return g.v && p.v && ratEq(g.v, p.v)
+      ? EQ(`the same base-${g.base} number`)
+      : NE(`different base-${g.base} digits`);
+  }
+  const strip = (d: string) => d.replace(/^0+(?=.)/, "").toUpperCase();
+  if (p.k === "num" && p.v.d === 1n && p.v.n >= 0n && p.ulp === undefined) {
+    return strip(p.v.n.toString()) === strip(g.digits)
+      ? EQ(`the same base-${g.base} digits`)
+      : NE(`the gold is ${g.digits} in base ${g.base}; the prediction gives ${p.v.n}`);
+  }
+  return NE(`the gold is a base-${g.base} numeral`);
+}
+
+function divides0(n: Node): boolean {
+  return has(n, (x) => x.k === "div" && exactValue(x.b)?.n === 0n);
 }
 
 function infSign(n: Node): -1 | 0 | 1 {
@@ -528,8 +675,16 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
       return NE(`the prediction is rounded more coarsely than the gold (${print(p)} vs ${print(g)})`);
     }
   }
+  // A decimal written with many digits that is the gold to its last digit (0.3333333333333333 for 1/3).
+  const pp = precisionOf(p);
+  if (pp && pp.sig >= 10 && bothReal && Math.abs(gz.re - pz.re) <= 10 ** pp.ulp * (1 + 1e-9) + gz.err) {
+    return EQ(`the prediction is the gold to ${pp.sig} significant digits`);
+  }
   if (ge && pe) return NE(`different values: ${ratString(ge)} vs ${ratString(pe)}`);
-  if (!good) return magnitudeVerdict(g, p, gz, pz);
+  if (!good) {
+    if (divides0(p) && !divides0(g)) return NE("the prediction divides by zero");
+    return magnitudeVerdict(g, p, gz, pz);
+  }
   const c = classify(gz, pz, false);
   if (c === "eq") return EQ(`equal numerically (${fmt(gz)})`);
   if (c === "ne") return NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`);

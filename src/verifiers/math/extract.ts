@@ -15,6 +15,8 @@
  * stray number elsewhere (Math-Verify's main source of false positives).
  */
 
+import { UNIT_WORDS } from "./units.js";
+
 export type Rule = "boxed" | "phrase" | "math" | "bare";
 
 export const DEFAULT_RULES: readonly Rule[] = ["boxed", "phrase", "math", "bare"];
@@ -210,26 +212,45 @@ function phraseAnswer(region: string): Extracted | null {
 function mathAnswer(region: string): Extracted | null {
   const envs = findMathEnvs(region);
   const last = envs[envs.length - 1];
-  return last?.content.trim() ? { text: last.content, how: "last math environment" } : null;
+  if (!last?.content.trim()) return null;
+  // "Setting $2x+6=0$ we find x = -3.": a number in the prose after the last formula is the answer.
+  if (/\d/.test(region.slice(last.end).split("\n\n", 1)[0]!)) return null;
+  return { text: last.content, how: "last math environment" };
 }
 
 /** Words that are not prose: function names, units, small connectives. */
 const MATHY_WORD =
-  /^(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sqrt|pi|inf|infinity|or|and|cm|mm|km|kg|mph|units?|degrees?|percent)$/i;
+  /^(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sqrt|pi|inf|infinity|or|and|units?|degrees?|percent)$/i;
+
+function proseWords(line: string): string[] {
+  // LaTeX command names (\frac), environment names and \text{...} annotations are not prose.
+  const t = line
+    .replace(/\\(?:begin|end)\s*\{[^{}]*\}/g, " ")
+    .replace(/\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}/g, " ")
+    .replace(/\\[A-Za-z]+/g, " ");
+  return (t.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
+}
 
 function bareAnswer(region: string): Extracted | null {
-  const t = region.replace(/(^|[\s:(])\*\*|\*\*(?=[\s:.,)!]|$)/g, "$1").trim();
+  const t = region.trim();
   if (!t) return null;
   const lines = t.split(/\r?\n/).filter((l) => l.trim() !== "");
-  const words = t.match(/[A-Za-z]{3,}/g) ?? [];
-  const prose = words.filter((w) => !MATHY_WORD.test(w));
-  if (lines.length === 1 && t.length <= 400 && prose.length === 0) return { text: t, how: "whole answer" };
-  const last = lines[lines.length - 1] ?? "";
-  const nums = [...last.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*\/\s*\d+)?\s*%?/g)];
+  const last = lines[lines.length - 1]!;
+  // **Tuesday**, **73**: a bold span on the last line is the answer.
+  const bold = [...last.matchAll(/\*\*([^*\n]{1,80})\*\*/g)];
+  const b = bold[bold.length - 1];
+  if (b && !/^\s*(?:final\s+)?answer\s*:?\s*$/i.test(b[1]!))
+    return { text: b[1]!.replace(/[.:]\s*$/, "").trim(), how: "bold text on the last line" };
+  const plain = last.replace(/(^|[\s:(])\*\*|\*\*(?=[\s:.,)!]|$)/g, "$1").trim();
+  // A last line that is a formula, however long, is the answer (never a number picked out of it).
+  if (proseWords(plain).length === 0)
+    return { text: plain, how: lines.length === 1 ? "whole answer" : "last line" };
+  const nums = [...plain.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*\/\s*\d+)?\s*%?/g)];
   const lastNum = nums[nums.length - 1];
   if (lastNum) return { text: lastNum[0].trim(), how: "last number of the last line" };
-  if (lines.length === 1 && t.length <= 100 && prose.length <= 6)
-    return { text: t, how: "whole answer (text)" };
+  // A short last line of words ("Monday", "No solution") can only match a gold with the same text.
+  if (plain.length <= 100)
+    return { text: plain, how: lines.length === 1 ? "whole answer (text)" : "last line (text)" };
   return null;
 }
 

@@ -130,7 +130,12 @@ function bound(n: Node): Bound {
 }
 
 export function toForm(n: Node): Form {
-  if (SCALAR.has(n.k)) return { t: "expr", n };
+  if (SCALAR.has(n.k)) {
+    // A ± anywhere in a value ("\frac{-1 \pm \sqrt 5}{2}") stands for the set of its values.
+    if (has(n, (x) => x.k === "pm"))
+      return { t: "coll", kind: "set", items: expandPm(n).map((v) => ({ t: "expr", n: v })) };
+    return { t: "expr", n };
+  }
   switch (n.k) {
     case "text":
       return { t: "text", s: n.s };

@@ -19,7 +19,14 @@ export type Tok =
   | { t: "op"; v: string; sp: boolean; group?: boolean }
   | { t: "begin" | "end"; v: string; sp: boolean };
 
-export class LexError extends Error {}
+export class LexError extends Error {
+  constructor(
+    message: string,
+    readonly limit = false,
+  ) {
+    super(message);
+  }
+}
 
 const DROP = new Set(
   (
@@ -264,7 +271,7 @@ export interface LexOptions {
 }
 
 export function lex(src: string, opts: LexOptions = {}, out: Tok[] = [], depth = 0): Tok[] {
-  if (depth > 20) throw new LexError("text nested too deeply");
+  if (depth > 20) throw new LexError("text nested too deeply", true);
   const latex = opts.latex ?? /\\[A-Za-z]|[{}]/.test(src);
   let i = 0;
   let sp = false;
@@ -416,7 +423,7 @@ function lexNumber(src: string, i: number, sp: boolean, push: (t: Tok) => void):
     }
     break;
   }
-  if (digits.length > 2000) throw new LexError("number literal too long");
+  if (digits.length > 2000) throw new LexError("number literal over 2000 digits", true);
   const tok: Tok & { t: "num" } = { t: "num", v: digits, sp };
   // Scientific notation 1.5e-3 / 2E5 (not followed by a letter: "2ex" is 2*e*x).
   const m = /^[eE]([+-]?)(\d{1,6})(?![A-Za-z\d])/.exec(src.slice(j, j + 9));
@@ -540,11 +547,14 @@ function lexCommand(
       case "%":
         push({ t: "op", v: "%", sp });
         return { i: i + 2 };
+      case "$":
+        // A dollar sign in an answer is currency: the parser reads it as a unit.
+        push({ t: "op", v: "$cur", sp });
+        return { i: i + 2 };
       case "(":
       case ")":
       case "[":
       case "]":
-      case "$":
       case ",":
       case ";":
       case ":":

@@ -9,7 +9,7 @@ export const LIMITS = {
   /** Longest completion the extractor scans, in characters (the core caps all text at 4,000,000). */
   maxInputChars: 1_000_000,
   /** Deepest nesting of brackets, fractions, roots and powers. */
-  maxDepth: 120,
+  maxDepth: 300,
   /** Most AST nodes in one parsed answer. */
   maxNodes: 5_000,
   /** Most items in one list, set, tuple or matrix. */

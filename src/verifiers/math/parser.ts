@@ -12,7 +12,7 @@
  * one place (mixed numbers `2\frac{1}{2}`, thousands separators, intervals vs tuples, units after a
  * number, `\sin^{-1}`), and the cost is a few microseconds per answer.
  */
-import type { FnName, Node, RelOp } from "./ast.js";
+import { type FnName, freeVars, type Node, type RelOp } from "./ast.js";
 import { LexError, lex, type Tok } from "./lexer.js";
 import { LIMITS } from "./limits.js";
 import { fromDecimal, powInt, type Rat, add as radd, rat, mul as rmul } from "./rational.js";
@@ -69,7 +69,7 @@ export function parseAnswer(text: string, opts: ParseOptions = {}): Node {
   try {
     toks = lex(text.normalize("NFKC"));
   } catch (e) {
-    if (e instanceof LexError) throw new ParseError(e.message);
+    if (e instanceof LexError) throw new ParseError(e.message, e.limit);
     throw e;
   }
   // Trailing punctuation and leading "=" or ":" carry nothing.
@@ -265,8 +265,11 @@ class Parser {
         acc = factors.length === 1 ? factors[0]! : this.mk({ k: "mul", args: factors });
         factors = [this.mk({ k: "div", a: acc, b: den })];
       } else if (t.t === "word") {
-        const unit = this.unitWords();
         acc = factors.length === 1 ? factors[0]! : this.mk({ k: "mul", args: factors });
+        // A unit or a counted noun follows a number ("5 cm", "18 apples"), never a variable.
+        if (freeVars(acc).size > 0) throw new ParseError(`word '${t.v}' after an expression`);
+        const unit = this.unitWords();
+        if (unit.split(/\s+/).length > 3) throw new ParseError(`'${unit}' is prose, not a unit`);
         if (/^deg(ree)?s?$/i.test(unit)) return this.mk({ k: "deg", a: acc });
         if (/^rad(ian)?s?$/i.test(unit)) return acc;
         return this.mk({ k: "unit", a: acc, unit });
@@ -735,6 +738,11 @@ class Parser {
 
   private bracketed(open: string): Node {
     switch (open) {
+      case "$cur": {
+        // \$5.50: a money amount.
+        const a = this.factor();
+        return this.mk({ k: "unit", a, unit: "dollar" });
+      }
       case "(":
       case "[":
         return this.interval(open);
