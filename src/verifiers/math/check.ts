@@ -60,6 +60,15 @@ type Reading =
   | { ok: true; form: Form; shown: string }
   | { ok: false; raw: string; why: string; limit: boolean; textLike: boolean };
 
+const ALL_REALS = new Set([
+  "allrealnumbers",
+  "allreals",
+  "allrealx",
+  "allrealvaluesofx",
+  "everyrealnumber",
+  "realnumbers",
+]);
+
 /** Removes what wraps a whole answer: $...$, \boxed{...}, **...**, a trailing period. */
 function unwrap(s: string): string {
   let t = s.trim();
@@ -113,6 +122,14 @@ export function readAnswer(text: string, o: Pick<MathOptions, "imaginaryUnit" | 
     };
   }
   if (isEmptyWord(raw)) return { ok: true, form: { t: "empty" }, shown: "{}" };
+  if (ALL_REALS.has(normText(raw))) {
+    const form: Form = {
+      t: "ivals",
+      parts: [{ lo: { node: null, inf: -1 }, hi: { node: null, inf: 1 }, lc: false, rc: false }],
+      src: "interval",
+    };
+    return { ok: true, form, shown: describeForm(form) };
+  }
   try {
     const node = parseAnswer(raw, { imaginaryUnit: o.imaginaryUnit, eulerE: o.eulerE });
     const form = toForm(node);

@@ -54,7 +54,7 @@ const SCALAR = new Set([
 /** A name that can be assigned to: x, a_1, f(2), (x, y). */
 export function labelOf(n: Node): string | null {
   if (n.k === "sym") return n.name;
-  if (n.k === "mul" && n.call && n.args[0]?.k === "sym") return print(n);
+  if (n.k === "mul" && n.call && (n.args[0]?.k === "sym" || n.args[0]?.k === "pow")) return print(n);
   if (n.k === "seq" && (n.kind === "tuple" || n.kind === "list") && n.items.every((x) => x.k === "sym")) {
     return `(${n.items.map((x) => (x as { name: string }).name).join(",")})`;
   }

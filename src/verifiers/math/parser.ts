@@ -67,7 +67,7 @@ export function parseAnswer(text: string, opts: ParseOptions = {}): Node {
   }
   let toks: Tok[];
   try {
-    toks = lex(text.normalize("NFKC"));
+    toks = lex(normalizeUnicode(text));
   } catch (e) {
     if (e instanceof LexError) throw new ParseError(e.message, e.limit);
     throw e;
@@ -280,7 +280,10 @@ class Parser {
           factors[factors.length - 1] = mixed;
           continue;
         }
-        const call = prev.k === "sym" && this.isOp("(") && !t.sp && lastTok?.t === "id";
+        // f(2), P(A), f^{-1}(x): a function-like label; x(x+1) stays a product.
+        const fname =
+          prev.k === "sym" ? prev.name : prev.k === "pow" && prev.a.k === "sym" ? prev.a.name : null;
+        const call = fname !== null && fname !== "x" && this.isOp("(") && !t.sp && lastTok?.t !== "num";
         const f = this.factor();
         if (call) {
           factors[factors.length - 1] = this.mk({ k: "mul", args: [prev, f], call: true });
@@ -678,6 +681,16 @@ class Parser {
       }
       case "emptyset":
         return this.mk({ k: "empty" });
+      case "angle":
+      case "triangle":
+      case "measuredangle": {
+        // \angle ABC: the name of an angle.
+        let label = "";
+        while (this.peek()?.t === "id" && label.length < 8)
+          label += (this.toks[this.pos++] as { v: string }).v;
+        if (!label) throw new ParseError("an angle without a name");
+        return this.mk({ k: "sym", name: `∠${label}` });
+      }
       case "decor": {
         const a = this.arg();
         return this.mk({ k: "sym", name: `bar(${a.k === "sym" ? a.name : "?"})` });
@@ -761,8 +774,17 @@ class Parser {
       case "\\{": {
         this.bracketDepth++;
         const inner = this.list(["\\}", "|", ":"]);
+        if (this.isOp("|") || this.isOp(":")) {
+          // Set-builder {x | x > 2}, {x \in R : x > 2}: the condition is the answer.
+          const head = inner.k === "rel" && inner.ops[0] === "in" ? inner.args[0]! : inner;
+          if (head.k !== "sym") throw new ParseError("set-builder notation without a variable");
+          this.pos++;
+          const cond = this.list(["\\}"]);
+          this.bracketDepth--;
+          this.expectOp("\\}");
+          return cond;
+        }
         this.bracketDepth--;
-        if (this.isOp("|") || this.isOp(":")) throw new ParseError("set-builder notation is not supported");
         this.expectOp("\\}");
         if (inner.k === "seq" && inner.kind === "list") {
           return inner.items.length
@@ -870,6 +892,50 @@ class Parser {
     if (width === 0 || kept.some((r) => r.length !== width)) throw new ParseError("ragged matrix");
     return this.mk({ k: "matrix", rows: kept });
   }
+}
+
+const SUPERSCRIPTS: Record<string, string> = {
+  "⁰": "0",
+  "¹": "1",
+  "²": "2",
+  "³": "3",
+  "⁴": "4",
+  "⁵": "5",
+  "⁶": "6",
+  "⁷": "7",
+  "⁸": "8",
+  "⁹": "9",
+  "⁻": "-",
+  "⁺": "+",
+};
+const VULGAR: Record<string, string> = {
+  "½": "1/2",
+  "⅓": "1/3",
+  "⅔": "2/3",
+  "¼": "1/4",
+  "¾": "3/4",
+  "⅕": "1/5",
+  "⅖": "2/5",
+  "⅗": "3/5",
+  "⅘": "4/5",
+  "⅙": "1/6",
+  "⅚": "5/6",
+  "⅛": "1/8",
+  "⅜": "3/8",
+  "⅝": "5/8",
+  "⅞": "7/8",
+};
+
+/** x² -> x^{2}, 2½ -> 2 1/2 (a mixed number), then NFKC (full-width digits and the like). */
+function normalizeUnicode(s: string): string {
+  if (/[^\x00-\x7f]/.test(s)) {
+    s = s
+      .replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (m) => `^{${[...m].map((c) => SUPERSCRIPTS[c]).join("")}}`)
+      .replace(/[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]/g, (m) => ` ${VULGAR[m]}`)
+      .normalize("NFKC")
+      .replace(/[⁄∕]/g, "/");
+  }
+  return s;
 }
 
 /** Drops the `&` alignment marks of aligned/cases/gather environments (matrix cells keep theirs). */
