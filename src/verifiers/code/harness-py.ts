@@ -101,7 +101,7 @@ class _RkHarness:
 def _rk_stdio(code, stdin_text):
     """Runs a program as __main__ with stdin_text as its standard input (Pyodide; the process runtime runs it directly)."""
     old_in = _sys.stdin
-    _sys.stdin = _io.StringIO(stdin_text)
+    _sys.stdin = _io.TextIOWrapper(_io.BytesIO(stdin_text.encode("utf-8")), encoding="utf-8")
     g = {"__name__": "__main__", "__builtins__": _builtins}
     try:
         try:

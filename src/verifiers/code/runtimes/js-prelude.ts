@@ -1,7 +1,8 @@
 /**
  * The prelude evaluated in every fresh isolated-vm context: console and process.stdout/stderr writing
  * into a bounded in-isolate buffer, a `require` that knows only `assert` (a faithful shim of
- * node:assert), `fs.readFileSync(0)`, `readline` and `util`, standard input for stdio programs, and the
+ * node:assert), `fs.readFileSync(0)`, `readline`, `util` and `crypto.createHash` (hashed by the host on
+ * copied strings), standard input for stdio programs, and the
  * protected helpers the host uses to run tests. Helpers are non-writable, non-configurable globals and
  * keep their own references to intrinsics, so model code can neither replace them nor fool them by
  * patching JSON or Object.
@@ -241,8 +242,24 @@ export const JS_PRELUDE = String.raw`
     cwd: () => "/",
   };
   define("process", proc);
+  // crypto.createHash, computed by the host on copied strings (a pure function of the data).
+  const hostHash = G.__rk_host_hash;
+  delete G.__rk_host_hash;
+  function createHash(alg) {
+    const parts = [];
+    const h = {
+      update(d) { parts.push(String(d)); return h; },
+      digest(enc) {
+        const r = hostHash ? hostHash(String(alg), parts.join(""), enc === undefined ? "hex" : String(enc)) : null;
+        if (typeof r !== "string") throw new Error("Digest method not supported");
+        return r;
+      },
+    };
+    return h;
+  }
   const modules = {
     assert, "assert/strict": strict,
+    crypto: { createHash },
     fs: { readFileSync },
     readline: { createInterface },
     util: { inspect: (v) => inspect(v, 1), format: (...a) => format(a), isDeepStrictEqual: (a, b) => deq(a, b, true) },

@@ -5,6 +5,7 @@
  * Every evaluation has a timeout; a host timer disposes the isolate when a run does not stop (microtask
  * loops, promises that never settle), and an isolate that hit its memory limit is replaced.
  */
+import { createHash } from "node:crypto";
 import ivm from "isolated-vm";
 import { RewardkitError } from "../../../core/index.js";
 import type { HarnessJob, Job, Limits, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
@@ -17,6 +18,14 @@ interface Slot {
 }
 
 const slots: (Slot | undefined)[] = [];
+const HASHES = new Set(["md5", "sha1", "sha256", "sha512"]);
+const ENCODINGS = new Set(["hex", "base64", "base64url", "latin1"]);
+/** crypto.createHash for model code: a pure function of copied strings, computed in the host. */
+const hostHash = new ivm.Callback((alg: string, data: string, enc: string) => {
+  const a = String(alg).toLowerCase();
+  if (!HASHES.has(a) || !ENCODINGS.has(enc) || typeof data !== "string" || data.length > 1 << 24) return null;
+  return createHash(a).update(data, "utf8").digest(enc as "hex");
+});
 const GRACE_MS = 200;
 
 function slotFor(i: number, memoryMb: number): Slot {
@@ -89,6 +98,7 @@ export class JsRuntime implements Runtime {
     let context: ivm.Context;
     try {
       context = await slot.isolate.createContext();
+      context.global.setSync("__rk_host_hash", hostHash);
       await slot.prelude.run(context, { timeout: 1000 });
     } catch (e) {
       if (!slot.isolate.isDisposed) slot.isolate.dispose();
@@ -126,10 +136,10 @@ export class JsRuntime implements Runtime {
     const base = { tests: [], isolation: "isolated-vm" as const };
     const script = this.compile(slot, job.source, "solution.js");
     if (typeof script === "string") return { ...base, end: "compile_error", stdout: "", stderr: script, ms: 0 };
-    const lim = job.limits.timeMs;
+    const lim = Math.ceil(job.limits.timeMs);
     let r = await guarded(slot, lim, () => script.run(context, { timeout: lim }));
     if (r.kind === "ok") {
-      const left = Math.max(1, lim - (performance.now() - t0));
+      const left = Math.max(1, Math.ceil(lim - (performance.now() - t0)));
       r = await guarded(slot, left, () => context.eval("__rk_drain()", { timeout: left }));
     }
     const ms = performance.now() - t0;
@@ -158,7 +168,7 @@ export class JsRuntime implements Runtime {
   private async harness(slot: Slot, context: ivm.Context, job: HarnessJob, signal: AbortSignal): Promise<RunResult> {
     const tests: TestOutcome[] = [];
     let ms = 0;
-    const lim = job.limits.timeMs;
+    const lim = Math.ceil(job.limits.timeMs);
     const finish = async (end: RunResult["end"], extra: Partial<RunResult> = {}): Promise<RunResult> => {
       const io = await this.take(slot, context);
       return { end, tests, stdout: io.out, stderr: io.err, ms, isolation: "isolated-vm", ...extra };
