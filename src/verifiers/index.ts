@@ -7,6 +7,8 @@ import { regex } from "./format/regex.js";
 import { thinkAnswer } from "./format/think_answer.js";
 import { toolCall } from "./format/tool_call.js";
 import { math } from "./math/index.js";
+import { arithmetic } from "./process/arithmetic.js";
+import { stepReference } from "./process/step_reference.js";
 import { contains } from "./text/contains.js";
 import { exact } from "./text/exact.js";
 import { multipleChoice } from "./text/multiple_choice.js";
@@ -24,6 +26,8 @@ export const builtinVerifiers: AnyVerifier[] = [
   multipleChoice,
   code,
   math,
+  arithmetic,
+  stepReference,
 ];
 
 export { extractJson } from "./format/json-extract.js";
