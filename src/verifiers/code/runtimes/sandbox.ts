@@ -51,7 +51,9 @@ export function sandboxFacts(): SandboxFacts {
   if (setpriv) f.setpriv = setpriv;
   const prlimit = which("prlimit");
   if (prlimit) f.prlimit = prlimit;
-  const bwrap = which("bwrap");
+  // REWARDKIT_BWRAP overrides where bwrap is looked for ("" or "none" turns it off).
+  const override = process.env.REWARDKIT_BWRAP;
+  const bwrap = override === undefined ? which("bwrap") : override && override !== "none" ? override : undefined;
   if (bwrap) {
     f.bwrap = bwrap;
     const r = spawnSync(
