@@ -189,7 +189,7 @@ export class JsRuntime implements Runtime {
       const wrapped =
         "code" in t
           ? `(async function () {\ntry {\nawait (async function () {\n${t.code}\n})();\nreturn __rk_pass();\n} catch (e) { return __rk_err(e); }\n})()`
-          : `(async function () {\ntry {\nconst f = (${t.call});\nreturn __rk_value(await f(...${JSON.stringify(t.args)}));\n} catch (e) { return __rk_err(e); }\n})()`;
+          : `(async function () {\ntry {\nconst __rk_fn = (${t.call});\nreturn __rk_value(await __rk_fn(...${JSON.stringify(t.args)}));\n} catch (e) { return __rk_err(e); }\n})()`;
       const script = this.compile(slot, wrapped, "test.js");
       const t1 = performance.now();
       if (typeof script === "string") {
