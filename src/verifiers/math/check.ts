@@ -162,8 +162,8 @@ export function compareAnswers(
   const o = { ...DEFAULT_OPTIONS, ...options };
   const g = readAnswer(gold, o);
   const p = readAnswer(pred, o);
-  const gShown = g.ok ? g.shown : clip(g.raw);
-  const pShown = p.ok ? p.shown : clip(p.raw);
+  const gShown = clip(g.ok ? g.shown : g.raw, 200);
+  const pShown = clip(p.ok ? p.shown : p.raw, 200);
   const out = (j: Judgement, error?: string) => ({
     ...j,
     gold: gShown,

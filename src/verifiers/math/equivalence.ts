@@ -14,14 +14,7 @@
 import { freeVars, has, type Node, print } from "./ast.js";
 import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
 import { type Bound, describeForm, type Form, type Ival, pairInterval, setSortKey } from "./forms.js";
-import {
-  isTerminating,
-  type Rat,
-  cmp as ratCmp,
-  eq as ratEq,
-  ratToString as ratString,
-  toNumber,
-} from "./rational.js";
+import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
 
 export type Verdict = "equal" | "not_equal" | "unknown";
@@ -63,6 +56,12 @@ export const DEFAULT_EQUIV: EquivOptions = {
   inequalityInterval: "gold_inequality",
   orderedLists: false,
 };
+
+/** A rational for feedback, shortened when it has thousands of digits. */
+function ratString(r: Rat): string {
+  const s = ratToString(r);
+  return s.length > 60 ? `${s.slice(0, 28)}…${s.slice(-28)} (${s.length} characters)` : s;
+}
 
 const EQ = (reason: string): Judgement => ({ verdict: "equal", reason });
 const NE = (reason: string): Judgement => ({ verdict: "not_equal", reason });

@@ -90,7 +90,7 @@ function boxedAnswer(region: string): Extracted | null {
   const boxes = findBoxes(region);
   if (!boxes.length) return null;
   const picked = [boxes[boxes.length - 1]!];
-  for (let k = boxes.length - 2; k >= 0; k--) {
+  for (let k = boxes.length - 2; k >= 0 && picked.length < 12; k--) {
     const gap = region.slice(boxes[k]!.end, picked[0]!.start);
     if (gap.length > 40 || !JOIN_GAP.test(gap)) break;
     picked.unshift(boxes[k]!);

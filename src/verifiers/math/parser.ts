@@ -647,7 +647,7 @@ class Parser {
       if (n.k === "seq" && n.kind === "list" && n.items.length === 0) throw new ParseError("empty argument");
       return n;
     }
-    if (t.t === "num" && t.v.length > 1 && t.e === undefined && !t.rep) {
+    if (t.t === "num" && t.v.length > 1 && /^\d\d/.test(t.v) && t.e === undefined && !t.rep) {
       // \frac12: the first digit only; the rest stays for what follows.
       this.toks[this.pos] = { ...t, v: t.v.slice(1), sp: false };
       if (this.toks[this.pos]!.t === "num" && (this.toks[this.pos] as { v: string }).v.startsWith(".")) {
