@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { forEachLimit } from "../../src/index.js";
+import { forEachLimit } from "../../src/rewards/index.js";
 import { extractCode } from "../../src/verifiers/code/extract.js";
 import { DATASETS, REPO, codeSpec, readJsonl } from "./helpers.js";
 

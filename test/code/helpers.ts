@@ -1,7 +1,8 @@
 import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Result, loadReward } from "../../src/index.js";
+import type { Result } from "../../src/core/index.js";
+import { loadReward } from "../../src/spec/index.js";
 import { sandboxFacts } from "../../src/verifiers/code/runtimes/sandbox.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");

@@ -22,7 +22,9 @@ export const JS_PRELUDE = String.raw`
   const objIs = Object.is;
   const define = (name, value) => Object.defineProperty(G, name, { value, writable: false, configurable: false, enumerable: false });
 
-  let limit = 1e6, bytes = 0, over = false;
+  const cfg = G.__rk_cfg || {};
+  delete G.__rk_cfg;
+  let limit = typeof cfg.limit === "number" ? cfg.limit : 1e6, bytes = 0, over = false;
   const out = [], err = [];
   function write(which, s) {
     s = String(s);
@@ -194,7 +196,7 @@ export const JS_PRELUDE = String.raw`
   strict.strict = strict;
 
   // --- standard input ---
-  let stdinText = "";
+  let stdinText = typeof cfg.stdin === "string" ? cfg.stdin : "";
   const stdinListeners = { data: [], end: [], readable: [], close: [] };
   const rlInterfaces = [];
   const macrotasks = [];
@@ -296,7 +298,6 @@ export const JS_PRELUDE = String.raw`
     try { s = stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? Number(x) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x)); } catch (e) { return stringify({ status: "fail", type: "TypeError", message: "the result is not JSON-serializable" }); }
     return stringify({ status: "pass", value: s === undefined ? "null" : s });
   });
-  define("__rk_setup", (text, lim) => { stdinText = text; limit = lim; });
   define("__rk_take", () => { const r = stringify({ out: out.join(""), err: err.join(""), over }); out.length = 0; err.length = 0; return r; });
   define("__rk_drain", () => {
     for (const f of stdinListeners.data) f(stdinText);
