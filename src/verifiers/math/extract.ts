@@ -161,16 +161,53 @@ const PHRASE_RE =
   /(?:\bfinal\s+answer|\bthe\s+answer|\banswer|\bans\.|####)(?:\s*\([^)]{0,20}\))?\s*(?:is\s*(?:equal\s+to|:)?|=|:|would\s+be|should\s+be|will\s+be)?\s*:?/gi;
 
 /** Cuts a phrase's text at the end of its sentence and strips decoration. */
+/** The contents of envs[from..] that are joined only by connectives ("$x=2$ and $y=3$"). */
+function joinedEnvs(text: string, envs: Env[], from: number, backwards: boolean): string {
+  const picked = [envs[from]!];
+  for (
+    let k = backwards ? from - 1 : from + 1;
+    k >= 0 && k < envs.length && picked.length < 12;
+    k += backwards ? -1 : 1
+  ) {
+    const a = backwards ? envs[k]! : picked[picked.length - 1]!;
+    const b = backwards ? picked[0]! : envs[k]!;
+    const gap = text.slice(a.end, b.start);
+    if (gap.length > 40 || !JOIN_GAP.test(gap)) break;
+    if (backwards) picked.unshift(envs[k]!);
+    else picked.push(envs[k]!);
+  }
+  return picked.map((e) => e.content.trim()).join(", ");
+}
+
+/** Drops braces left over from a wrapper the phrase started or ended inside (\textbf{Answer: 5}). */
+function trimBraces(s: string): string {
+  let t = s.replace(/^\s*\}\s*/, "");
+  let open = 0;
+  let close = 0;
+  for (const c of t) {
+    if (c === "{") open++;
+    else if (c === "}") close++;
+  }
+  while (close > open && t.endsWith("}")) {
+    t = t.slice(0, -1).trimEnd();
+    close--;
+  }
+  return t;
+}
+
+/** Cuts a phrase's text at the end of its sentence and strips decoration. */
 function cleanPhrase(rest: string): string | null {
-  let s = rest.replace(/^\s+/, "");
+  let s = trimBraces(rest.replace(/^\s+/, ""));
+  // "Answer: (B) 12": an option label before the value.
+  s = s.replace(/^\(?[A-E]\)\s+(?=\S)/, "");
   if (!s) return null;
-  const envs = findMathEnvs(s);
   const box = findBoxes(s);
   if (box.length && box[0]!.start < 3) return box[0]!.content;
-  if (envs.length && envs[0]!.start === 0) return envs[0]!.content;
-  // End of the sentence: ". " (not a decimal point), a newline, or a clause word.
+  const envs = findMathEnvs(s);
+  if (envs.length && envs[0]!.start === 0) return joinedEnvs(s, envs, 0, false);
+  // End of the sentence: ". " (not a decimal point), a newline, a clause word, ", word", " (since".
   const stop =
-    /\.(?=\s|$)|\n|;|\s(?:because|since|which|where|as|so|and\s+the|for\s+the|i\s+hope|this\s+is)\b|,\s/i.exec(
+    /\.(?=\s|$)|\n|;|\s(?:because|since|which|where|as|so|and\s+the|for\s+the|i\s+hope|this\s+is)\b|,\s+(?=(?!(?:and|or)\b)[A-Za-z]{3,})|\s\((?=[A-Za-z]{3,})/i.exec(
       s,
     );
   if (stop) s = s.slice(0, stop.index);
@@ -182,6 +219,9 @@ function cleanPhrase(rest: string): string | null {
     .trim();
   return s || null;
 }
+
+const SELF_CORRECTION =
+  /\b(?:wait|actually|correction|oops|mistake|i made an error|let me (?:re)?check|recheck|re-?evaluate|on second thought|no,)\b/i;
 
 function phraseAnswer(region: string): Extracted | null {
   let last: RegExpExecArray | null = null;
@@ -199,6 +239,9 @@ function phraseAnswer(region: string): Extracted | null {
   }
   if (!last) return null;
   const after = region.slice(last.index + last[0].length);
+  // "The answer is 5. Wait, I forgot ...: the total is 8.": a correction after the phrase overrides it.
+  const sentenceEnd = /\.(?=\s|$)|\n/.exec(after);
+  if (sentenceEnd && SELF_CORRECTION.test(after.slice(sentenceEnd.index))) return null;
   const sameLine = after.split("\n", 1)[0]!;
   let text = cleanPhrase(sameLine);
   if (!text) {
@@ -215,7 +258,12 @@ function mathAnswer(region: string): Extracted | null {
   if (!last?.content.trim()) return null;
   // "Setting $2x+6=0$ we find x = -3.": a number in the prose after the last formula is the answer.
   if (/\d/.test(region.slice(last.end).split("\n\n", 1)[0]!)) return null;
-  return { text: last.content, how: "last math environment" };
+  const n = envs.length - 1;
+  const text = joinedEnvs(region, envs, n, true);
+  return {
+    text,
+    how: text === last.content.trim() ? "last math environment" : "last math environments, joined",
+  };
 }
 
 /** Words that are not prose: function names, units, small connectives. */

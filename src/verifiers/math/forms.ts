@@ -290,7 +290,19 @@ function sortNodes(ns: Node[]): Node[] {
 const FLIP: Record<string, string> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
 
 function relForm(n: Node & { k: "rel" }): Form {
-  const { ops, args } = n;
+  let { ops, args } = n;
+  // "1/6 ≈ 0.167", "k = 14/3 ≈ 4.67": what comes before the first ≈ is the exact answer.
+  const approx = ops.indexOf("~");
+  if (approx > 0 && ops.slice(0, approx).every((o) => o === "=")) {
+    ops = ops.slice(0, approx);
+    args = args.slice(0, approx + 1);
+  } else if (approx === 0 && ops.length > 1) {
+    ops = ops.slice(0, 1);
+    args = args.slice(0, 2);
+  }
+  if (ops.length === 0) return toForm(args[0]!);
+  if (ops.length === 1 && ops[0] === "~" && isConstant(args[0]!) && isConstant(args[1]!))
+    return toForm(args[0]!);
   if (ops.every((o) => o === "=" || o === "~")) {
     if (args.length === 2) {
       const [l, r] = args as [Node, Node];
@@ -298,15 +310,17 @@ function relForm(n: Node & { k: "rel" }): Form {
       if (ll) return { t: "assign", name: ll, value: toForm(r) };
       const rl = labelOf(r);
       if (rl && isConstant(l)) return { t: "assign", name: rl, value: toForm(l) };
-      if (isConstant(l) && isConstant(r)) return toForm(r);
+      if (isConstant(l) && isConstant(r)) return toForm(chainValue(args));
       if (hasSeq(l) || hasSeq(r)) throw new FormError("equation between collections");
       return { t: "eq", lhs: l, rhs: r };
     }
-    // Chains: x = 2 + 3 = 5, 2 + 3 = 5: the last value.
-    const last = args[args.length - 1]!;
+    // Chains: x = 2 + 3 = 5, 2 + 3 = 5: the last value (or the exact value a last decimal rounds).
+    const last = chainValue(args);
     const ll = labelOf(args[0]!);
     if (ll && isConstant(last)) return { t: "assign", name: ll, value: toForm(last) };
     if (args.every(isConstant)) return toForm(last);
+    // a + b = -1 + 2 = 1: an expression, then a computation that ends in a value.
+    if (isConstant(last) && args.slice(1).every(isConstant)) return toForm(last);
     return { t: "eq", lhs: args[0]!, rhs: last };
   }
   if (ops.length === 1 && ops[0] === "in") {
@@ -319,6 +333,30 @@ function relForm(n: Node & { k: "rel" }): Form {
     if (iv) return iv;
   }
   return { t: "rel", n };
+}
+
+function decimalUlp(n: Node): number | null {
+  if (n.k === "num" && n.ulp !== undefined) return n.ulp;
+  if (n.k === "neg") return decimalUlp(n.a);
+  return null;
+}
+
+/**
+ * The value a chain of equalities ends in. When the last member is a decimal that an earlier exact
+ * member rounds to ("\frac{3}{8} = 0.38", "\sqrt{2} = 1.41"), the exact member is the answer.
+ */
+function chainValue(args: Node[]): Node {
+  const last = args[args.length - 1]!;
+  const ulp = decimalUlp(last);
+  if (ulp === null || !isConstant(last)) return last;
+  const lv = sortKey(last);
+  for (let k = args.length - 2; k >= 0; k--) {
+    const a = args[k]!;
+    if (!isConstant(a) || decimalUlp(a) !== null) continue;
+    const v = sortKey(a);
+    if (Math.abs(v - lv) <= 0.5 * 10 ** ulp * (1 + 1e-9)) return a;
+  }
+  return last;
 }
 
 function hasSeq(n: Node): boolean {

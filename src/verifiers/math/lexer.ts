@@ -474,6 +474,7 @@ function lexWord(
 ) {
   const lower = w.toLowerCase();
   if (lower === "or" || lower === "and") return push({ t: "op", v: lower, sp });
+  if (lower === "infinity" || lower === "infty") return push({ t: "const", v: "inf", sp });
   if (text) return push({ t: "word", v: w, sp });
   if (FUNCTIONS[w]) return push({ t: "fn", v: FUNCTIONS[w]!, sp });
   if (w === "sqrt") return push({ t: "cmd", v: "sqrt", sp });

@@ -317,6 +317,12 @@ class Parser {
         a = this.peek(2);
         b = this.peek(5);
         len = 7;
+      } else if (this.peek(1)?.t === "num" && /^\d\d$/.test((this.peek(1) as { v: string }).v)) {
+        // 1\frac13
+        const d = (this.peek(1) as { v: string }).v;
+        a = { t: "num", v: d[0]!, sp: false };
+        b = { t: "num", v: d[1]!, sp: false };
+        len = 2;
       } else return null;
     } else if (t.t === "num" && t.sp && this.isOp("/", 1) && this.peek(2)?.t === "num") {
       a = t;
@@ -928,7 +934,7 @@ const VULGAR: Record<string, string> = {
 
 /** x² -> x^{2}, 2½ -> 2 1/2 (a mixed number), then NFKC (full-width digits and the like). */
 function normalizeUnicode(s: string): string {
-  if (/[^\x00-\x7f]/.test(s)) {
+  if (/[\u0080-\uffff]/.test(s)) {
     s = s
       .replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (m) => `^{${[...m].map((c) => SUPERSCRIPTS[c]).join("")}}`)
       .replace(/[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]/g, (m) => ` ${VULGAR[m]}`)
