@@ -179,6 +179,7 @@ const CMD_OPS: Record<string, string> = {
   rbrack: "]",
   circ: "circ",
   degree: "deg",
+  textdegree: "deg",
   prime: "'",
   dots: "...",
   ldots: "...",
@@ -397,15 +398,21 @@ function lexNumber(src: string, i: number, sp: boolean, push: (t: Tok) => void):
       continue;
     }
     // Digit grouping written as 1{,}000 or 1\,000 (or a decimal comma 3{,}14).
-    const grp = src.startsWith("{,}", j) ? 3 : src.startsWith("\\,", j) || src.startsWith("\\ ", j) ? 2 : 0;
+    const grp = src.startsWith(",\\!", j)
+      ? 3
+      : src.startsWith("{,}", j)
+        ? 3
+        : src.startsWith("\\,", j) || src.startsWith("\\ ", j)
+          ? 2
+          : 0;
     if (grp && isDigit(src[j + grp]) && !digits.includes(".")) {
       let k = j + grp;
       while (k < n && isDigit(src[k])) k++;
-      if (k - (j + grp) === 3 || grp === 2) {
+      if (k - (j + grp) === 3 || (grp === 2 && k - (j + grp) === 3)) {
         j += grp;
         continue;
       }
-      if (grp === 3) {
+      if (grp === 3 && src[j] === "{") {
         digits += ".";
         j += grp;
         continue;

@@ -82,6 +82,9 @@ export function parseAnswer(text: string, opts: ParseOptions = {}): Node {
   }
   while (toks.length && toks[0]!.t === "op" && ["=", ":"].includes(toks[0]!.v)) toks.shift();
   toks = stripAlignment(toks);
+  // "x^2 = 9 \Rightarrow x = 3": what follows the last implication is the answer.
+  const implies = toks.map((t) => t.t === "op" && t.v === "=>").lastIndexOf(true);
+  if (implies >= 0) toks = toks.slice(implies + 1);
   if (toks.length === 0) throw new ParseError("empty answer");
   return new Parser(toks, opts).top();
 }
