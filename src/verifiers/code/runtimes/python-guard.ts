@@ -81,9 +81,14 @@ def _rk_install_guard():
     listings = {d: set(os.listdir(d)) for d in writable}
     stdio = (sys.stdin, sys.stdout, sys.stderr)
 
+    settrace, setprofile, setrecursionlimit = sys.settrace, sys.setprofile, sys.setrecursionlimit
+    environ_obj, chdir, listdir, join, isdir, islink, unlink = os.environ, os.chdir, os.listdir, os.path.join, os.path.isdir, os.path.islink, os.unlink
+    rmtree, gc_enable, gc_isenabled = shutil.rmtree, gc.enable, gc.isenabled
+
     def reset():
-        sys.settrace(None)
-        sys.setprofile(None)
+        # Only references taken at start: model code may have replaced any of these attributes.
+        settrace(None)
+        setprofile(None)
         for name in list(sys.modules):
             if name not in modules:
                 del sys.modules[name]
@@ -99,27 +104,27 @@ def _rk_install_guard():
         sys.path[:] = path
         sys.meta_path[:] = meta_path
         sys.path_hooks[:] = path_hooks
-        sys.setrecursionlimit(limit)
+        setrecursionlimit(limit)
         sys.stdin, sys.stdout, sys.stderr = stdio
-        if os.environ != environ:
-            os.environ.clear()
-            os.environ.update(environ)
+        if dict(environ_obj) != environ:
+            environ_obj.clear()
+            environ_obj.update(environ)
         try:
-            os.chdir(cwd)
+            chdir(cwd)
         except OSError:
             pass
         for d in writable:
             try:
-                for entry in set(os.listdir(d)) - listings[d]:
-                    p = os.path.join(d, entry)
-                    if os.path.isdir(p) and not os.path.islink(p):
-                        shutil.rmtree(p, ignore_errors=True)
+                for entry in set(listdir(d)) - listings[d]:
+                    p = join(d, entry)
+                    if isdir(p) and not islink(p):
+                        rmtree(p, ignore_errors=True)
                     else:
-                        os.unlink(p)
+                        unlink(p)
             except OSError:
                 pass
-        if not gc.isenabled():
-            gc.enable()
+        if not gc_isenabled():
+            gc_enable()
 
     return reset
 

@@ -1,7 +1,7 @@
 /**
  * A Pyodide worker thread: loads one interpreter, hardens it (python-guard.ts), then runs the host's
- * requests one at a time: `setup` (a fresh harness with the solution), `test` (one test against it) and
- * `stdio` (a program with standard input). Each request starts from the restored snapshot. The host
+ * requests one at a time: `reset` (back to the state at start), `setup` (a fresh harness with the
+ * solution), `test` (one test against it) and `stdio` (a program with standard input). The host
  * interrupts a run through the shared interrupt buffer and terminates this worker when it does not stop.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -10,7 +10,7 @@ import { PY_GUARD } from "./python-guard.js";
 
 interface Request {
   id: number;
-  op: "setup" | "test" | "stdio";
+  op: "reset" | "setup" | "test" | "stdio";
   code?: string;
   test?: unknown;
   stdin?: string;
@@ -142,15 +142,33 @@ MemoryProto.grow = function (this: WasmMemory, pages: number): number {
   return grow.call(this, pages);
 };
 
+/** Modules imported before a memory snapshot is taken (so every interpreter starts with them loaded). */
+const PRELOAD =
+  "import json, re, collections, itertools, functools, heapq, bisect, string, random, typing, fractions, " +
+  "decimal, statistics, copy, operator, hashlib, datetime, io, array, dataclasses, enum, unittest, math, os, shutil";
+
 async function main(): Promise<void> {
   const { loadPyodide } = await import("pyodide");
   const jsglobals = Object.freeze(Object.create(null));
-  const py = await loadPyodide({
+  const options = {
     jsglobals,
     env: { HOME: "/home/pyodide", LANG: "C.UTF-8", PYTHONHASHSEED: "0" },
     stdout: () => {},
     stderr: () => {},
-  });
+  };
+  if (workerData.makeSnapshot) {
+    // A helper worker: start one interpreter the slow way and hand its memory to the host.
+    const base = await loadPyodide({ ...options, _makeSnapshot: true } as Parameters<typeof loadPyodide>[0]);
+    base.runPython(PRELOAD);
+    const snap = (base as unknown as { makeMemorySnapshot(): Uint8Array }).makeMemorySnapshot();
+    port.postMessage({ snapshot: snap }, [snap.buffer as ArrayBuffer]);
+    return;
+  }
+  const snapshot = workerData.snapshot as Uint8Array | undefined;
+  const py = await loadPyodide({ ...options, ...(snapshot ? { _loadSnapshot: snapshot } : {}) } as Parameters<
+    typeof loadPyodide
+  >[0]);
+  if (!snapshot) py.runPython(PRELOAD);
   py.setStdout(writer("out"));
   py.setStderr(writer("err"));
   py.setStdin({ stdin: () => null });
@@ -192,10 +210,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let result: unknown;
     try {
-      if (req.op === "setup") {
+      if (req.op === "reset") {
         harness?.destroy?.();
+        harness = null;
         reset();
         if (++runs % 64 === 0) py.runPython("import gc; gc.collect()");
+        result = { status: "pass" };
+      } else if (req.op === "setup") {
         harness = harnessClass() as typeof harness;
         result = toJs((harness as unknown as { setup: (c: string) => unknown }).setup(req.code!));
       } else if (req.op === "test") {
@@ -203,10 +224,6 @@ async function main(): Promise<void> {
         result = toJs(harness!.test(arg));
         (arg as { destroy?: () => void }).destroy?.();
       } else {
-        harness?.destroy?.();
-        harness = null;
-        reset();
-        if (++runs % 64 === 0) py.runPython("import gc; gc.collect()");
         result = toJs(stdio(req.code!, req.stdin ?? ""));
       }
     } catch (e) {

@@ -5,6 +5,12 @@
  * a program that does not stop within a grace period, crashes the interpreter or grows its memory far
  * gets its worker terminated and replaced.
  */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { RewardkitError } from "../../../core/index.js";
 import type { HarnessJob, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
@@ -15,6 +21,8 @@ const WORKER = new URL("./python-worker.js", import.meta.url);
 const GRACE_MS = 300;
 /** A worker whose WebAssembly memory grew by more than this is replaced after the run. */
 const RECYCLE_GROWN_MB = 256;
+/** Deadline of the reset between runs (not the program's time). */
+const RESET_MS = 30_000;
 
 interface Reply {
   id: number;
@@ -41,9 +49,9 @@ class PyWorker {
   /** MiB the interpreter's memory grew by since it started. */
   grown = 0;
 
-  constructor() {
+  constructor(snapshot: Uint8Array | null) {
     this.worker = new Worker(workerModule(WORKER), {
-      workerData: { interrupt: this.interrupt.buffer },
+      workerData: { interrupt: this.interrupt.buffer, ...(snapshot ? { snapshot } : {}) },
       env: {},
       stdout: true,
       stderr: true,
@@ -125,15 +133,91 @@ class PyWorker {
 }
 
 const workers: (PyWorker | undefined)[] = [];
+let snapshotPromise: Promise<Uint8Array | null> | undefined;
 
 async function workerFor(slot: number): Promise<PyWorker> {
   let w = workers[slot];
   if (!w || w.dead) {
-    w = new PyWorker();
+    snapshotPromise ??= interpreterSnapshot();
+    w = new PyWorker(await snapshotPromise);
     workers[slot] = w;
   }
   await w.ready;
   return w;
+}
+
+/**
+ * A memory snapshot of a freshly started interpreter (with the common modules imported): starting from
+ * it takes about half a second instead of several. Made once by a helper worker and kept in a private
+ * cache directory (mode 0700, checked to be ours) so later processes reuse it. Null when it cannot be
+ * made: workers then start the slow way.
+ */
+async function interpreterSnapshot(): Promise<Uint8Array | null> {
+  const file = snapshotFile();
+  if (file) {
+    try {
+      return new Uint8Array(readFileSync(file));
+    } catch {}
+  }
+  const snap = await new Promise<Uint8Array | null>((resolve) => {
+    const w = new Worker(workerModule(WORKER), {
+      workerData: { interrupt: new SharedArrayBuffer(4), makeSnapshot: true },
+      env: {},
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+    w.stdout.resume();
+    w.stderr.resume();
+    w.on("message", (m: { snapshot?: Uint8Array }) => {
+      if (m.snapshot) resolve(m.snapshot);
+      void w.terminate();
+    });
+    w.on("error", () => resolve(null));
+    w.on("exit", () => resolve(null));
+  });
+  if (snap && file) {
+    try {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, snap, { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch {}
+  }
+  return snap;
+}
+
+/** The snapshot cache file, or undefined when no private cache directory can be had. */
+function snapshotFile(): string | undefined {
+  try {
+    const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "rewardkit");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    const uid = typeof process.getuid === "function" ? process.getuid() : -1;
+    if (st.uid !== uid || (st.mode & 0o077) !== 0) return undefined;
+    const pkg = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("pyodide/package.json"), "utf8"));
+    const key = createHash("sha256")
+      .update(`${pkg.version}|${process.version}|${readFileSync(fileURLToPath(workerModule(WORKER)))}`)
+      .digest("hex")
+      .slice(0, 16);
+    return join(dir, `pyodide-${pkg.version}-${key}.snapshot`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A worker whose interpreter is back to its start state. The reset runs before the program's clock
+ * starts; when it fails (a previous program broke the interpreter) the worker is replaced, and only a
+ * fresh interpreter that cannot reset is a sandbox error.
+ */
+async function cleanWorker(slot: number): Promise<PyWorker> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const w = await workerFor(slot);
+    const o = await w.request({ op: "reset", outputBytes: 1 << 20, memoryMb: 1024 }, RESET_MS);
+    if (o.kind === "reply" && !o.timedOut && o.reply.result?.status === "pass") return w;
+    w.kill();
+  }
+  throw new RewardkitError("sandbox_error", "the Python interpreter could not be reset to a clean state");
 }
 
 function trimOut(s: string | undefined): string {
@@ -153,7 +237,7 @@ export class PythonRuntime implements Runtime {
   }
 
   async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
-    const w = await workerFor(slot);
+    const w = await cleanWorker(slot);
     try {
       return job.kind === "stdio" ? await this.stdio(w, job) : await this.harness(w, job, signal);
     } finally {
