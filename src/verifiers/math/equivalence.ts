@@ -103,6 +103,10 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   // Assignments: names must agree; a bare value is compared with the assigned value.
   if (g.t === "assign" && p.t === "assign") {
     if (g.name === p.name) return rec(g.value, p.value);
+    // y = 2x + 3 vs f(x) = 2x + 3: both name the dependent quantity; the right-hand sides decide.
+    if (sameDependent(g.name, p.name) && g.value.t === "expr" && p.value.t === "expr") {
+      if (freeVars(g.value.n).size || freeVars(p.value.n).size) return rec(g.value, p.value);
+    }
     if (
       g.value.t === "expr" &&
       p.value.t === "expr" &&
@@ -213,6 +217,12 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   }
   if (g.t === "expr" && p.t === "expr") return compareScalars(g.n, p.n, o);
   return NE(`different kinds of answer (${g.t} vs ${p.t})`);
+}
+
+/** `y` and a function value `f(x)` (label f*x) name the same dependent quantity; f(x) and g(x) do not. */
+function sameDependent(a: string, b: string): boolean {
+  const call = (n: string) => /^[A-Za-z](?:\^\(-1\))?\*[A-Za-z]$/.test(n);
+  return (a === "y" && call(b)) || (b === "y" && call(a));
 }
 
 function asMatrix(f: Form): { rows: Form[][] } | null {
@@ -786,7 +796,12 @@ function classify(a: C, b: C, partialDomain: boolean): PointVerdict {
   const d = Math.hypot(a.re - b.re, a.im - b.im);
   const noise = a.err + b.err;
   const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
-  if (d <= 8 * noise + 1e-12 * scale) return noise <= 1e-6 * scale || noise === 0 ? "eq" : "unsure";
+  if (d <= 8 * noise + 1e-12 * scale) {
+    if (noise <= 1e-6 * scale || noise === 0) return "eq";
+    // Both sides are zero up to rounding (sin(pi), e^{i pi} + 1): in an answer, that is a zero. Only an
+    // expression built to cancel to below 1e-10 of its own terms could fool this.
+    return noise <= 1e-10 ? "eq" : "unsure";
+  }
   if (d > 1e-9 * scale && d > 1e3 * noise) return "ne";
   return "unsure";
 }
