@@ -6,6 +6,7 @@
  *   3  --fail-on-error was given and at least one row is an error
  */
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { type GroupOptions, STEP_FORMATS } from "../rewards/index.js";
@@ -47,7 +48,7 @@ function num(name: string) {
   };
 }
 
-function load(spec: string): Reward {
+function load_(spec: string): Reward {
   try {
     return loadReward(spec);
   } catch (e) {
@@ -82,7 +83,9 @@ function groupOptions(o: Record<string, unknown>): GroupOptions | undefined {
   try {
     return checkGroupOptions(merged);
   } catch (e) {
-    process.stderr.write(`rewardkit: ${(e as Error).message}${merged.by ? "" : " (--group-by is required)"}\n`);
+    process.stderr.write(
+      `rewardkit: ${(e as Error).message}${merged.by ? "" : " (--group-by is required)"}\n`,
+    );
     process.exit(EXIT.USAGE);
   }
 }
@@ -123,20 +126,27 @@ program
   .option("--group-config <file>", "group options as JSON (flags override it)")
   .option("--token-offsets <field>", "row field with token [start, end] offsets: adds token_rewards")
   .option("--placement <policy>", "span_end | uniform (with --token-offsets)", "span_end")
-  .option("--format <format>", `rows are step-labelled data: ${STEP_FORMATS.join(" | ")}; step rewards become its labels`)
+  .option(
+    "--format <format>",
+    `rows are step-labelled data: ${STEP_FORMATS.join(" | ")}; step rewards become its labels`,
+  )
   .action(async (o) => {
     if (!["tree", "flat", "none"].includes(o.components)) {
       program.error(`--components must be tree, flat or none (got '${o.components}')`, {
         exitCode: EXIT.USAGE,
       });
     }
-    const reward = load(o.spec);
+    const reward = load_(o.spec);
     const group = groupOptions(o);
     if (!["span_end", "uniform"].includes(o.placement)) {
-      program.error(`--placement must be span_end or uniform (got '${o.placement}')`, { exitCode: EXIT.USAGE });
+      program.error(`--placement must be span_end or uniform (got '${o.placement}')`, {
+        exitCode: EXIT.USAGE,
+      });
     }
     if (o.format && !STEP_FORMATS.includes(o.format)) {
-      program.error(`--format must be one of ${STEP_FORMATS.join(", ")} (got '${o.format}')`, { exitCode: EXIT.USAGE });
+      program.error(`--format must be one of ${STEP_FORMATS.join(", ")} (got '${o.format}')`, {
+        exitCode: EXIT.USAGE,
+      });
     }
     const explainToStdout = Boolean(o.explain);
     const summary = await runScore({
@@ -166,7 +176,7 @@ program
   .description("Check a spec without scoring anything; prints its tree and reward range.")
   .argument("<spec>", "a preset name or a spec JSON file")
   .action((spec: string) => {
-    const reward = load(spec);
+    const reward = load_(spec);
     const lines: string[] = [];
     const walk = (n: Reward["root"], indent: string) => {
       lines.push(`${indent}${n.name} (${n.type}) range [${n.range[0]}, ${n.range[1]}]`);
@@ -202,10 +212,14 @@ program
 
 program
   .command("serve")
-  .description("Serve a spec over HTTP: POST /v1/score, POST /get_reward (OpenRLHF), GET /health.")
+  .description(
+    "Serve a spec over HTTP: /v1/score, /v1/score/stream, /get_reward (OpenRLHF), /verify (NeMo Gym), /health, /metrics.",
+  )
   .requiredOption("-s, --spec <spec>", "a preset or a spec JSON file")
-  .option("--host <host>", "address to bind", "127.0.0.1")
-  .option("-p, --port <port>", "port", int("--port", 0), 8000)
+  .option("--host <host>", "address to bind (a non-loopback address needs a token)", "127.0.0.1")
+  .option("-p, --port <port>", "port (0: a free one)", int("--port", 0), 8000)
+  .option("--token-env <name>", "environment variable holding the bearer token", "REWARDKIT_TOKEN")
+  .option("--workers <n>", "server processes sharing the port", int("--workers", 1), 1)
   .option(
     "--abstain-value <x>",
     "reward sent to trainers that need a number when a result abstains",
@@ -219,22 +233,52 @@ program
     0,
   )
   .option("--strip-tokens <list>", "comma-separated end-of-turn tokens stripped from OpenRLHF queries")
-  .option("--max-batch <n>", "most samples in one request", int("--max-batch", 1), 65536)
+  .option("--max-batch <n>", "most samples in one request (more: 413)", int("--max-batch", 1), 65536)
+  .option(
+    "--max-pending <n>",
+    "most samples queued across requests (more: 429)",
+    int("--max-pending", 1),
+    262144,
+  )
+  .option(
+    "--body-limit <bytes>",
+    "largest request body (more: 413)",
+    int("--body-limit", 1024),
+    64 * 1024 * 1024,
+  )
+  .option("--request-timeout <ms>", "deadline of one request", int("--request-timeout", 1), 600_000)
+  .option("--concurrency <n>", "samples scored at once within a request", int("--concurrency", 1), 64)
   .option("--log-level <level>", "fatal | error | warn | info | debug", "info")
+  .option("--log-samples", "log request bodies at debug level (off: samples may be private)")
   .action(async (o) => {
-    const reward = load(o.spec);
+    const load = () => load_(o.spec);
+    load(); // fail fast (exit 2) on an invalid spec, before any process starts
+    const token = process.env[o.tokenEnv] || undefined;
     const opts: ServeOptions = {
       host: o.host,
       port: o.port,
+      token,
       abstainValue: o.abstainValue,
       errorValue: o.errorValue,
       maxBatch: o.maxBatch,
+      maxPending: o.maxPending,
+      bodyLimit: o.bodyLimit,
+      requestTimeoutMs: o.requestTimeout,
+      concurrency: o.concurrency,
       logLevel: o.logLevel,
+      logSamples: Boolean(o.logSamples),
       ...(o.stripTokens ? { stripTokens: String(o.stripTokens).split(",").filter(Boolean) } : {}),
     };
     // Loaded here so that `score` does not pay for fastify at start-up.
-    const { startServer } = await import("../server/index.js");
-    await startServer(reward, opts);
+    const { isLoopback, startCluster, startServer } = await import("../server/index.js");
+    if (!isLoopback(o.host) && !token) {
+      process.stderr.write(
+        `rewardkit: refusing to bind ${o.host} without a token: set ${o.tokenEnv} or bind 127.0.0.1\n`,
+      );
+      process.exit(EXIT.USAGE);
+    }
+    if (o.workers > 1) await startCluster(load, opts, o.workers, availableParallelism());
+    else await startServer(load(), opts);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -55,7 +55,8 @@ interface Row {
 function parseLine(job: ScoreJob, text: string, line: number): Row {
   try {
     const row = JSON.parse(text);
-    if (row === null || typeof row !== "object" || Array.isArray(row)) throw new Error("a row must be a JSON object");
+    if (row === null || typeof row !== "object" || Array.isArray(row))
+      throw new Error("a row must be a JSON object");
     if (!job.stepFormat) return { line, row, sample: row };
     const steps = readSteps(row, job.stepFormat);
     const { labels: _labels, ...fields } = steps;
@@ -102,7 +103,8 @@ async function emit(job: ScoreJob, summary: Summary, r: Row, scored: Result): Pr
   summary.add(result);
   job.progress?.tick(summary.rows);
   if (job.writeRows) await write(job.output, `${JSON.stringify(out)}\n`);
-  if (job.explain) await write(job.explain, `# line ${r.line}${rowId(r.row)}\n${job.reward.explain(result)}\n\n`);
+  if (job.explain)
+    await write(job.explain, `# line ${r.line}${rowId(r.row)}\n${job.reward.explain(result)}\n\n`);
 }
 
 export async function runScore(job: ScoreJob): Promise<Summary> {

@@ -161,6 +161,11 @@ export function sharedPool(): WorkerPool {
   return shared;
 }
 
+/** The process-wide pool if it has been started (does not start it). */
+export function peekSharedPool(): WorkerPool | undefined {
+  return shared;
+}
+
 export async function closeSharedPool(): Promise<void> {
   const p = shared;
   shared = undefined;

@@ -1,57 +1,135 @@
 /**
- * The reward server (fastify). Protocols are small adapters over one Reward; every request body is
- * validated by schema, and malformed JSON or a wrong shape gets a 400 with the reason, never a 500.
+ * The reward server (fastify). Protocols are small adapters over one scoring core (context.ts). Every
+ * request body is validated by schema: malformed JSON or a wrong shape is a 400 with the reason, an
+ * oversized body a 413, a full queue a 429 with Retry-After, a missing token a 401; never a 500 for a
+ * client's mistake. Logs carry a request id and never sample text unless `logSamples` is set.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import type { Reward } from "../spec/index.js";
-import type { ServerContext } from "./context.js";
+import { Busy } from "./admission.js";
+import { makeContext, type ServerContext } from "./context.js";
+import { Metrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
 import { registerNative } from "./protocols/native.js";
+import { registerNemoGym } from "./protocols/nemo-gym.js";
 import { DEFAULT_STRIP_TOKENS, registerOpenRLHF } from "./protocols/openrlhf.js";
 
 export interface ServerOptions {
   abstainValue?: number;
   errorValue?: number;
   stripTokens?: string[];
+  /** Most samples in one request (default 65,536); more is a 413. */
   maxBatch?: number;
+  /** Most samples admitted and not yet scored across requests (default 262,144); more is a 429. */
+  maxPending?: number;
   /** Samples scored at once within a request (default 64). */
   concurrency?: number;
-  /** Largest request body in bytes (default 64 MiB). */
+  /** Largest request body in bytes (default 64 MiB); larger is a 413. */
   bodyLimit?: number;
+  /** Deadline of one request; samples not scored by then are timeout errors (default 10 min). */
+  requestTimeoutMs?: number;
+  /** Bearer token required on every route but /health (default: none). */
+  token?: string;
   logLevel?: string | false;
+  /** Log sample text (off by default: samples may be private). */
+  logSamples?: boolean;
 }
 
 export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyInstance {
-  const ctx: ServerContext = {
+  const metrics = new Metrics();
+  const ctx: ServerContext = makeContext({
     reward,
     abstainValue: opts.abstainValue ?? 0,
     errorValue: opts.errorValue ?? 0,
     stripTokens: opts.stripTokens ?? DEFAULT_STRIP_TOKENS,
     maxBatch: opts.maxBatch ?? 65536,
+    maxPending: opts.maxPending ?? 262144,
     concurrency: opts.concurrency ?? 64,
-  };
+    requestTimeoutMs: opts.requestTimeoutMs ?? 600_000,
+    metrics,
+  });
+  let seq = 0;
   const app = Fastify({
-    logger: opts.logLevel === false || opts.logLevel === undefined ? false : { level: opts.logLevel },
+    logger:
+      opts.logLevel === false || opts.logLevel === undefined
+        ? false
+        : {
+            level: opts.logLevel,
+            // Request logs carry method, url and id; never headers (tokens) or bodies (samples).
+            serializers: {
+              req: (req) => ({ method: req.method, url: req.url, id: req.id }),
+              res: (res) => ({ statusCode: res.statusCode }),
+            },
+          },
     bodyLimit: opts.bodyLimit ?? 64 * 1024 * 1024,
+    genReqId: (req) =>
+      (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) ?? `r${(++seq).toString(36)}`,
     // fastify coerces types by default ("x" becomes ["x"]); a reward server must not guess.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    const kind = status === 500 ? "internal" : "invalid_input";
-    if (status === 500) app.log.error(err);
-    const message = err.validation ? `request body${err.message.replace(/^body\/?/, " ")}` : err.message;
-    return reply.code(status).send({ error: { kind, message } });
+  const token = opts.token ? Buffer.from(opts.token) : null;
+  app.addHook("onRequest", async (req, reply) => {
+    if (!token || req.url === "/health") return;
+    const h = req.headers.authorization ?? "";
+    const given = Buffer.from(h.startsWith("Bearer ") ? h.slice(7) : "");
+    if (given.length !== token.length || !timingSafeEqual(given, token)) {
+      return reply
+        .code(401)
+        .header("www-authenticate", "Bearer")
+        .send({
+          error: {
+            kind: "unauthorized",
+            message: "a valid 'Authorization: Bearer <token>' header is required",
+          },
+        });
+    }
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { kind: "not_found", message: `no route ${req.method} ${req.url}` } }),
-  );
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.request(req.routeOptions.url ?? "unknown", reply.statusCode, reply.elapsedTime / 1000);
+  });
+  if (opts.logSamples) {
+    app.addHook("preHandler", async (req) => {
+      req.log.debug({ body: req.body }, "request body");
+    });
+  }
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof Busy) {
+      return send(reply, 429, "busy", err.message, { "retry-after": String(err.retryAfterSeconds) });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error(err);
+    const kind = status === 413 ? "too_large" : status === 500 ? "internal" : "invalid_input";
+    const message = err.validation ? `request body${err.message.replace(/^body\/?/, " ")}` : err.message;
+    return send(reply, status, kind, message);
+  });
+  app.setNotFoundHandler((req, reply) => send(reply, 404, "not_found", `no route ${req.method} ${req.url}`));
 
   app.get("/health", async () => ({
     status: "ok",
+    pid: process.pid,
     spec: { type: reward.root.type, name: reward.root.name },
+    queued: ctx.admission.queued,
   }));
+  app.get("/metrics", async (_req, reply) => {
+    reply.header("content-type", metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get("/openapi.json", async () => openApiDocument(ctx));
   registerNative(app, ctx);
   registerOpenRLHF(app, ctx);
+  registerNemoGym(app, ctx);
   return app;
+}
+
+export function send(
+  reply: FastifyReply,
+  code: number,
+  kind: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  return reply.code(code).headers(headers).send({ error: { kind, message } });
 }

@@ -51,7 +51,9 @@ export function startServe(
       out += d;
       const m = /listening at (http:\/\/[^\s"]+)/i.exec(out);
       if (m) {
+        // Keep draining the server's logs, or a full pipe would block it.
         child.stdout.off("data", onData);
+        child.stdout.on("data", () => {});
         const stop = () =>
           new Promise<void>((res) => {
             child.once("close", () => res());

@@ -93,8 +93,9 @@ function treeArb(maxDepth = 4): fc.Arbitrary<{ spec: Spec; leaves: Leaf[] }> {
         return;
       }
       for (const v of Object.values(n)) {
-        if (Array.isArray(v)) v.forEach((c) => c && typeof c === "object" && walk(c as Spec));
-        else if (v && typeof v === "object") walk(v as Spec);
+        if (Array.isArray(v)) {
+          for (const c of v) if (c && typeof c === "object") walk(c as Spec);
+        } else if (v && typeof v === "object") walk(v as Spec);
       }
     };
     walk(copy);

@@ -35,10 +35,12 @@ const tokenized = fc
 const withSpans = tokenized.chain(({ text, offsets }) =>
   fc
     .array(
-      fc.tuple(fc.nat(text.length - 1), fc.nat(text.length), fc.double({ min: -5, max: 5, noNaN: true })).map(([a, b, value]) => {
-        const start = Math.min(a, b);
-        return { start, end: Math.max(start + 1, Math.max(a, b)), value, source: "p" };
-      }),
+      fc
+        .tuple(fc.nat(text.length - 1), fc.nat(text.length), fc.double({ min: -5, max: 5, noNaN: true }))
+        .map(([a, b, value]) => {
+          const start = Math.min(a, b);
+          return { start, end: Math.max(start + 1, Math.max(a, b)), value, source: "p" };
+        }),
       { maxLength: 10 },
     )
     .map((spans) => ({ text, offsets, spans })),
@@ -47,12 +49,21 @@ const withSpans = tokenized.chain(({ text, offsets }) =>
 describe("projection", () => {
   it("preserves the sum of span rewards under both placements", () => {
     fc.assert(
-      fc.property(withSpans, fc.constantFrom("span_end", "uniform") as fc.Arbitrary<"span_end" | "uniform">, ({ offsets, spans }, placement) => {
-        const t = projectSpans(spans, offsets, placement);
-        expect(t).toHaveLength(offsets.length);
-        const total = spans.reduce((a, s) => a + s.value, 0);
-        expect(close(t.reduce((a, b) => a + b, 0), total)).toBe(true);
-      }),
+      fc.property(
+        withSpans,
+        fc.constantFrom("span_end", "uniform") as fc.Arbitrary<"span_end" | "uniform">,
+        ({ offsets, spans }, placement) => {
+          const t = projectSpans(spans, offsets, placement);
+          expect(t).toHaveLength(offsets.length);
+          const total = spans.reduce((a, s) => a + s.value, 0);
+          expect(
+            close(
+              t.reduce((a, b) => a + b, 0),
+              total,
+            ),
+          ).toBe(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -60,29 +71,61 @@ describe("projection", () => {
 
 describe("segmenters and per_segment spans", () => {
   const textArb = fc
-    .array(fc.oneof(fc.constantFrom("Step 1: ", "\n\n", "\n", ". ", "! ", "1. ", "```py\nx\n```", "3.14", "Dr. ", "中文。"), fc.string({ maxLength: 8 })), {
-      maxLength: 25,
-    })
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          "Step 1: ",
+          "\n\n",
+          "\n",
+          ". ",
+          "! ",
+          "1. ",
+          "```py\nx\n```",
+          "3.14",
+          "Dr. ",
+          "中文。",
+        ),
+        fc.string({ maxLength: 8 }),
+      ),
+      {
+        maxLength: 25,
+      },
+    )
     .map((xs) => xs.join(""));
 
   it("segments point at the text, in order, never overlapping, never blank", () => {
     fc.assert(
-      fc.property(textArb, fc.constantFrom("sentences", "lines", "paragraphs", "steps", "code_blocks", "tool_calls") as fc.Arbitrary<"steps">, (text, kind) => {
-        let prev = 0;
-        for (const s of segment(text, kind)) {
-          expect(s.start).toBeGreaterThanOrEqual(prev);
-          expect(s.end).toBeLessThanOrEqual(text.length);
-          expect(text.slice(s.start, s.end)).toBe(s.text);
-          expect(s.text.trim()).not.toBe("");
-          prev = s.end;
-        }
-      }),
+      fc.property(
+        textArb,
+        fc.constantFrom(
+          "sentences",
+          "lines",
+          "paragraphs",
+          "steps",
+          "code_blocks",
+          "tool_calls",
+        ) as fc.Arbitrary<"steps">,
+        (text, kind) => {
+          let prev = 0;
+          for (const s of segment(text, kind)) {
+            expect(s.start).toBeGreaterThanOrEqual(prev);
+            expect(s.end).toBeLessThanOrEqual(text.length);
+            expect(text.slice(s.start, s.end)).toBe(s.text);
+            expect(s.text.trim()).not.toBe("");
+            prev = s.end;
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it("spans of a scored completion never fall outside it", async () => {
-    const reward = loadReward({ type: "per_segment", segmenter: "sentences", term: { type: "regex", pattern: "\\d" } });
+    const reward = loadReward({
+      type: "per_segment",
+      segmenter: "sentences",
+      term: { type: "regex", pattern: "\\d" },
+    });
     await fc.assert(
       fc.asyncProperty(textArb, async (completion) => {
         const r = await reward.score({ completion });
@@ -112,7 +155,9 @@ describe("group statistics", () => {
         ).adv;
         const mean = a.reduce((x, y) => x + y, 0) / a.length;
         expect(Math.abs(mean)).toBeLessThan(1e-6);
-        a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(x))));
+        a.forEach((x, i) => {
+          expect(Math.abs(x - b[i]!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(x)));
+        });
       }),
       { numRuns: RUNS },
     );
@@ -137,17 +182,31 @@ describe("group statistics", () => {
   });
 
   it("majority vote does not depend on the order of the group", async () => {
-    const answers = fc.array(fc.option(fc.constantFrom("1/2", "0.5", "Paris", "paris", "PARIS.", "x", "y"), { nil: null }), { maxLength: 12 });
+    const answers = fc.array(
+      fc.option(fc.constantFrom("1/2", "0.5", "Paris", "paris", "PARIS.", "x", "y"), { nil: null }),
+      { maxLength: 12 },
+    );
     await fc.assert(
-      fc.asyncProperty(answers.chain((a) => fc.tuple(fc.constant(a), fc.shuffledSubarray(a.map((_, i) => i), { minLength: a.length }))), async ([a, perm]) => {
-        const v1 = await vote(a, normalizedEquivalence);
-        const v2 = await vote(
-          perm.map((i) => a[i]!),
-          normalizedEquivalence,
-        );
-        const maj = (v: typeof v1) => (v.majority === null ? null : v.classes[v.majority]!);
-        expect(maj(v2)).toEqual(maj(v1));
-      }),
+      fc.asyncProperty(
+        answers.chain((a) =>
+          fc.tuple(
+            fc.constant(a),
+            fc.shuffledSubarray(
+              a.map((_, i) => i),
+              { minLength: a.length },
+            ),
+          ),
+        ),
+        async ([a, perm]) => {
+          const v1 = await vote(a, normalizedEquivalence);
+          const v2 = await vote(
+            perm.map((i) => a[i]!),
+            normalizedEquivalence,
+          );
+          const maj = (v: typeof v1) => (v.majority === null ? null : v.classes[v.majority]!);
+          expect(maj(v2)).toEqual(maj(v1));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -158,11 +217,19 @@ describe("shaping is monotone as documented", () => {
 
   it("overlong never rises with length", () => {
     fc.assert(
-      fc.property(len, len, fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 1, max: 1000 }), (a, b, max, buf) => {
-        const buffer = Math.min(buf, max);
-        const [s, l] = a <= b ? [a, b] : [b, a];
-        expect(overlongPenalty(l, max, buffer)).toBeLessThanOrEqual(overlongPenalty(s, max, buffer) + 1e-12);
-      }),
+      fc.property(
+        len,
+        len,
+        fc.integer({ min: 1, max: 4000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (a, b, max, buf) => {
+          const buffer = Math.min(buf, max);
+          const [s, l] = a <= b ? [a, b] : [b, a];
+          expect(overlongPenalty(l, max, buffer)).toBeLessThanOrEqual(
+            overlongPenalty(s, max, buffer) + 1e-12,
+          );
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -182,11 +249,15 @@ describe("shaping is monotone as documented", () => {
 
   it("repetition: repeating a text never raises its reward", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { minLength: 3, maxLength: 30 }), fc.integer({ min: 2, max: 4 }), (words, times) => {
-        const t = words.join(" ");
-        const repeated = Array(times).fill(t).join(" ");
-        expect(repetitionPenalty(repeated, 3, -1)).toBeLessThanOrEqual(repetitionPenalty(t, 3, -1) + 1e-12);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { minLength: 3, maxLength: 30 }),
+        fc.integer({ min: 2, max: 4 }),
+        (words, times) => {
+          const t = words.join(" ");
+          const repeated = Array(times).fill(t).join(" ");
+          expect(repetitionPenalty(repeated, 3, -1)).toBeLessThanOrEqual(repetitionPenalty(t, 3, -1) + 1e-12);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

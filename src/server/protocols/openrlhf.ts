@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
-import type { ServerContext } from "../context.js";
+import { clientGone, type ServerContext } from "../context.js";
 
 export const DEFAULT_STRIP_TOKENS = [
   "<|im_end|>",
@@ -63,7 +63,7 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
           type: "object",
           required: ["query"],
           properties: {
-            query: { type: "array", items: { type: "string" }, maxItems: ctx.maxBatch },
+            query: { type: "array", items: { type: "string" } },
             prompts: { type: "array", items: { type: "string" } },
             labels: { type: "array" },
           },
@@ -106,7 +106,7 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
         if (labels) sample.reference = labels[i];
         samples.push(sample);
       });
-      const scored = await ctx.reward.scoreBatch(samples, { concurrency: ctx.concurrency });
+      const { results: scored } = await ctx.score(samples, { signal: clientGone(reply) });
       const results = scored.map((r, i) => broken.get(i) ?? r);
       const rewards = results.map((r) => numericReward(r, ctx));
       return { rewards, scores: rewards, extra_logs: extraLogs(results, ctx) };

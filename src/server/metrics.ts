@@ -1,0 +1,119 @@
+/**
+ * Prometheus metrics (prom-client), one registry per server: requests and latency by route, results by
+ * status and error kind, rewards by component, queue depth and worker-pool use.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { peekSharedPool, type Result } from "../core/index.js";
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"route" | "code">;
+  private readonly latency: Histogram<"route">;
+  private readonly results: Counter<"status" | "kind">;
+  private readonly reward: Histogram;
+  private readonly componentSum: Counter<"component">;
+  private readonly componentCount: Counter<"component" | "status">;
+  readonly queued: Gauge;
+  readonly inflight: Gauge;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: "rewardkit_process_" });
+    this.requests = new Counter({
+      name: "rewardkit_requests_total",
+      help: "HTTP requests by route and status code.",
+      labelNames: ["route", "code"],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: "rewardkit_request_seconds",
+      help: "HTTP request latency by route.",
+      labelNames: ["route"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.results = new Counter({
+      name: "rewardkit_results_total",
+      help: "Scored samples by status and error kind.",
+      labelNames: ["status", "kind"],
+      registers,
+    });
+    this.reward = new Histogram({
+      name: "rewardkit_reward",
+      help: "Rewards of ok results.",
+      buckets: [-1, -0.5, 0, 0.1, 0.25, 0.5, 0.75, 0.9, 1, 2],
+      registers,
+    });
+    this.componentSum = new Counter({
+      name: "rewardkit_component_reward_sum",
+      help: "Sum of each component's ok rewards (divide by the ok count for the mean).",
+      labelNames: ["component"],
+      registers,
+    });
+    this.componentCount = new Counter({
+      name: "rewardkit_component_results_total",
+      help: "Component results by status.",
+      labelNames: ["component", "status"],
+      registers,
+    });
+    this.queued = new Gauge({
+      name: "rewardkit_queue_samples",
+      help: "Samples admitted and not yet scored.",
+      registers,
+    });
+    this.inflight = new Gauge({
+      name: "rewardkit_inflight_requests",
+      help: "Requests being scored.",
+      registers,
+    });
+    new Gauge({
+      name: "rewardkit_pool_threads_busy",
+      help: "Worker-pool threads running a task.",
+      registers,
+      collect() {
+        this.set(peekSharedPool()?.stats().running ?? 0);
+      },
+    });
+    new Gauge({
+      name: "rewardkit_pool_tasks_queued",
+      help: "Worker-pool tasks waiting for a thread.",
+      registers,
+      collect() {
+        this.set(peekSharedPool()?.stats().queued ?? 0);
+      },
+    });
+    new Counter({
+      name: "rewardkit_pool_tasks_killed_total",
+      help: "Worker-pool tasks killed at their deadline.",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(peekSharedPool()?.stats().killed ?? 0);
+      },
+    });
+  }
+
+  request(route: string, code: number, seconds: number): void {
+    this.requests.inc({ route, code: String(code) });
+    this.latency.observe({ route }, seconds);
+  }
+
+  observe(results: readonly Result[]): void {
+    for (const r of results) {
+      this.results.inc({ status: r.status, kind: r.error?.kind ?? "" });
+      if (r.status === "ok") this.reward.observe(r.reward as number);
+      this.components(r, "");
+    }
+  }
+
+  private components(r: Result, prefix: string): void {
+    for (const [k, c] of Object.entries(r.components ?? {})) {
+      // Per-segment components (name[i]) would make label values unbounded.
+      if (k.includes("[")) continue;
+      const path = prefix ? `${prefix}.${k}` : k;
+      this.componentCount.inc({ component: path, status: c.status });
+      if (c.status === "ok") this.componentSum.inc({ component: path }, c.reward as number);
+      this.components(c, path);
+    }
+  }
+}
