@@ -86,6 +86,8 @@ function unwrap(s: string): string {
     const box = /^\\(?:boxed|fbox)\s*\{([\s\S]*)\}$/.exec(t);
     if (box && balanced(box[1]!)) t = box[1]!.trim();
     t = t.replace(/[.。]\s*$/, "").trim();
+    // An option label before the value: "(B) 12", "\text{(B) } 12".
+    t = t.replace(/^(?:\\text\w*\s*\{\s*\(?[A-E]\)\s*\}|\(?[A-E]\))\s*(?=[-\d\\(])/, "").trim();
     if (t === before) break;
   }
   return t;
@@ -186,7 +188,18 @@ export function compareAnswers(
       reason: `the prediction could not be parsed (${(p as { why: string }).why})`,
     });
   }
-  return out(compareForms(g.form, p.form, o));
+  const j = compareForms(g.form, p.form, o);
+  // "1,5" for a gold of 1.5: a decimal comma, when the gold is that decimal (a list 1, 5 cannot be).
+  const dc = /^(-?\d+),(\d+)$/.exec(unwrap(pred));
+  if (
+    j.verdict === "not_equal" &&
+    dc &&
+    /^-?\d+\.\d+$/.test(unwrap(gold)) &&
+    `${dc[1]}.${dc[2]}` === unwrap(gold)
+  ) {
+    return out({ verdict: "equal", reason: `${dc[0]} read with a decimal comma` });
+  }
+  return out(j);
 }
 
 /** True, false, or null (unknown): is `pred` the same answer as `gold`? */

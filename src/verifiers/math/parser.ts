@@ -80,7 +80,7 @@ export function parseAnswer(text: string, opts: ParseOptions = {}): Node {
   ) {
     toks.pop();
   }
-  while (toks.length && toks[0]!.t === "op" && ["=", ":"].includes(toks[0]!.v)) toks.shift();
+  while (toks.length && toks[0]!.t === "op" && ["=", ":", "~"].includes(toks[0]!.v)) toks.shift();
   toks = stripAlignment(toks);
   // "x^2 = 9 \Rightarrow x = 3": what follows the last implication is the answer.
   const implies = toks.map((t) => t.t === "op" && t.v === "=>").lastIndexOf(true);
