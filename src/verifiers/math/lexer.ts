@@ -499,7 +499,9 @@ function lexWord(
     sp &&
     prev?.t === "num" &&
     "mgshL".includes(w) &&
-    /^(?:\s*[.]?\s*$|\s*[/^])/.test(rest)
+    /^(?:\s*[.]?\s*$|\s*[/^])/.test(rest) &&
+    // "\pi r^2 h" is a product: a one-letter unit only follows a plain number.
+    !out.some((t) => t.t === "id" || (t.t === "op" && (t.v === "^" || t.v === "_")))
   ) {
     return push({ t: "word", v: w, sp });
   }

@@ -12,7 +12,7 @@
  * one place (mixed numbers `2\frac{1}{2}`, thousands separators, intervals vs tuples, units after a
  * number, `\sin^{-1}`), and the cost is a few microseconds per answer.
  */
-import { type FnName, freeVars, type Node, type RelOp } from "./ast.js";
+import { type FnName, freeVars, type Node, print, type RelOp } from "./ast.js";
 import { LexError, lex, type Tok } from "./lexer.js";
 import { LIMITS } from "./limits.js";
 import { fromDecimal, powInt, type Rat, add as radd, rat, mul as rmul } from "./rational.js";
@@ -702,7 +702,7 @@ class Parser {
       }
       case "decor": {
         const a = this.arg();
-        return this.mk({ k: "sym", name: `bar(${a.k === "sym" ? a.name : "?"})` });
+        return this.mk({ k: "sym", name: `bar(${print(a)})` });
       }
     }
     if (name.startsWith("mathbb:")) return this.mk({ k: "domain", name: name.slice(7) });
