@@ -255,6 +255,14 @@ function compareCollections(
   const ordered = (k: string) => !unordered(k);
   const gu = unordered(g.kind);
   const pu = unordered(p.kind);
+  // \{(1, 2)\} vs (1, 2): a solution set with one point, and the point.
+  if (gu !== pu) {
+    const single = gu ? g : p;
+    const other = gu ? p : g;
+    if (single.items.length === 1 && single.items[0]!.t === "coll" && other.kind !== "list") {
+      return gu ? rec(single.items[0]!, other) : rec(other, single.items[0]!);
+    }
+  }
   if (g.kind === "set" && ordered(p.kind) && p.kind !== "list")
     return NE("a set in the gold, a tuple or interval in the prediction");
   if (p.kind === "set" && ordered(g.kind) && g.kind !== "list")
@@ -266,7 +274,10 @@ function compareCollections(
   }
   if (g.items.length !== p.items.length) return NE(`${g.items.length} entries vs ${p.items.length}`);
   return allOf(
-    g.items.map((x, i) => rec(x, p.items[i]!)),
+    g.items.map((x, i) => {
+      const j = rec(x, p.items[i]!);
+      return j.verdict === "equal" ? j : { ...j, reason: `entry ${i + 1}: ${j.reason}` };
+    }),
     "same entries in order",
   );
 }
