@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { forEachLimit } from "../../src/rewards/index.js";
 import { extractCode } from "../../src/verifiers/code/extract.js";
-import { DATASETS, REPO, codeSpec, readJsonl } from "./helpers.js";
+import { codeSpec, DATASETS, REPO, readJsonl } from "./helpers.js";
 
 interface HumanEval {
   task_id: string;
@@ -21,7 +21,12 @@ interface HumanEval {
 }
 
 const humaneval = readJsonl<HumanEval>(`${DATASETS}/humaneval/HumanEval.jsonl.gz`);
-const heRef = (p: HumanEval) => ({ format: "humaneval", prompt: p.prompt, test: p.test, entry_point: p.entry_point });
+const heRef = (p: HumanEval) => ({
+  format: "humaneval",
+  prompt: p.prompt,
+  test: p.test,
+  entry_point: p.entry_point,
+});
 
 async function rewards(spec: ReturnType<typeof codeSpec>, samples: object[]) {
   const rs = await spec.scoreBatch(samples, { concurrency: 32 });
@@ -92,7 +97,10 @@ describe("MultiPL-E humaneval-js", () => {
       const spec = codeSpec({ language: "js" });
       const ours = await rewards(
         spec,
-        rows.map((r) => ({ completion: r.gpt_solution, reference: { format: "append", tests: r.tests, entry_point: entry(r) } })),
+        rows.map((r) => ({
+          completion: r.gpt_solution,
+          reference: { format: "append", tests: r.tests, entry_point: entry(r) },
+        })),
       );
       const disagree = rows.filter((_, i) => (ours[i] === 1) !== node[i]).map((r) => r.name);
       expect(disagree).toEqual([]);
@@ -115,17 +123,27 @@ interface Mbpp {
 
 describe("MBPP", () => {
   const rows = readJsonl<Mbpp>(`${DATASETS}/sandboxfusion/mbpp-sample20.jsonl`);
-  const ref = (r: Mbpp) => ({ format: "asserts", tests: r.test_list, setup: r.labels?.test_setup_code ?? "" });
+  const ref = (r: Mbpp) => ({
+    format: "asserts",
+    tests: r.test_list,
+    setup: r.labels?.test_setup_code ?? "",
+  });
   for (const runtime of ["python", "process"] as const) {
     it(`canonical solutions pass and stubs fail (${runtime} runtime)`, async () => {
       const spec = codeSpec({ runtime: { python: runtime }, mode: "fraction" });
-      const good = await rewards(spec, rows.map((r) => ({ completion: `\`\`\`python\n${r.canonical_solution}\n\`\`\``, reference: ref(r) })));
+      const good = await rewards(
+        spec,
+        rows.map((r) => ({ completion: `\`\`\`python\n${r.canonical_solution}\n\`\`\``, reference: ref(r) })),
+      );
       expect(good).toEqual(rows.map(() => 1));
       const stub = (r: Mbpp) => {
         const name = /assert\s+\(?\s*(?:not\s+)?(?:set\()?\s*([A-Za-z_]\w*)\s*\(/.exec(r.test_list[0]!)?.[1];
         return `\`\`\`python\ndef ${name}(*args, **kwargs):\n    return None\n\`\`\``;
       };
-      const bad = await rewards(spec, rows.map((r) => ({ completion: stub(r), reference: ref(r) })));
+      const bad = await rewards(
+        spec,
+        rows.map((r) => ({ completion: stub(r), reference: ref(r) })),
+      );
       expect(bad.filter((x) => x! > 0.5)).toEqual([]);
     });
   }
@@ -138,21 +156,35 @@ interface Contest {
 describe("CodeContests stdin/stdout", () => {
   const rows = readJsonl<Contest>(`${DATASETS}/sandboxfusion/code-contests-sample20-stdio.jsonl`);
   const fixtures = JSON.parse(readFileSync(`${REPO}/fixtures/code/codecontests-solutions.json`, "utf8")) as {
-    problems: { index: number; name: string; compare?: string; solutions: { id: string; language: string; runtime: string; completion: string; expect: number }[] }[];
+    problems: {
+      index: number;
+      name: string;
+      compare?: string;
+      solutions: { id: string; language: string; runtime: string; completion: string; expect: number }[];
+    }[];
   };
   for (const p of fixtures.problems) {
     it(`${p.name}: written solutions get their expected reward over all cases`, async () => {
-      const cases = JSON.parse(rows[p.index]!.test) as { input: { stdin: string }; output: { stdout: string } }[];
+      const cases = JSON.parse(rows[p.index]!.test) as {
+        input: { stdin: string };
+        output: { stdout: string };
+      }[];
       expect(cases.length).toBeGreaterThan(30);
       const got: string[] = [];
       const want: string[] = [];
       for (const s of p.solutions) {
         const spec = codeSpec({
           language: s.language,
-          runtime: { python: s.runtime === "process" ? "process" : "python", js: s.runtime === "process" ? "process" : "js" },
+          runtime: {
+            python: s.runtime === "process" ? "process" : "python",
+            js: s.runtime === "process" ? "process" : "js",
+          },
           time_ms: 10_000,
         });
-        const r = await spec.score({ completion: s.completion, reference: { format: "stdio", cases, compare: p.compare } });
+        const r = await spec.score({
+          completion: s.completion,
+          reference: { format: "stdio", cases, compare: p.compare },
+        });
         expect(r.status, JSON.stringify(r.error)).toBe("ok");
         got.push(`${s.id}: ${r.reward}`);
         want.push(`${s.id}: ${s.expect}`);
@@ -166,7 +198,10 @@ describe("CodeContests stdin/stdout", () => {
     const p = fixtures.problems.find((x) => x.index === 17)!;
     const wrong = p.solutions.find((s) => s.id === "correct_py_wrong")!;
     const cases = JSON.parse(rows[17]!.test);
-    const r = await codeSpec({ mode: "fraction" }).score({ completion: wrong.completion, reference: { format: "stdio", cases } });
+    const r = await codeSpec({ mode: "fraction" }).score({
+      completion: wrong.completion,
+      reference: { format: "stdio", cases },
+    });
     const verdicts = r.details?.verdicts as Record<string, number>;
     expect(verdicts.pass! + verdicts.wrong_answer!).toBe(cases.length);
     expect(r.reward).toBeCloseTo(verdicts.pass! / cases.length, 10);

@@ -1,6 +1,6 @@
-import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import type { Result } from "../../src/core/index.js";
 import { loadReward } from "../../src/spec/index.js";
 import { sandboxFacts } from "../../src/verifiers/code/runtimes/sandbox.js";

@@ -2,12 +2,12 @@
  * Every program in fixtures/hostile/ gets its expected verdict, on every sandbox mode of the process
  * runtime that works here; afterwards no process of the sandbox is left and the host is untouched.
  */
-import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isSandboxUid, processesOf, sandboxFacts } from "../../src/verifiers/code/runtimes/sandbox.js";
-import { REPO, codeSpec, firstVerdict, sandboxModes } from "./helpers.js";
+import { isOwnUid, processesOf, sandboxFacts } from "../../src/verifiers/code/runtimes/sandbox.js";
+import { codeSpec, firstVerdict, REPO, sandboxModes } from "./helpers.js";
 
 interface Fixture {
   name: string;
@@ -28,8 +28,9 @@ const CANARY = join(tmpdir(), `rewardkit-canary-${process.pid}`);
 const PWNED = [`${REPO}/rk-pwned`, "/root/rk-pwned", "/etc/rk-pwned", "/usr/rk-pwned"];
 const envBefore = { ...process.env };
 
+/** Fixtures name host paths as $-{CANARY} and $-{REPO} (without the dash). */
 function substitute(s: string): string {
-  return s.replaceAll("${CANARY}", CANARY).replaceAll("${REPO}", REPO);
+  return s.replaceAll("$" + "{CANARY}", CANARY).replaceAll("$" + "{REPO}", REPO);
 }
 
 beforeAll(() => {
@@ -44,7 +45,10 @@ afterAll(() => {
 });
 
 async function run(f: Fixture, sandbox: string) {
-  const runtime = { python: f.runtime === "process" ? "process" : "python", js: f.runtime === "process" ? "process" : "js" };
+  const runtime = {
+    python: f.runtime === "process" ? "process" : "python",
+    js: f.runtime === "process" ? "process" : "js",
+  };
   const spec = codeSpec({ runtime, sandbox, language: f.language });
   return spec.score({ completion: substitute(f.completion), reference: f.reference });
 }
@@ -93,8 +97,9 @@ describe("hostile programs", () => {
 
   it("leaves no process behind and the host untouched", async () => {
     if (sandboxFacts().root && sandboxFacts().setpriv) {
-      // Not one live process of any sandbox uid (zombies are dead, waiting for init to reap them).
-      expect(processesOf(isSandboxUid)).toEqual([]);
+      // Not one live process of this process's sandbox uids (zombies are dead, waiting for init to reap
+      // them; other test files run their own programs under their own block of uids meanwhile).
+      expect(processesOf(isOwnUid)).toEqual([]);
     }
     expect(readFileSync(CANARY, "utf8")).toBe("canary-secret");
     for (const p of PWNED) expect(existsSync(p), p).toBe(false);

@@ -5,7 +5,10 @@ import { codeSpec } from "./helpers.js";
 process.env.REWARDKIT_BWRAP = "/nonexistent/bwrap";
 
 describe("process runtime without bubblewrap", () => {
-  const sample = { completion: "```python\nprint(input())\n```", reference: { format: "stdio", cases: [{ input: "hi", output: "hi" }] } };
+  const sample = {
+    completion: "```python\nprint(input())\n```",
+    reference: { format: "stdio", cases: [{ input: "hi", output: "hi" }] },
+  };
 
   it("reports sandbox_error, never 0, when bwrap is required", async () => {
     const r = await codeSpec({ runtime: { python: "process" }, sandbox: "bwrap" }).score(sample);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { comparator, jsonDiff, normalizedLines, registerCodeChecker } from "../../src/verifiers/code/compare.js";
+import {
+  comparator,
+  jsonDiff,
+  normalizedLines,
+  registerCodeChecker,
+} from "../../src/verifiers/code/compare.js";
 import { extractCode, fencedBlocks } from "../../src/verifiers/code/extract.js";
 import { assemble, promptBefore } from "../../src/verifiers/code/program.js";
 import { parseProblem } from "../../src/verifiers/code/reference.js";
@@ -10,27 +15,38 @@ const opts = { ignoreCase: false, tolerance: 1e-6 };
 
 describe("code extraction", () => {
   it("takes the last block that defines the function, not a trailing usage block", () => {
-    const text = "Here:\n```python\ndef f(x):\n    return 1\n```\nBetter:\n```python\ndef f(x):\n    return 2\n```\nUsage:\n```python\nprint(f(3))\n```";
+    const text =
+      "Here:\n```python\ndef f(x):\n    return 1\n```\nBetter:\n```python\ndef f(x):\n    return 2\n```\nUsage:\n```python\nprint(f(3))\n```";
     expect(extractCode(text, "python", "f")).toEqual({ code: "def f(x):\n    return 2", how: "block" });
   });
 
   it("joins all blocks of the language when none defines the function", () => {
     const text = "```py\nimport math\n```\ntext\n```python\nprint(math.pi)\n```";
-    expect(extractCode(text, "python", "g")).toEqual({ code: "import math\n\nprint(math.pi)", how: "blocks" });
+    expect(extractCode(text, "python", "g")).toEqual({
+      code: "import math\n\nprint(math.pi)",
+      how: "blocks",
+    });
   });
 
   it("prefers blocks of the language over others, falls back to untagged blocks", () => {
-    expect(extractCode("```bash\npip install x\n```\n```js\nconst a = 1\n```", "js").code).toBe("const a = 1");
+    expect(extractCode("```bash\npip install x\n```\n```js\nconst a = 1\n```", "js").code).toBe(
+      "const a = 1",
+    );
     expect(extractCode("```\nfunction g() {}\n```", "js", "g").code).toBe("function g() {}");
   });
 
   it("uses the whole text without fences, and finds no code when only other languages are fenced", () => {
-    expect(extractCode("    return x + 1\n", "python", "f")).toEqual({ code: "    return x + 1\n", how: "text" });
+    expect(extractCode("    return x + 1\n", "python", "f")).toEqual({
+      code: "    return x + 1\n",
+      how: "text",
+    });
     expect(extractCode("Run:\n```bash\nls\n```", "python", "f").how).toBe("none");
   });
 
   it("keeps the body of a truncated, unclosed block", () => {
-    expect(extractCode("Sure\n```python\ndef f():\n    return 1", "python", "f").code).toBe("def f():\n    return 1");
+    expect(extractCode("Sure\n```python\ndef f():\n    return 1", "python", "f").code).toBe(
+      "def f():\n    return 1",
+    );
   });
 
   it("honours longer fences and tildes", () => {
@@ -43,7 +59,8 @@ describe("code extraction", () => {
 });
 
 describe("programs", () => {
-  const prompt = "from typing import List\n\ndef helper(x):\n    return x\n\n\ndef f(a: List[int]) -> int:\n    \"\"\"doc\"\"\"\n";
+  const prompt =
+    'from typing import List\n\ndef helper(x):\n    return x\n\n\ndef f(a: List[int]) -> int:\n    """doc"""\n';
   it("continues the prompt with a bare body", () => {
     const p = parseProblem({ format: "humaneval", prompt, test: "", entry_point: "f" }, "python");
     expect(assemble(p, "    return 1\n")).toBe(`${prompt}    return 1\n`);
@@ -51,7 +68,9 @@ describe("programs", () => {
 
   it("puts a whole function after the prompt's imports and helpers", () => {
     const p = parseProblem({ format: "humaneval", prompt, test: "", entry_point: "f" }, "python");
-    expect(promptBefore(prompt, "python", "f")).toBe("from typing import List\n\ndef helper(x):\n    return x\n\n");
+    expect(promptBefore(prompt, "python", "f")).toBe(
+      "from typing import List\n\ndef helper(x):\n    return x\n\n",
+    );
     const full = "def f(a):\n    return helper(2)\n";
     expect(assemble(p, full)).toBe(`from typing import List\n\ndef helper(x):\n    return x\n\n\n${full}`);
   });
@@ -112,11 +131,17 @@ describe("reward modes", () => {
 describe("reference shapes", () => {
   it("parses every format and CodeContests-style io objects", () => {
     expect(parseProblem('{"format":"asserts","tests":["assert 1"]}', "python").tests).toEqual(["assert 1"]);
-    const s = parseProblem({ format: "stdio", cases: [{ input: { stdin: "1" }, output: { stdout: "2" }, weight: 3 }] }, "js");
+    const s = parseProblem(
+      { format: "stdio", cases: [{ input: { stdin: "1" }, output: { stdout: "2" }, weight: 3 }] },
+      "js",
+    );
     expect(s.cases).toEqual([{ input: "1", output: "2" }]);
     expect(s.weights).toEqual([3]);
     expect(s.language).toBe("js");
-    const c = parseProblem({ format: "call", fn_name: "f", cases: [{ args: [1], expected: 2 }], language: "typescript" }, "python");
+    const c = parseProblem(
+      { format: "call", fn_name: "f", cases: [{ args: [1], expected: 2 }], language: "typescript" },
+      "python",
+    );
     expect(c.language).toBe("ts");
     expect(parseProblem({ format: "append", tests: "test()" }, "js").tests).toEqual(["test()"]);
   });
@@ -135,7 +160,10 @@ describe("reference shapes", () => {
   });
 
   it("a bad reference is an invalid_input error, never a 0", async () => {
-    const r = await codeSpec().score({ completion: "```python\nx = 1\n```", reference: { format: "asserts" } });
+    const r = await codeSpec().score({
+      completion: "```python\nx = 1\n```",
+      reference: { format: "asserts" },
+    });
     expect(r.status).toBe("error");
     expect(r.error?.kind).toBe("invalid_input");
   });

@@ -7,24 +7,23 @@
  * a reference that is not a valid test description is error(invalid_input). Never 0 for our failures.
  */
 import {
-  RewardkitError,
-  type Template,
-  type Verifier,
   compileTemplate,
   ok,
+  RewardkitError,
   renderText,
+  type Template,
+  type Verifier,
 } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
-import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator, jsonDiff } from "./compare.js";
+import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator } from "./compare.js";
 import { extractCode } from "./extract.js";
-import { withSlot } from "./limiter.js";
 import { assemble, harnessSetup, harnessTests, prepareJs } from "./program.js";
 import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
 import { ProcessRuntime } from "./runtimes/process.js";
 import type { SandboxMode } from "./runtimes/sandbox.js";
-import { rewardOf, stopsAtFirstFailure } from "./score.js";
 import { runHarness, runStdio } from "./schedule.js";
-import { type Language, type Limits, type Runtime, type Verdict } from "./types.js";
+import { rewardOf, stopsAtFirstFailure } from "./score.js";
+import type { Language, Limits, Runtime, Verdict } from "./types.js";
 
 interface Config {
   input?: string;
@@ -95,7 +94,10 @@ export async function runtimeFor(name: "js" | "python" | "process", sandbox: San
     return py;
   }
   let p = processRuntimes.get(sandbox);
-  if (!p) processRuntimes.set(sandbox, (p = new ProcessRuntime(sandbox)));
+  if (!p) {
+    p = new ProcessRuntime(sandbox);
+    processRuntimes.set(sandbox, p);
+  }
   return p;
 }
 
@@ -134,7 +136,11 @@ export const code: Verifier<Config, CodeCompiled> = {
   configSchema: {
     properties: {
       input: INPUT,
-      reference: { ...REFERENCE, description: "The tests (an object, see docs/code.md). Template into the sample; default {{reference}}." },
+      reference: {
+        ...REFERENCE,
+        description:
+          "The tests (an object, see docs/code.md). Template into the sample; default {{reference}}.",
+      },
       language: { type: "string", default: "python", description: "Language when the reference names none." },
       runtime: {
         type: "object",
@@ -144,20 +150,59 @@ export const code: Verifier<Config, CodeCompiled> = {
           js: { enum: ["js", "process"], default: "js" },
           ts: { enum: ["js", "process"], default: "js" },
         },
-        description: "Runtime per language: python = Pyodide, js = isolated-vm, process = native toolchain in a sandbox.",
+        description:
+          "Runtime per language: python = Pyodide, js = isolated-vm, process = native toolchain in a sandbox.",
       },
-      sandbox: { enum: ["auto", "bwrap", "rlimits"], default: "auto", description: "Process runtime isolation." },
+      sandbox: {
+        enum: ["auto", "bwrap", "rlimits"],
+        default: "auto",
+        description: "Process runtime isolation.",
+      },
       mode: { enum: [...MODES], default: "binary" },
-      no_code_reward: { type: "number", default: 0, description: "Reward when the completion holds no code." },
-      time_ms: { type: "integer", minimum: 1, maximum: MAX.time_ms, default: DEFAULTS.time_ms, description: "Limit per test." },
+      no_code_reward: {
+        type: "number",
+        default: 0,
+        description: "Reward when the completion holds no code.",
+      },
+      time_ms: {
+        type: "integer",
+        minimum: 1,
+        maximum: MAX.time_ms,
+        default: DEFAULTS.time_ms,
+        description: "Limit per test.",
+      },
       memory_mb: { type: "integer", minimum: 16, maximum: MAX.memory_mb, default: DEFAULTS.memory_mb },
-      output_bytes: { type: "integer", minimum: 1, maximum: MAX.output_bytes, default: DEFAULTS.output_bytes },
+      output_bytes: {
+        type: "integer",
+        minimum: 1,
+        maximum: MAX.output_bytes,
+        default: DEFAULTS.output_bytes,
+      },
       compile_ms: { type: "integer", minimum: 1, maximum: MAX.compile_ms, default: DEFAULTS.compile_ms },
-      budget_base_ms: { type: "integer", minimum: 1, default: DEFAULTS.budget_base_ms, description: "Run time budget of a sample: base ..." },
-      budget_per_test_ms: { type: "integer", minimum: 0, default: DEFAULTS.budget_per_test_ms, description: "... plus this per test." },
-      compare: { type: "string", default: "lines", description: `stdio comparator: ${BUILTIN_COMPARATORS.join(", ")} or a registered checker` },
+      budget_base_ms: {
+        type: "integer",
+        minimum: 1,
+        default: DEFAULTS.budget_base_ms,
+        description: "Run time budget of a sample: base ...",
+      },
+      budget_per_test_ms: {
+        type: "integer",
+        minimum: 0,
+        default: DEFAULTS.budget_per_test_ms,
+        description: "... plus this per test.",
+      },
+      compare: {
+        type: "string",
+        default: "lines",
+        description: `stdio comparator: ${BUILTIN_COMPARATORS.join(", ")} or a registered checker`,
+      },
       ignore_case: { type: "boolean", default: false },
-      tolerance: { type: "number", minimum: 0, default: DEFAULTS.tolerance, description: "numeric comparator and call results" },
+      tolerance: {
+        type: "number",
+        minimum: 0,
+        default: DEFAULTS.tolerance,
+        description: "numeric comparator and call results",
+      },
       feedback_chars: { type: "integer", minimum: 50, default: DEFAULTS.feedback_chars },
     },
   },
@@ -165,13 +210,20 @@ export const code: Verifier<Config, CodeCompiled> = {
     const language = parseLanguage(c.language ?? "python", "language");
     const compare = c.compare ?? "lines";
     if (!hasComparator(compare)) {
-      throw new RewardkitError("config_error", `unknown comparator '${compare}' (built-in: ${BUILTIN_COMPARATORS.join(", ")})`);
+      throw new RewardkitError(
+        "config_error",
+        `unknown comparator '${compare}' (built-in: ${BUILTIN_COMPARATORS.join(", ")})`,
+      );
     }
     return {
       input: template(c.input, "{{completion}}"),
       reference: compileTemplate(typeof c.reference === "string" ? c.reference : "{{reference}}"),
       language,
-      runtime: { python: c.runtime?.python ?? "python", js: c.runtime?.js ?? "js", ts: c.runtime?.ts ?? "js" },
+      runtime: {
+        python: c.runtime?.python ?? "python",
+        js: c.runtime?.js ?? "js",
+        ts: c.runtime?.ts ?? "js",
+      },
       sandbox: c.sandbox ?? "auto",
       mode: c.mode ?? "binary",
       noCode: c.no_code_reward ?? 0,
@@ -195,19 +247,35 @@ export const code: Verifier<Config, CodeCompiled> = {
     const mode = problem.mode ?? c.mode;
     const n = testCount(problem);
     const extracted = extractCode(text, problem.language, problem.entry);
-    const details: Record<string, unknown> = { language: problem.language, format: problem.format, extracted: extracted.how };
+    const details: Record<string, unknown> = {
+      language: problem.language,
+      format: problem.format,
+      extracted: extracted.how,
+    };
     if (extracted.code.trim() === "") {
-      return ok(c.noCode, { feedback: "no code found in the completion", details: { ...details, no_code: true } });
+      return ok(c.noCode, {
+        feedback: "no code found in the completion",
+        details: { ...details, no_code: true },
+      });
     }
     const limits = limitsFor(c, problem);
     const runtimeName = pickRuntime(c, problem.language);
-    if (runtimeName !== "process" && (problem.language === "c" || problem.language === "cpp" || problem.language === "bash")) {
-      throw new RewardkitError("config_error", `language ${problem.language} runs only on the process runtime`);
+    if (
+      runtimeName !== "process" &&
+      (problem.language === "c" || problem.language === "cpp" || problem.language === "bash")
+    ) {
+      throw new RewardkitError(
+        "config_error",
+        `language ${problem.language} runs only on the process runtime`,
+      );
     }
     const harnessed = problem.format !== "stdio";
     const native = problem.language === "c" || problem.language === "cpp" || problem.language === "bash";
     if (native && problem.format !== "stdio" && problem.format !== "append") {
-      throw new RewardkitError("invalid_input", `format '${problem.format}' is not supported for ${problem.language} (use stdio or append)`);
+      throw new RewardkitError(
+        "invalid_input",
+        `format '${problem.format}' is not supported for ${problem.language} (use stdio or append)`,
+      );
     }
     const runtime = await runtimeFor(runtimeName, c.sandbox);
     details.runtime = runtimeName;
@@ -229,7 +297,15 @@ export const code: Verifier<Config, CodeCompiled> = {
         }
         reports = await runHarness({
           runtime,
-          job: { kind: "harness", language: isJs ? "js" : problem.language, setup, tests, start: 0, stopOnFail: stop, limits },
+          job: {
+            kind: "harness",
+            language: isJs ? "js" : problem.language,
+            setup,
+            tests,
+            start: 0,
+            stopOnFail: stop,
+            limits,
+          },
           expected: problem.calls?.map((x) => x.expected),
           tolerance: problem.tolerance ?? c.tolerance,
           budget,
@@ -259,10 +335,14 @@ export const code: Verifier<Config, CodeCompiled> = {
       }
     } catch (e) {
       if (e instanceof RewardkitError && e.kind === "compile_error") {
-        reports = Array.from({ length: n }, () => ({ verdict: "compile_error" as const, message: e.message }));
+        reports = Array.from({ length: n }, () => ({
+          verdict: "compile_error" as const,
+          message: e.message,
+        }));
       } else throw e;
     }
-    if (ctx.signal.aborted) throw new RewardkitError("timeout", "the evaluation was aborted before the tests finished");
+    if (ctx.signal.aborted)
+      throw new RewardkitError("timeout", "the evaluation was aborted before the tests finished");
     const verdicts = reports.map((r) => r?.verdict);
     const reward = rewardOf(mode, verdicts, problem.weights);
     const passed = verdicts.filter((v) => v === "pass").length;

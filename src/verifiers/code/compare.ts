@@ -19,7 +19,10 @@ export interface CompareOptions {
 
 /** Lines with trailing whitespace trimmed; trailing empty lines (and a final newline) dropped. */
 export function normalizedLines(text: string): string[] {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.replace(/\s+$/, ""));
+  const lines = text
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((l) => l.replace(/\s+$/, ""));
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }
@@ -104,7 +107,10 @@ export function comparator(name: string, opts: CompareOptions): Comparator | und
         const al = a.split("\n");
         for (let i = 0; i < Math.max(el.length, al.length); i++) {
           if (fold(el[i] ?? "") !== fold(al[i] ?? "") || el[i] === undefined || al[i] === undefined) {
-            return { pass: false, message: `exact: first difference on line ${i + 1}: expected ${show(el[i])}, got ${show(al[i])}` };
+            return {
+              pass: false,
+              message: `exact: first difference on line ${i + 1}: expected ${show(el[i])}, got ${show(al[i])}`,
+            };
           }
         }
         return { pass: false, message: "exact: outputs differ" };
@@ -116,7 +122,8 @@ export function comparator(name: string, opts: CompareOptions): Comparator | und
         const te = fold(e).split(/\s+/).filter(Boolean);
         const ta = fold(a).split(/\s+/).filter(Boolean);
         for (let i = 0; i < Math.max(te.length, ta.length); i++) {
-          if (te[i] !== ta[i]) return { pass: false, message: `token ${i + 1}: expected ${show(te[i])}, got ${show(ta[i])}` };
+          if (te[i] !== ta[i])
+            return { pass: false, message: `token ${i + 1}: expected ${show(te[i])}, got ${show(ta[i])}` };
         }
         return { pass: true };
       };

@@ -37,7 +37,15 @@ export function fencedBlocks(text: string): Block[] {
     const line = raw.replace(/\r$/, "");
     if (!open) {
       const m = /^\s{0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
-      if (m) open = { fence: m[1]!, tag: m[2]!.toLowerCase().replace(/^\{?\.?/, "").replace(/\}$/, ""), body: [] };
+      if (m)
+        open = {
+          fence: m[1]!,
+          tag: m[2]!
+            .toLowerCase()
+            .replace(/^\{?\.?/, "")
+            .replace(/\}$/, ""),
+          body: [],
+        };
       continue;
     }
     const close = /^\s{0,3}(`{3,}|~{3,})\s*$/.exec(line);

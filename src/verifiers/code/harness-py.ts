@@ -8,7 +8,7 @@
  * exits early, whatever its exit code, has no end report and fails.
  */
 
-export const PY_HARNESS = String.raw`
+export const PY_HARNESS = `
 import sys as _sys, json as _json, time as _time, builtins as _builtins, io as _io
 
 _RK_SOL = "<solution>"

@@ -61,11 +61,15 @@ export function codeLimiter(): Limiter {
 /** Sets the number of concurrent program runs (before the first run; default: the number of cores). */
 export function setCodeConcurrency(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error("concurrency must be a positive integer");
-  if (limiter && limiter.busy > 0) throw new Error("cannot resize the code concurrency limit while programs run");
+  if (limiter && limiter.busy > 0)
+    throw new Error("cannot resize the code concurrency limit while programs run");
   limiter = new Limiter(n);
 }
 
-export async function withSlot<T>(signal: AbortSignal | undefined, fn: (slot: number) => Promise<T>): Promise<T> {
+export async function withSlot<T>(
+  signal: AbortSignal | undefined,
+  fn: (slot: number) => Promise<T>,
+): Promise<T> {
   const l = codeLimiter();
   const slot = await l.acquire(signal);
   try {

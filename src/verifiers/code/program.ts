@@ -63,7 +63,9 @@ export function transpileTs(code: string, what: string): string {
     return transformSync(scriptify(code), { loader: "ts", target: "es2022", sourcemap: false }).code;
   } catch (e) {
     const errs = (e as { errors?: { text: string; location?: { line: number } }[] }).errors;
-    const msg = errs?.length ? errs.map((x) => `line ${x.location?.line ?? "?"}: ${x.text}`).join("; ") : (e as Error).message;
+    const msg = errs?.length
+      ? errs.map((x) => `line ${x.location?.line ?? "?"}: ${x.text}`).join("; ")
+      : (e as Error).message;
     throw new RewardkitError("compile_error", `${what}: ${msg}`);
   }
 }

@@ -10,7 +10,7 @@
  * Any of them may also set "language", "mode", "weights", "limits" {time_ms, memory_mb, output_bytes,
  * compile_ms}, "compare", "ignore_case" and "tolerance". A reference given as a JSON string is parsed.
  */
-import { RewardkitError, kindOf } from "../../core/index.js";
+import { kindOf, RewardkitError } from "../../core/index.js";
 import { FORMATS, type Format, LANGUAGES, type Language } from "./types.js";
 
 export const MODES = ["binary", "fraction", "first_failure", "weighted"] as const;
@@ -57,7 +57,11 @@ const LANG_ALIASES: Record<string, Language> = {
 
 export function parseLanguage(v: unknown, where: string): Language {
   const l = typeof v === "string" ? LANG_ALIASES[v.toLowerCase()] : undefined;
-  if (!l) throw new RewardkitError("invalid_input", `${where}: unknown language ${JSON.stringify(v)} (known: ${LANGUAGES.join(", ")})`);
+  if (!l)
+    throw new RewardkitError(
+      "invalid_input",
+      `${where}: unknown language ${JSON.stringify(v)} (known: ${LANGUAGES.join(", ")})`,
+    );
   return l;
 }
 
@@ -86,9 +90,17 @@ function ioText(v: unknown, key: "stdin" | "stdout", where: string): string {
   return bad(`${where} must be text (or {"${key}": text}), got ${kindOf(v)}`);
 }
 
-function weightsOf(cases: Record<string, unknown>[] | undefined, explicit: unknown, n: number): number[] | undefined {
+function weightsOf(
+  cases: Record<string, unknown>[] | undefined,
+  explicit: unknown,
+  n: number,
+): number[] | undefined {
   if (explicit !== undefined) {
-    if (!Array.isArray(explicit) || explicit.length !== n || !explicit.every((w) => typeof w === "number" && w >= 0)) {
+    if (
+      !Array.isArray(explicit) ||
+      explicit.length !== n ||
+      !explicit.every((w) => typeof w === "number" && w >= 0)
+    ) {
       bad(`'weights' must be ${n} non-negative numbers, one per test`);
     }
     return explicit as number[];
@@ -112,17 +124,21 @@ export function parseProblem(raw: unknown, defaultLanguage: Language): Problem {
       bad("must be an object with the tests (or its JSON text)");
     }
   }
-  if (!ref || typeof ref !== "object" || Array.isArray(ref)) bad(`must be an object with the tests, got ${kindOf(ref)}`);
+  if (!ref || typeof ref !== "object" || Array.isArray(ref))
+    bad(`must be an object with the tests, got ${kindOf(ref)}`);
   const o = ref as Record<string, unknown>;
   const format = o.format as Format;
-  if (!FORMATS.includes(format)) bad(`'format' must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(o.format)}`);
-  const language = o.language === undefined ? defaultLanguage : parseLanguage(o.language, "reference.language");
+  if (!FORMATS.includes(format))
+    bad(`'format' must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(o.format)}`);
+  const language =
+    o.language === undefined ? defaultLanguage : parseLanguage(o.language, "reference.language");
   const p: Problem = { language, format, limits: {} };
   const prompt = str(o, "prompt", format === "humaneval");
   if (prompt !== undefined) p.prompt = prompt;
   const entry = str(o, "entry_point", format === "humaneval") ?? str(o, "fn_name", format === "call");
   if (entry !== undefined) {
-    if (!/^[A-Za-z_$][\w$]*$/.test(entry)) bad(`'${o.entry_point !== undefined ? "entry_point" : "fn_name"}' must be an identifier`);
+    if (!/^[A-Za-z_$][\w$]*$/.test(entry))
+      bad(`'${o.entry_point !== undefined ? "entry_point" : "fn_name"}' must be an identifier`);
     p.entry = entry;
   }
   const setup = str(o, "setup", false);
@@ -138,7 +154,8 @@ export function parseProblem(raw: unknown, defaultLanguage: Language): Problem {
     case "append": {
       const t = o.tests ?? o.test;
       if (typeof t === "string" && format === "append") p.tests = [t];
-      else if (Array.isArray(t) && t.length > 0 && t.every((x) => typeof x === "string")) p.tests = t as string[];
+      else if (Array.isArray(t) && t.length > 0 && t.every((x) => typeof x === "string"))
+        p.tests = t as string[];
       else bad(`'tests' must be ${format === "append" ? "a string or " : ""}a non-empty list of strings`);
       n = p.tests.length;
       break;
@@ -149,7 +166,10 @@ export function parseProblem(raw: unknown, defaultLanguage: Language): Problem {
       cases = c as Record<string, unknown>[];
       p.cases = cases.map((x, i) => {
         if (!x || typeof x !== "object") bad(`cases[${i}] must be an object {input, output}`);
-        return { input: ioText(x.input, "stdin", `cases[${i}].input`), output: ioText(x.output, "stdout", `cases[${i}].output`) };
+        return {
+          input: ioText(x.input, "stdin", `cases[${i}].input`),
+          output: ioText(x.output, "stdout", `cases[${i}].output`),
+        };
       });
       n = p.cases.length;
       break;
@@ -182,7 +202,8 @@ export function parseProblem(raw: unknown, defaultLanguage: Language): Problem {
     for (const k of ["time_ms", "memory_mb", "output_bytes", "compile_ms"] as const) {
       if (l[k] === undefined) continue;
       const v = l[k];
-      if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) bad(`limits.${k} must be a positive number`);
+      if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+        bad(`limits.${k} must be a positive number`);
       p.limits[k] = v;
     }
   }

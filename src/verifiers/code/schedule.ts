@@ -73,7 +73,11 @@ export async function runHarness(h: HarnessRun): Promise<(TestReport | undefined
     if (r.setupFailed) {
       // The program failed before any test could run: every remaining test fails the same way.
       const t = r.tests[0]!;
-      const rep: TestReport = { verdict: verdictOf(t.status), ms: t.ms, message: describe(t, "the program failed before the tests") };
+      const rep: TestReport = {
+        verdict: verdictOf(t.status),
+        ms: t.ms,
+        message: describe(t, "the program failed before the tests"),
+      };
       if (stderr) rep.stderr = stderr;
       for (let i = next; i < n; i++) out[i] = rep;
       break;
@@ -117,7 +121,8 @@ function describe(t: TestOutcome, fallback: string): string {
   if (t.status === "timeout") return "time limit exceeded";
   if (t.status === "output_limit") return "output limit exceeded";
   if (t.status === "memory") return `memory limit exceeded${t.message ? `: ${t.message}` : ""}`;
-  if (t.status === "exit") return `${t.type ?? "exit"}: ${t.message ?? "the program exited before the tests were done"}`;
+  if (t.status === "exit")
+    return `${t.type ?? "exit"}: ${t.message ?? "the program exited before the tests were done"}`;
   const m = [t.type, t.message].filter(Boolean).join(": ");
   return m || fallback;
 }
@@ -151,7 +156,11 @@ export async function runStdio(s: StdioRun): Promise<(TestReport | undefined)[]>
     }
     const limits = { ...s.limits, timeMs: Math.max(1, Math.min(s.limits.timeMs, left)) };
     const r = await withSlot(s.signal, (slot) =>
-      s.runtime.run({ kind: "stdio", language: s.language, source: s.source, stdin: c.input, limits }, slot, s.signal),
+      s.runtime.run(
+        { kind: "stdio", language: s.language, source: s.source, stdin: c.input, limits },
+        slot,
+        s.signal,
+      ),
     );
     used += r.ms;
     const rep: TestReport = { verdict: "pass", ms: r.ms };
@@ -206,7 +215,8 @@ export async function runStdio(s: StdioRun): Promise<(TestReport | undefined)[]>
       while (!stop && next < n && !s.signal.aborted) await one(next++);
     }),
   );
-  if (compileError !== undefined) for (let i = 0; i < n; i++) out[i] = { verdict: "compile_error", message: compileError };
+  if (compileError !== undefined)
+    for (let i = 0; i < n; i++) out[i] = { verdict: "compile_error", message: compileError };
   if (s.signal.aborted) throw new RewardkitError("timeout", "the evaluation was aborted");
   return out;
 }

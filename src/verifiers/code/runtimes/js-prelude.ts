@@ -229,7 +229,7 @@ export const JS_PRELUDE = String.raw`
     if (ls.length && ls[ls.length - 1] === "") ls.pop();
     return ls.map((l) => l.replace(/\r$/, ""));
   }
-  class ExitSignal { constructor(code) { this.code = code; } }
+  class ExitSignal extends Error { constructor(code) { super("process.exit(" + (Number(code) | 0) + ")"); this.name = "ExitSignal"; this.code = Number(code) | 0; } }
   const proc = {
     argv: ["node", "solution.js"], env: {}, platform: "linux", version: "v20.0.0", versions: { node: "20.0.0" },
     exitCode: undefined,

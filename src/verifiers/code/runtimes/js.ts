@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import ivm from "isolated-vm";
 import { RewardkitError } from "../../../core/index.js";
-import type { HarnessJob, Job, Limits, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
+import type { HarnessJob, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
 import { JS_PRELUDE } from "./js-prelude.js";
 
 interface Slot {
@@ -24,7 +24,9 @@ const ENCODINGS = new Set(["hex", "base64", "base64url", "latin1"]);
 const hostHash = new ivm.Callback((alg: string, data: string, enc: string) => {
   const a = String(alg).toLowerCase();
   if (!HASHES.has(a) || !ENCODINGS.has(enc) || typeof data !== "string" || data.length > 1 << 24) return null;
-  return createHash(a).update(data, "utf8").digest(enc as "hex");
+  return createHash(a)
+    .update(data, "utf8")
+    .digest(enc as "hex");
 });
 const GRACE_MS = 200;
 
@@ -47,7 +49,11 @@ function slotFor(i: number, memoryMb: number): Slot {
   return s;
 }
 
-type Eval = { kind: "ok"; value: unknown } | { kind: "threw"; error: Error } | { kind: "timeout" } | { kind: "memory" };
+type Eval =
+  | { kind: "ok"; value: unknown }
+  | { kind: "threw"; error: Error }
+  | { kind: "timeout" }
+  | { kind: "memory" };
 
 /** Runs `fn` with a host deadline: past it (plus a grace period) the isolate is disposed. */
 async function guarded(slot: Slot, ms: number, fn: () => Promise<unknown>): Promise<Eval> {
@@ -100,14 +106,19 @@ export class JsRuntime implements Runtime {
       context = await slot.isolate.createContext();
       context.global.setSync("__rk_host_hash", hostHash);
       const stdin = job.kind === "stdio" ? job.stdin : "";
-      context.global.setSync("__rk_cfg", new ivm.ExternalCopy({ stdin, limit: job.limits.outputBytes }).copyInto());
+      context.global.setSync(
+        "__rk_cfg",
+        new ivm.ExternalCopy({ stdin, limit: job.limits.outputBytes }).copyInto(),
+      );
       await slot.prelude.run(context, { timeout: 1000 });
     } catch (e) {
       if (!slot.isolate.isDisposed) slot.isolate.dispose();
       throw new RewardkitError("sandbox_error", `cannot prepare a JS context: ${(e as Error).message}`);
     }
     try {
-      return job.kind === "stdio" ? await this.stdio(slot, context, job) : await this.harness(slot, context, job, signal);
+      return job.kind === "stdio"
+        ? await this.stdio(slot, context, job)
+        : await this.harness(slot, context, job, signal);
     } finally {
       if (!slot.isolate.isDisposed) context.release();
     }
@@ -135,7 +146,8 @@ export class JsRuntime implements Runtime {
     const t0 = performance.now();
     const base = { tests: [], isolation: "isolated-vm" as const };
     const script = this.compile(slot, job.source, "solution.js");
-    if (typeof script === "string") return { ...base, end: "compile_error", stdout: "", stderr: script, ms: 0 };
+    if (typeof script === "string")
+      return { ...base, end: "compile_error", stdout: "", stderr: script, ms: 0 };
     const lim = Math.ceil(job.limits.timeMs);
     let r = await guarded(slot, lim, () => script.run(context, { timeout: lim }));
     if (r.kind === "ok") {
@@ -157,15 +169,18 @@ export class JsRuntime implements Runtime {
     return { ...res, end: "exited", exitCode: 0 };
   }
 
+  /** The status of a `process.exit(code)` (thrown as an error with that message), or null. */
   private async exitCode(_slot: Slot, _context: ivm.Context, e: Error): Promise<number | null> {
-    // An ExitSignal crosses the isolate boundary as a plain error with this message shape.
-    const m = /^\[object Object\]$/.test(String(e?.message)) ? null : null;
-    void m;
-    const code = (e as unknown as { code?: unknown }).code;
-    return typeof code === "number" ? code : null;
+    const m = /^process\.exit\((-?\d+)\)$/.exec(String(e?.message ?? ""));
+    return m ? Number(m[1]) : null;
   }
 
-  private async harness(slot: Slot, context: ivm.Context, job: HarnessJob, signal: AbortSignal): Promise<RunResult> {
+  private async harness(
+    slot: Slot,
+    context: ivm.Context,
+    job: HarnessJob,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
     const tests: TestOutcome[] = [];
     let ms = 0;
     const lim = Math.ceil(job.limits.timeMs);
@@ -183,7 +198,9 @@ export class JsRuntime implements Runtime {
     ms += performance.now() - t0;
     if (r.kind !== "ok") {
       tests.push(this.outcome(r, job.start, performance.now() - t0));
-      return finish(r.kind === "timeout" ? "timeout" : r.kind === "memory" ? "memory" : "exited", { setupFailed: true });
+      return finish(r.kind === "timeout" ? "timeout" : r.kind === "memory" ? "memory" : "exited", {
+        setupFailed: true,
+      });
     }
     for (let i = job.start; i < job.tests.length; i++) {
       if (signal.aborted) break;
@@ -195,7 +212,13 @@ export class JsRuntime implements Runtime {
       const script = this.compile(slot, wrapped, "test.js");
       const t1 = performance.now();
       if (typeof script === "string") {
-        tests.push({ index: i, status: "error", type: "SyntaxError", message: `test does not compile: ${script}`, ms: 0 });
+        tests.push({
+          index: i,
+          status: "error",
+          type: "SyntaxError",
+          message: `test does not compile: ${script}`,
+          ms: 0,
+        });
       } else {
         const e = await guarded(slot, lim, () => script.run(context, { timeout: lim, promise: true }));
         tests.push(this.outcome(e, i, performance.now() - t1));
@@ -212,11 +235,18 @@ export class JsRuntime implements Runtime {
 
   private outcome(r: Eval, index: number, ms: number): TestOutcome {
     if (r.kind === "timeout") return { index, status: "timeout", ms };
-    if (r.kind === "memory") return { index, status: "memory", type: "RangeError", message: "memory limit exceeded", ms };
+    if (r.kind === "memory")
+      return { index, status: "memory", type: "RangeError", message: "memory limit exceeded", ms };
     if (r.kind === "threw") {
       const e = r.error;
       const name = e?.name ?? "Error";
-      return { index, status: name === "AssertionError" ? "fail" : "error", type: name, message: String(e?.message ?? e).slice(0, 2000), ms };
+      return {
+        index,
+        status: name === "AssertionError" ? "fail" : "error",
+        type: name,
+        message: String(e?.message ?? e).slice(0, 2000),
+        ms,
+      };
     }
     if (r.value === undefined) return { index, status: "pass", ms };
     const p = parse(r.value);
@@ -226,8 +256,4 @@ export class JsRuntime implements Runtime {
     if (p.value !== undefined) o.value = p.value;
     return o;
   }
-}
-
-export function jsLimitsKey(l: Limits): string {
-  return `${l.memoryMb}`;
 }

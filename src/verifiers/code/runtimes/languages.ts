@@ -44,7 +44,14 @@ export function toolchain(language: Language): Toolchain | null {
   switch (language) {
     case "python": {
       const py = find(["python3"]);
-      if (py) t = { language, file: "prog.py", run: (f) => [py, "-I", "-B", f], addressSpaceExtraMb: 64, harness: "python" };
+      if (py)
+        t = {
+          language,
+          file: "prog.py",
+          run: (f) => [py, "-I", "-B", f],
+          addressSpaceExtraMb: 64,
+          harness: "python",
+        };
       break;
     }
     case "js":
@@ -63,12 +70,26 @@ export function toolchain(language: Language): Toolchain | null {
     }
     case "c": {
       const cc = find(["gcc", "cc", "clang"]);
-      if (cc) t = { language, file: "prog.c", compile: (s) => [cc, "-O2", "-std=gnu17", "-o", "prog", s, "-lm"], run: (f) => [f], addressSpaceExtraMb: 16 };
+      if (cc)
+        t = {
+          language,
+          file: "prog.c",
+          compile: (s) => [cc, "-O2", "-std=gnu17", "-o", "prog", s, "-lm"],
+          run: (f) => [f],
+          addressSpaceExtraMb: 16,
+        };
       break;
     }
     case "cpp": {
       const cxx = find(["g++", "c++", "clang++"]);
-      if (cxx) t = { language, file: "prog.cpp", compile: (s) => [cxx, "-O2", "-std=gnu++17", "-o", "prog", s, "-lm"], run: (f) => [f], addressSpaceExtraMb: 16 };
+      if (cxx)
+        t = {
+          language,
+          file: "prog.cpp",
+          compile: (s) => [cxx, "-O2", "-std=gnu++17", "-o", "prog", s, "-lm"],
+          run: (f) => [f],
+          addressSpaceExtraMb: 16,
+        };
       break;
     }
     case "bash": {

@@ -8,15 +8,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
-import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
-import type { HarnessJob, Isolation, Job, Language, RunResult, Runtime, TestOutcome } from "../types.js";
+import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
+import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";
-import { type SandboxMode, bwrapArgs, killUid, runUid, sandboxFacts } from "./sandbox.js";
+import { bwrapArgs, killUid, ownsUids, runUid, type SandboxMode, sandboxFacts } from "./sandbox.js";
 
 /** Time allowed for the interpreter to start, on top of the limit of the first test. */
 const STARTUP_MS = 500;
@@ -66,7 +66,9 @@ export class ProcessRuntime implements Runtime {
     if (this.mode === "bwrap" && !f.bwrapWorks) {
       throw new RewardkitError(
         "sandbox_error",
-        f.bwrap ? `bwrap does not work here: ${f.bwrapError}` : "sandbox 'bwrap' was asked for but bwrap is not installed",
+        f.bwrap
+          ? `bwrap does not work here: ${f.bwrapError}`
+          : "sandbox 'bwrap' was asked for but bwrap is not installed",
       );
     }
     return f.bwrapWorks;
@@ -80,10 +82,11 @@ export class ProcessRuntime implements Runtime {
     }
   }
 
-  async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
+  async run(job: Job, _slot: number, signal: AbortSignal): Promise<RunResult> {
     const tc = toolchain(job.language);
     if (!tc) throw new RewardkitError("sandbox_error", `no ${job.language} toolchain found on this machine`);
-    if (!sandboxFacts().prlimit) throw new RewardkitError("sandbox_error", "prlimit (util-linux) is not installed");
+    if (!sandboxFacts().prlimit)
+      throw new RewardkitError("sandbox_error", "prlimit (util-linux) is not installed");
     const isolation = this.isolation();
     const marker = randomBytes(16).toString("hex");
     const uid = runUid();
@@ -92,8 +95,11 @@ export class ProcessRuntime implements Runtime {
     let argv: string[];
     let work: string | undefined;
     if (tc.compile) {
-      const program = job.kind === "stdio" ? job.source : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
-      const c = await this.compile(tc, program, slot, job.limits.compileMs, signal);
+      const program =
+        job.kind === "stdio"
+          ? job.source
+          : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
+      const c = await this.compile(tc, program, job.limits.compileMs, signal);
       if (c.error !== undefined) {
         return { end: "compile_error", tests: [], stdout: "", stderr: c.error, ms: 0, isolation };
       }
@@ -103,7 +109,10 @@ export class ProcessRuntime implements Runtime {
       work = this.newDir(uid);
       runDir = work;
       if (job.kind === "stdio" || !tc.harness) {
-        const text = job.kind === "stdio" ? source : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
+        const text =
+          job.kind === "stdio"
+            ? source
+            : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
         this.write(work, tc.file, text, uid);
         argv = tc.run(this.path(work, tc.file), job.limits.memoryMb);
       } else {
@@ -115,9 +124,22 @@ export class ProcessRuntime implements Runtime {
             ? `exec(compile(open(${JSON.stringify(this.path(work, file))}).read(), "<harness>", "exec"), {"__name__": "_rk_harness"})\n`
             : null;
         this.write(work, file, harness, uid);
-        this.write(work, "plan.json", JSON.stringify({ setup: job.setup, tests: job.tests, start: job.start, stopOnFail: job.stopOnFail }), uid);
+        this.write(
+          work,
+          "plan.json",
+          JSON.stringify({
+            setup: job.setup,
+            tests: job.tests,
+            start: job.start,
+            stopOnFail: job.stopOnFail,
+          }),
+          uid,
+        );
         if (boot) this.write(work, "boot.py", boot, uid);
-        argv = [...tc.run(this.path(work, boot ? "boot.py" : file), job.limits.memoryMb), this.path(work, "plan.json")];
+        argv = [
+          ...tc.run(this.path(work, boot ? "boot.py" : file), job.limits.memoryMb),
+          this.path(work, "plan.json"),
+        ];
       }
     }
     try {
@@ -139,14 +161,24 @@ export class ProcessRuntime implements Runtime {
         marker,
         signal,
       });
-      return job.kind === "harness" && tc.harness ? this.harnessResult(job, s, isolation) : this.plainResult(job, s, isolation);
+      return job.kind === "harness" && tc.harness
+        ? this.harnessResult(job, s, isolation)
+        : this.plainResult(job, s, isolation);
     } finally {
       if (work) this.removeDir(work);
     }
   }
 
   private plainResult(job: Job, s: Spawned, isolation: Isolation): RunResult {
-    const base = { tests: [] as TestOutcome[], stdout: s.stdout, stderr: s.stderr, exitCode: s.exitCode, signal: s.signal, ms: s.ms, isolation };
+    const base = {
+      tests: [] as TestOutcome[],
+      stdout: s.stdout,
+      stderr: s.stderr,
+      exitCode: s.exitCode,
+      signal: s.signal,
+      ms: s.ms,
+      isolation,
+    };
     let end = s.end;
     if (end === "exited" && s.exitCode !== 0) end = memoryHint(s.stderr) ? "memory" : "crashed";
     if (end === "crashed" && memoryHint(s.stderr)) end = "memory";
@@ -154,7 +186,15 @@ export class ProcessRuntime implements Runtime {
       // Compiled and shell programs with appended tests: passing means exiting 0.
       const index = job.start;
       const status: TestOutcome["status"] =
-        end === "exited" ? "pass" : end === "timeout" ? "timeout" : end === "memory" ? "memory" : end === "output_limit" ? "output_limit" : "error";
+        end === "exited"
+          ? "pass"
+          : end === "timeout"
+            ? "timeout"
+            : end === "memory"
+              ? "memory"
+              : end === "output_limit"
+                ? "output_limit"
+                : "error";
       const t: TestOutcome = { index, status, ms: s.ms };
       if (status === "error") {
         t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
@@ -176,16 +216,33 @@ export class ProcessRuntime implements Runtime {
       else if (r.end === true) ended = true;
       else if (typeof r.index === "number") {
         current = undefined;
-        const t: TestOutcome = { index: r.index, status: r.status as TestOutcome["status"], ms: Number(r.ms) || 0 };
+        const t: TestOutcome = {
+          index: r.index,
+          status: r.status as TestOutcome["status"],
+          ms: Number(r.ms) || 0,
+        };
         if (typeof r.type === "string") t.type = r.type;
         if (typeof r.message === "string") t.message = r.message;
         if (typeof r.value === "string") t.value = r.value;
         tests.push(t);
       }
     }
-    const base = { stdout: s.stdout, stderr: s.stderr, exitCode: s.exitCode, signal: s.signal, ms: s.ms, isolation };
+    const base = {
+      stdout: s.stdout,
+      stderr: s.stderr,
+      exitCode: s.exitCode,
+      signal: s.signal,
+      ms: s.ms,
+      isolation,
+    };
     const abnormal = (): TestOutcome["status"] =>
-      s.end === "timeout" ? "timeout" : s.end === "output_limit" ? "output_limit" : s.end === "memory" || memoryHint(s.stderr) ? "memory" : "exit";
+      s.end === "timeout"
+        ? "timeout"
+        : s.end === "output_limit"
+          ? "output_limit"
+          : s.end === "memory" || memoryHint(s.stderr)
+            ? "memory"
+            : "exit";
     if (!setup) {
       // The program died before the setup finished (a top-level exit, a crash, a timeout).
       const status = abnormal();
@@ -196,9 +253,14 @@ export class ProcessRuntime implements Runtime {
       }
       return { ...base, end: s.end === "exited" ? "exited" : s.end, tests: [t], setupFailed: true };
     }
-    if (setup.status === "compile") return { ...base, end: "compile_error", tests: [], stderr: `${setup.type}: ${setup.message}` };
+    if (setup.status === "compile")
+      return { ...base, end: "compile_error", tests: [], stderr: `${setup.type}: ${setup.message}` };
     if (setup.status !== "pass") {
-      const t: TestOutcome = { index: job.start, status: setup.status as TestOutcome["status"], ms: Number(setup.ms) || 0 };
+      const t: TestOutcome = {
+        index: job.start,
+        status: setup.status as TestOutcome["status"],
+        ms: Number(setup.ms) || 0,
+      };
       if (typeof setup.type === "string") t.type = setup.type;
       if (typeof setup.message === "string") t.message = setup.message;
       return { ...base, end: "exited", tests: [t], setupFailed: true };
@@ -225,7 +287,6 @@ export class ProcessRuntime implements Runtime {
   private async compile(
     tc: Toolchain,
     program: string,
-    slot: number,
     compileMs: number,
     signal: AbortSignal,
   ): Promise<{ dir: string; error?: string }> {
@@ -253,7 +314,10 @@ export class ProcessRuntime implements Runtime {
         });
         if (s.end === "exited" && s.exitCode === 0) return { dir };
         this.removeDir(dir);
-        const why = s.end === "timeout" ? "compilation timed out" : s.stderr.slice(0, 4000) || `compiler exit ${s.exitCode}`;
+        const why =
+          s.end === "timeout"
+            ? "compilation timed out"
+            : s.stderr.slice(0, 4000) || `compiler exit ${s.exitCode}`;
         return { dir, error: why };
       })();
       this.compiled.set(key, p);
@@ -306,9 +370,18 @@ export class ProcessRuntime implements Runtime {
     const asRoot = f.root && f.setpriv !== undefined;
     const prefix: string[] = [];
     if (asRoot) {
-      prefix.push(f.setpriv!, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--no-new-privs", "--pdeathsig=KILL", "--");
+      prefix.push(
+        f.setpriv!,
+        `--reuid=${uid}`,
+        `--regid=${uid}`,
+        "--clear-groups",
+        "--no-new-privs",
+        "--pdeathsig=KILL",
+        "--",
+      );
     }
-    if (bwrap) prefix.push(f.bwrap!, ...bwrapArgs({ dir: o.dir, writableDir: o.writableDir, tmpBytes: TMP_BYTES }));
+    if (bwrap)
+      prefix.push(f.bwrap!, ...bwrapArgs({ dir: o.dir, writableDir: o.writableDir, tmpBytes: TMP_BYTES }));
     prefix.push(
       f.prlimit!,
       `--cpu=${o.cpuSeconds}`,
@@ -421,7 +494,7 @@ export class ProcessRuntime implements Runtime {
         try {
           if (child.pid) process.kill(-child.pid, "SIGKILL");
         } catch {}
-        if (asRoot) swept = killUid(uid);
+        if (asRoot && ownsUids()) swept = killUid(uid);
         // An escaped child without a uid of its own could keep the pipes open: do not wait for it.
         setTimeout(() => {
           if (!settled) for (const s of child.stdio) s?.destroy();
@@ -434,7 +507,12 @@ export class ProcessRuntime implements Runtime {
         if (!ms) ms = performance.now() - t0;
         const stderr = Buffer.concat(err).toString("utf8");
         if (!started && end === undefined) {
-          reject(new RewardkitError("sandbox_error", `the sandbox failed to start the program: ${stderr.slice(0, 500) || `exit ${code}`}`));
+          reject(
+            new RewardkitError(
+              "sandbox_error",
+              `the sandbox failed to start the program: ${stderr.slice(0, 500) || `exit ${code}`}`,
+            ),
+          );
           return;
         }
         if (end === undefined && sig === "SIGXCPU") end = "timeout";
@@ -459,9 +537,3 @@ function memoryHint(stderr: string): boolean {
     stderr.slice(-4000),
   );
 }
-
-export function ensureDir(p: string): void {
-  mkdirSync(p, { recursive: true });
-}
-
-export type { Language };

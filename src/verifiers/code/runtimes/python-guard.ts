@@ -14,7 +14,7 @@
  * network globals (fetch, WebSocket). Even Python code that reached a JsProxy finds nothing to escape with.
  */
 
-export const PY_GUARD = String.raw`
+export const PY_GUARD = `
 def _rk_install_guard():
     import sys, os, builtins, gc, shutil
 

@@ -59,7 +59,15 @@ function drain(list: Uint8Array[]): string {
 /** Removes what model code could use to leave the interpreter, should it ever reach a JS object. */
 function hardenRealm(py: Record<string, unknown>): void {
   const g = globalThis as Record<string, unknown>;
-  for (const k of ["fetch", "WebSocket", "EventSource", "BroadcastChannel", "Request", "Response", "XMLHttpRequest"]) {
+  for (const k of [
+    "fetch",
+    "WebSocket",
+    "EventSource",
+    "BroadcastChannel",
+    "Request",
+    "Response",
+    "XMLHttpRequest",
+  ]) {
     try {
       delete g[k];
     } catch {}
@@ -86,7 +94,13 @@ function hardenRealm(py: Record<string, unknown>): void {
       Object.defineProperty(proc, k, { value: undefined, writable: false, configurable: false });
     } catch {}
   }
-  for (const k of ["mountNodeFS", "mountNativeFS", "loadPackage", "loadPackagesFromImports", "registerJsModule"]) {
+  for (const k of [
+    "mountNodeFS",
+    "mountNativeFS",
+    "loadPackage",
+    "loadPackagesFromImports",
+    "registerJsModule",
+  ]) {
     try {
       delete py[k];
     } catch {}
@@ -134,8 +148,8 @@ interface WasmMemory {
   buffer: ArrayBuffer;
   grow(pages: number): number;
 }
-const MemoryProto = (globalThis as unknown as { WebAssembly: { Memory: { prototype: WasmMemory } } }).WebAssembly.Memory
-  .prototype;
+const MemoryProto = (globalThis as unknown as { WebAssembly: { Memory: { prototype: WasmMemory } } })
+  .WebAssembly.Memory.prototype;
 const grow = MemoryProto.grow;
 MemoryProto.grow = function (this: WasmMemory, pages: number): number {
   if (this.buffer.byteLength + pages * 65536 > memoryCap) throw new RangeError("memory limit");

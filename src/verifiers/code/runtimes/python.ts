@@ -194,7 +194,9 @@ function snapshotFile(): string | undefined {
     const st = statSync(dir);
     const uid = typeof process.getuid === "function" ? process.getuid() : -1;
     if (st.uid !== uid || (st.mode & 0o077) !== 0) return undefined;
-    const pkg = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("pyodide/package.json"), "utf8"));
+    const pkg = JSON.parse(
+      readFileSync(createRequire(import.meta.url).resolve("pyodide/package.json"), "utf8"),
+    );
     const key = createHash("sha256")
       .update(`${pkg.version}|${process.version}|${readFileSync(fileURLToPath(workerModule(WORKER)))}`)
       .digest("hex")
@@ -247,12 +249,19 @@ export class PythonRuntime implements Runtime {
 
   private async stdio(w: PyWorker, job: StdioJob): Promise<RunResult> {
     const o = await w.request(
-      { op: "stdio", code: job.source, stdin: job.stdin, outputBytes: job.limits.outputBytes, memoryMb: job.limits.memoryMb },
+      {
+        op: "stdio",
+        code: job.source,
+        stdin: job.stdin,
+        outputBytes: job.limits.outputBytes,
+        memoryMb: job.limits.memoryMb,
+      },
       job.limits.timeMs,
     );
     const base = { tests: [], isolation: "pyodide-wasm" as const, ms: o.ms };
     if (o.kind === "killed") return { ...base, end: "timeout", stdout: "", stderr: "" };
-    if (o.kind === "crashed") return { ...base, end: "crashed", stdout: "", stderr: `interpreter crashed: ${o.message}` };
+    if (o.kind === "crashed")
+      return { ...base, end: "crashed", stdout: "", stderr: `interpreter crashed: ${o.message}` };
     const r = o.reply;
     w.grown = r.grownMb ?? 0;
     const stdout = trimOut(r.stdout);
@@ -260,8 +269,10 @@ export class PythonRuntime implements Runtime {
     const res = r.result ?? {};
     if (r.outputExceeded) return { ...base, end: "output_limit", stdout, stderr };
     if (o.timedOut) return { ...base, end: "timeout", stdout, stderr };
-    if (res.status === "compile") return { ...base, end: "compile_error", stdout, stderr: `${res.type}: ${res.message}` };
-    if (res.status === "memory") return { ...base, end: "memory", stdout, stderr: `${stderr}${res.type}: ${res.message}` };
+    if (res.status === "compile")
+      return { ...base, end: "compile_error", stdout, stderr: `${res.type}: ${res.message}` };
+    if (res.status === "memory")
+      return { ...base, end: "memory", stdout, stderr: `${stderr}${res.type}: ${res.message}` };
     if (res.status !== "pass") {
       stderr = `${stderr}${res.type}: ${res.message}`;
       return { ...base, end: "crashed", exitCode: 1, stdout, stderr };
@@ -275,14 +286,30 @@ export class PythonRuntime implements Runtime {
     let stdout = "";
     let stderr = "";
     let ms = 0;
-    const finish = (end: RunResult["end"]): RunResult => ({ end, tests, stdout, stderr, ms, isolation: "pyodide-wasm" });
+    const finish = (end: RunResult["end"]): RunResult => ({
+      end,
+      tests,
+      stdout,
+      stderr,
+      ms,
+      isolation: "pyodide-wasm",
+    });
     const setup = await w.request({ op: "setup", code: job.setup, ...lim }, job.limits.timeMs);
     ms += setup.ms;
     const first = job.start;
     const fromOutcome = (o: Outcome, index: number): { done: TestOutcome; end?: RunResult["end"] } => {
       if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
       if (o.kind === "crashed") {
-        return { done: { index, status: "error", type: "Crash", message: `interpreter crashed: ${o.message}`, ms: o.ms }, end: "crashed" };
+        return {
+          done: {
+            index,
+            status: "error",
+            type: "Crash",
+            message: `interpreter crashed: ${o.message}`,
+            ms: o.ms,
+          },
+          end: "crashed",
+        };
       }
       const r = o.reply;
       w.grown = r.grownMb ?? 0;
@@ -299,7 +326,8 @@ export class PythonRuntime implements Runtime {
     };
     const s = fromOutcome(setup, first);
     if (s.end || s.done.status !== "pass") {
-      if (s.done.status === "compile") return { ...finish("compile_error"), stderr: `${s.done.type}: ${s.done.message}` };
+      if (s.done.status === "compile")
+        return { ...finish("compile_error"), stderr: `${s.done.type}: ${s.done.message}` };
       tests.push(s.done);
       return { ...finish(s.end ?? "exited"), setupFailed: true };
     }

@@ -6,7 +6,9 @@
  * works it runs inside bubblewrap: no network, read-only system, a private /tmp, its own pid namespace.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { which } from "./languages.js";
 
 export type SandboxMode = "auto" | "bwrap" | "rlimits";
@@ -22,23 +24,86 @@ export interface SandboxFacts {
 }
 
 const UID_BASE = Number(process.env.REWARDKIT_SANDBOX_UID_BASE) || 61000;
-const UID_COUNT = 4000;
+/** uids per rewardkit process: a block of the range is claimed by one process at a time. */
+const BLOCK = 128;
+const BLOCKS = 35;
+let block: { base: number; exclusive: boolean } | undefined;
 let nextUid = 0;
 
 /**
- * A uid for the next sandboxed process, taken in rotation from a range of unused uids: a killed run may
+ * Claims a block of uids for this process with a lock file (holding our pid) in a private directory, so
+ * that several rewardkit processes on one machine never run programs as the same uid, and one's sweep
+ * never kills another's programs. Without a free block, programs still get a uid of the range but no
+ * process is killed by uid (only by process group).
+ */
+function claimBlock(): { base: number; exclusive: boolean } {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "rewardkit", "uid-blocks");
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (let i = 0; i < BLOCKS; i++) {
+      const file = join(dir, `block-${i}.lock`);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+          process.once("exit", () => {
+            try {
+              if (readFileSync(file, "utf8") === String(process.pid)) unlinkSync(file);
+            } catch {}
+          });
+          return { base: UID_BASE + i * BLOCK, exclusive: true };
+        } catch {
+          // Taken: by a live process, or left by one that died (then free it and try once more).
+          let owner = Number.NaN;
+          try {
+            owner = Number(readFileSync(file, "utf8"));
+          } catch {}
+          if (attempt > 0 || !Number.isInteger(owner) || alive(owner)) break;
+          try {
+            unlinkSync(file);
+          } catch {}
+        }
+      }
+    }
+  } catch {}
+  return { base: UID_BASE + Math.floor(Math.random() * BLOCKS) * BLOCK, exclusive: false };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A uid for the next sandboxed process, taken in rotation from this process's block: a killed run may
  * leave zombies for a while (until init reaps them), and they must not count against the process limit
  * of the runs that follow.
  */
 export function runUid(): number {
-  const u = UID_BASE + nextUid;
-  nextUid = (nextUid + 1) % UID_COUNT;
+  block ??= claimBlock();
+  const u = block.base + nextUid;
+  nextUid = (nextUid + 1) % BLOCK;
   return u;
 }
 
-/** True for the uids the sandbox runs programs as. */
+/** True when the processes of a run's uid may be killed after it (the uid is this process's alone). */
+export function ownsUids(): boolean {
+  block ??= claimBlock();
+  return block.exclusive;
+}
+
+/** True for the uids the sandbox runs programs as (any process's block). */
 export function isSandboxUid(uid: number): boolean {
-  return uid >= UID_BASE && uid < UID_BASE + UID_COUNT;
+  return uid >= UID_BASE && uid < UID_BASE + BLOCK * BLOCKS;
+}
+
+/** True for the uids of this process's block. */
+export function isOwnUid(uid: number): boolean {
+  block ??= claimBlock();
+  return uid >= block.base && uid < block.base + BLOCK;
 }
 
 let facts: SandboxFacts | undefined;
@@ -53,7 +118,8 @@ export function sandboxFacts(): SandboxFacts {
   if (prlimit) f.prlimit = prlimit;
   // REWARDKIT_BWRAP overrides where bwrap is looked for ("" or "none" turns it off).
   const override = process.env.REWARDKIT_BWRAP;
-  const bwrap = override === undefined ? which("bwrap") : override && override !== "none" ? override : undefined;
+  const bwrap =
+    override === undefined ? which("bwrap") : override && override !== "none" ? override : undefined;
   if (bwrap) {
     f.bwrap = bwrap;
     const r = spawnSync(
@@ -67,7 +133,8 @@ export function sandboxFacts(): SandboxFacts {
       },
     );
     f.bwrapWorks = r.status === 0;
-    if (!f.bwrapWorks) f.bwrapError = (r.stderr?.toString() || r.error?.message || `exit ${r.status}`).trim().slice(0, 300);
+    if (!f.bwrapWorks)
+      f.bwrapError = (r.stderr?.toString() || r.error?.message || `exit ${r.status}`).trim().slice(0, 300);
   }
   facts = f;
   return f;
