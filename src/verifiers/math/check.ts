@@ -18,7 +18,7 @@ import { DEFAULT_RULES, extractAnswer, type Rule } from "./extract.js";
 import { describeForm, type Form, FormError, toForm } from "./forms.js";
 import { LIMITS } from "./limits.js";
 import { ParseError, parseAnswer } from "./parser.js";
-import { ratToString as ratString } from "./rational.js";
+import { ratToString as ratString, setExactBudget } from "./rational.js";
 
 export interface MathOptions extends EquivOptions {
   /** Extraction rules in priority order; `strict` (boxed only) overrides them. */
@@ -162,6 +162,7 @@ export function compareAnswers(
   options: Partial<MathOptions> = {},
 ): Judgement & { gold: string; prediction: string; error?: string } {
   const o = { ...DEFAULT_OPTIONS, ...options };
+  setExactBudget(LIMITS.exactBudget);
   const g = readAnswer(gold, o);
   const p = readAnswer(pred, o);
   const gShown = clip(g.ok ? g.shown : g.raw, 200);

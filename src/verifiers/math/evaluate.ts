@@ -21,6 +21,7 @@ import {
   cmp,
   div,
   exactRoot,
+  exhausted,
   factorial,
   gcd,
   isInt,
@@ -42,7 +43,7 @@ const NO_ENV: Env<Rat> = new Map();
 
 /** The exact rational value, or null when it is not rational or not computable within the limits. */
 export function exactValue(n: Node, env: Env<Rat> = NO_ENV, depth = 0): Rat | null {
-  if (depth > LIMITS.maxDepth * 2) return null;
+  if (depth > LIMITS.maxDepth * 2 || exhausted()) return null;
   const ev = (x: Node) => exactValue(x, env, depth + 1);
   switch (n.k) {
     case "num":

@@ -61,6 +61,12 @@ export const math: Verifier<Config, Compiled> = {
     "The final answer (\\boxed{}, 'answer is', last formula) equals the reference as mathematics: exact numbers, expressions, equations, intervals, sets, matrices, units.",
   managesDeadline: true,
   timeoutMs: 2000,
+  // Gold -> prediction: the gold's form decides what is compared (an inequality gold accepts an interval).
+  laws: {
+    invariant: ["whitespace", "latex_spacing", "answer_rewrites"],
+    sensitive_to_answer: true,
+    asymmetric: true,
+  },
   configSchema: {
     properties: {
       input: INPUT,

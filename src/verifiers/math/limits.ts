@@ -20,6 +20,8 @@ export const LIMITS = {
   maxDigits: 2_000,
   /** Largest n for which n! is computed exactly (beyond it, floating point: 171! is already Infinity). */
   maxFactorial: 1_500,
+  /** Exact-arithmetic work per check, in operations on numbers over 256 bits (see setExactBudget). */
+  exactBudget: 20_000,
   /** Most ± signs expanded into separate values (2^k values). */
   maxPlusMinus: 4,
 } as const;

@@ -40,8 +40,38 @@ function tooBig(a: bigint): boolean {
   return bitLength(a) > LIMITS.maxBits;
 }
 
+const BIG = 1n << 256n;
+const HUGE = 1n << 4096n;
+const HUGE2 = 1n << 8192n;
+const HUGE3 = 1n << 16384n;
+let budget = Number.POSITIVE_INFINITY;
+
+/**
+ * Work budget of exact arithmetic for one check, in units of one operation on numbers over 256 bits
+ * (more for bigger numbers). Past it, exact results are null and the caller uses floating point: a
+ * sum of hundreds of huge fractions cannot eat the deadline.
+ */
+export function setExactBudget(units: number): void {
+  budget = units;
+}
+
+/** True once this check has used up its exact-arithmetic budget. */
+export function exhausted(): boolean {
+  return budget < 0;
+}
+
+function charge(n: bigint, d: bigint): boolean {
+  const a = n < 0n ? -n : n;
+  if (a < BIG && d < BIG) return true;
+  const m = a > d ? a : d;
+  // Operations cost about the square of the size: 1 unit to 4096 bits, then 16, 64, 256.
+  budget -= m < HUGE ? 1 : m < HUGE2 ? 16 : m < HUGE3 ? 64 : 256;
+  return budget >= 0;
+}
+
 export function rat(n: bigint, d: bigint = 1n): Rat | null {
   if (d === 0n) return null;
+  if (!charge(n, d)) return null;
   if (d < 0n) {
     n = -n;
     d = -d;
@@ -86,6 +116,7 @@ export const cmp = (a: Rat, b: Rat): number => {
 /** a^k for an integer k, or null when the result would be over the size cap. */
 export function powInt(a: Rat, k: bigint): Rat | null {
   if (k === 0n) return ONE;
+  if (budget < 0) return null;
   if (k < 0n) {
     if (a.n === 0n) return null;
     return powInt({ n: a.d * (a.n < 0n ? -1n : 1n), d: abs(a.n) }, -k);
@@ -157,14 +188,44 @@ export function decimalPlaces(a: Rat): number | null {
   return k;
 }
 
+const factorials = new Map<number, Rat>();
+const binomials = new Map<string, Rat>();
+
 export function factorial(k: number): Rat | null {
+  const hit = factorials.get(k);
+  if (hit) return hit;
+  const r = factorialUncached(k);
+  if (r && k > 20) {
+    if (factorials.size > 64) factorials.clear();
+    factorials.set(k, r);
+  }
+  return r;
+}
+
+function factorialUncached(k: number): Rat | null {
   if (!Number.isInteger(k) || k < 0 || k > LIMITS.maxFactorial) return null;
+  if (k > 100) {
+    budget -= k / 8;
+    if (budget < 0) return null;
+  }
   let r = 1n;
   for (let i = 2n; i <= BigInt(k); i++) r *= i;
   return tooBig(r) ? null : { n: r, d: 1n };
 }
 
 export function binomial(n: bigint, k: bigint): Rat | null {
+  const key = `${n},${k}`;
+  const hit = binomials.get(key);
+  if (hit) return hit;
+  const r = binomialUncached(n, k);
+  if (r && k > 20n) {
+    if (binomials.size > 64) binomials.clear();
+    binomials.set(key, r);
+  }
+  return r;
+}
+
+function binomialUncached(n: bigint, k: bigint): Rat | null {
   if (k < 0n) return ZERO;
   if (n >= 0n && k > n) return ZERO;
   if (k > BigInt(LIMITS.maxFactorial)) return null;
