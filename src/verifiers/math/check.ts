@@ -113,7 +113,8 @@ function isTextLike(s: string): boolean {
 }
 
 export function readAnswer(text: string, o: Pick<MathOptions, "imaginaryUnit" | "eulerE">): Reading {
-  const raw = unwrap(text);
+  // Wrappers are a few characters: anything much longer than the limit is refused before any scan.
+  const raw = text.length > LIMITS.maxAnswerChars + 64 ? text : unwrap(text);
   if (raw.length > LIMITS.maxAnswerChars) {
     return {
       ok: false,

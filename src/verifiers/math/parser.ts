@@ -850,8 +850,8 @@ class Parser {
       throw new ParseError("empty brackets");
     }
     if (items.length === 1) {
-      if (open === "(" && close === ")") return inner;
-      if (open === "[" && close === "]") return inner.k === "seq" ? inner : inner;
+      // (x + 1) and [x + 1] are grouping.
+      if ((open === "(") === (close === ")")) return inner;
       throw new ParseError("mismatched brackets around one value");
     }
     const mixed = (open === "(") !== (close === ")");
