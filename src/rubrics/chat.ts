@@ -53,6 +53,14 @@ export interface ChatOutcome<T> {
   content: string;
   /** HTTP requests made (1 when the first one succeeded). */
   attempts: number;
+  /** Tokens of every answered attempt, summed, when the server reports `usage`. */
+  usage?: TokenUsage;
+}
+
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
 }
 
 type Failure = {
@@ -74,6 +82,7 @@ export async function chatWithRetries<T>(
 ): Promise<ChatOutcome<T>> {
   const convo: JudgeMessage[] = [...messages];
   let last: Failure | undefined;
+  let usage: TokenUsage | undefined;
   for (let attempt = 0; attempt <= ep.maxRetries; attempt++) {
     if (attempt > 0) await sleep(backoff(ep, attempt, last?.retryAfterMs), opts.signal);
     const r = await requestOnce(ep, convo, sampling, opts.signal);
@@ -82,8 +91,13 @@ export async function chatWithRetries<T>(
       if (!r.retryable) break;
       continue;
     }
+    if (r.usage) usage = addUsage(usage, r.usage);
     const parsed = parse(r.content);
-    if (parsed.ok) return { value: parsed.value, content: r.content, attempts: attempt + 1 };
+    if (parsed.ok) {
+      const out: ChatOutcome<T> = { value: parsed.value, content: r.content, attempts: attempt + 1 };
+      if (usage) out.usage = usage;
+      return out;
+    }
     last = { kind: "judge_parse_error", message: `the judge's reply did not parse: ${parsed.problem}` };
     convo.push(
       { role: "assistant", content: r.content },
@@ -121,7 +135,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-type Once = { content: string } | { failure: Failure; retryable: boolean };
+type Once = { content: string; usage?: TokenUsage } | { failure: Failure; retryable: boolean };
+
+function addUsage(a: TokenUsage | undefined, b: TokenUsage): TokenUsage {
+  if (!a) return b;
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+  };
+}
+
+function readUsage(u: unknown): TokenUsage | undefined {
+  if (!u || typeof u !== "object") return undefined;
+  const n = (k: string) => {
+    const v = (u as Record<string, unknown>)[k];
+    return typeof v === "number" && Number.isFinite(v) ? v : 0;
+  };
+  return {
+    prompt_tokens: n("prompt_tokens"),
+    completion_tokens: n("completion_tokens"),
+    total_tokens: n("total_tokens"),
+  };
+}
 
 async function requestOnce(
   ep: Endpoint,
@@ -223,8 +259,9 @@ function readCompletion(text: string): Once {
     };
   }
   const content = choice.message?.content;
+  const usage = readUsage((json as { usage?: unknown }).usage);
   // An empty or missing content goes to the parser, which rejects it (and so is retried as malformed).
-  return { content: typeof content === "string" ? content : "" };
+  return { content: typeof content === "string" ? content : "", ...(usage ? { usage } : {}) };
 }
 
 function retryAfter(h: string | null): number | undefined {

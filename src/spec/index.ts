@@ -5,3 +5,4 @@ export * from "./node-schema.js";
 export * from "./presets.js";
 export * from "./reward.js";
 export * from "./group-schema.js";
+export * from "./openai-graders.js";

@@ -29,16 +29,18 @@ import {
   scoreSample,
   tokenRewards,
 } from "../rewards/index.js";
+import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
 import { builtinVerifiers } from "../verifiers/index.js";
 import { COMPOSITES } from "./composites.js";
 import { SpecError } from "./errors.js";
 import { compileSpec } from "./loader.js";
+import { compileGrader, graderOf } from "./openai-graders.js";
 import { PRESETS, presetNames } from "./presets.js";
 
 /** A registry with the built-in verifiers; pass your own to keep custom verifiers apart. */
 export function createRegistry(): VerifierRegistry {
   const r = new VerifierRegistry(Object.keys(COMPOSITES));
-  for (const v of builtinVerifiers) r.register(v);
+  for (const v of [...builtinVerifiers, ...openaiModelGraders]) r.register(v);
   return r;
 }
 
@@ -118,7 +120,12 @@ export class Reward {
    * token; a result that is not ok gets null. Offsets that do not fit the completion turn the result into
    * an invalid_input error: a trainer expecting dense rewards must not silently get none.
    */
-  withTokenRewards(sample: unknown, result: Result, offsets: unknown, placement: Placement = "span_end"): TokenResult {
+  withTokenRewards(
+    sample: unknown,
+    result: Result,
+    offsets: unknown,
+    placement: Placement = "span_end",
+  ): TokenResult {
     const problem = sampleProblem(sample);
     if (problem) return result;
     try {
@@ -142,5 +149,11 @@ export class Reward {
 /** Loads and compiles a spec (preset name, file path or object). Throws SpecError listing every problem. */
 export function loadReward(spec: string | object, opts: LoadOptions = {}): Reward {
   const raw = resolveSpec(spec);
-  return new Reward(raw, compileSpec(raw, { registry: opts.registry ?? defaultRegistry }));
+  const registry = opts.registry ?? defaultRegistry;
+  if (graderOf(raw)) {
+    // An OpenAI grader document: translated into a spec, problems reported at the grader's own paths.
+    const g = compileGrader(raw, registry);
+    return new Reward(g.spec, g.root);
+  }
+  return new Reward(raw, compileSpec(raw, { registry }));
 }

@@ -7,6 +7,9 @@ import { regex } from "./format/regex.js";
 import { thinkAnswer } from "./format/think_answer.js";
 import { toolCall } from "./format/tool_call.js";
 import { math } from "./math/index.js";
+import { openaiPython } from "./openai/python_grader.js";
+import { openaiStringCheck } from "./openai/string_check.js";
+import { openaiTextSimilarity } from "./openai/text_similarity.js";
 import { arithmetic } from "./process/arithmetic.js";
 import { stepReference } from "./process/step_reference.js";
 import { contains } from "./text/contains.js";
@@ -28,6 +31,9 @@ export const builtinVerifiers: AnyVerifier[] = [
   math,
   arithmetic,
   stepReference,
+  openaiStringCheck,
+  openaiTextSimilarity,
+  openaiPython,
 ];
 
 export { extractJson } from "./format/json-extract.js";
