@@ -58,7 +58,10 @@ export class ProcessRuntime implements Runtime {
   private readonly compiled = new Map<string, Promise<{ dir: string; error?: string }>>();
   private readonly dirs = new Set<string>();
 
-  constructor(private readonly mode: SandboxMode = "auto") {}
+  constructor(private readonly mode: SandboxMode = "auto") {
+    // Compiled programs live in temporary directories: remove them when the host exits.
+    process.once("exit", () => this.close());
+  }
 
   useBwrap(): boolean {
     const f = sandboxFacts();
