@@ -13,6 +13,7 @@ import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { registerNative } from "./protocols/native.js";
 import { registerNemoGym } from "./protocols/nemo-gym.js";
+import { registerOpenAIGraders } from "./protocols/openai-graders.js";
 import { DEFAULT_STRIP_TOKENS, registerOpenRLHF } from "./protocols/openrlhf.js";
 
 export interface ServerOptions {
@@ -71,7 +72,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
 
   const token = opts.token ? Buffer.from(opts.token) : null;
   app.addHook("onRequest", async (req, reply) => {
-    if (!token || req.url === "/health") return;
+    if (!token || req.url.split("?")[0] === "/health") return;
     const h = req.headers.authorization ?? "";
     const given = Buffer.from(h.startsWith("Bearer ") ? h.slice(7) : "");
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
@@ -121,6 +122,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   registerNative(app, ctx);
   registerOpenRLHF(app, ctx);
   registerNemoGym(app, ctx);
+  registerOpenAIGraders(app, ctx);
   return app;
 }
 

@@ -23,30 +23,33 @@ export const DEFAULT_STRIP_TOKENS = [
   "<｜end▁of▁sentence｜>",
 ];
 
-const LEADING_SPECIAL = ["<|begin_of_text|>", "<s>", "<bos>"];
-
 /** Removes trailing end-of-turn tokens (and the whitespace between them), repeatedly. */
 export function stripTrailingTokens(text: string, tokens: readonly string[]): string {
   let t = text;
+  let stripped = false;
   for (;;) {
     const trimmed = t.trimEnd();
     const tok = tokens.find((k) => k && trimmed.endsWith(k));
-    if (!tok) return t === trimmed || tokens.length === 0 ? t : trimmed;
+    if (!tok) return stripped ? trimmed : text;
     t = trimmed.slice(0, -tok.length);
+    stripped = true;
   }
 }
 
-/** The response part of a query, or null when the query does not start with the prompt. */
+// A run of special tokens at the start: BOS, and pad/EOS tokens that left-padded batches carry.
+const LEADING_SPECIALS =
+  /^(?:\s*(?:<\|[^|<>\s]{1,40}\|>|<s>|<\/s>|<pad>|<bos>|<eos>|<unk>|<｜[^｜<>]{1,40}｜>))+/;
+
+/**
+ * The response part of a query, or null when the query does not start with the prompt. Tokenizers may
+ * decode a BOS token, or (for left-padded, unpacked batches) a run of pad tokens, into the query and not
+ * into the prompt, or the reverse: those leading special tokens are ignored on both sides.
+ */
 export function responseOf(query: string, prompt: string): string | null {
   if (query.startsWith(prompt)) return query.slice(prompt.length);
-  // Some tokenizers decode a BOS token into the query but not into the prompt (or the reverse).
-  for (const bos of LEADING_SPECIAL) {
-    if (query.startsWith(bos) && query.slice(bos.length).startsWith(prompt))
-      return query.slice(bos.length + prompt.length);
-    if (prompt.startsWith(bos) && query.startsWith(prompt.slice(bos.length)))
-      return query.slice(prompt.length - bos.length);
-  }
-  return null;
+  const q = query.replace(LEADING_SPECIALS, "");
+  const p = prompt.replace(LEADING_SPECIALS, "");
+  return q.startsWith(p) ? q.slice(p.length) : null;
 }
 
 export function numericReward(r: Result, ctx: Pick<ServerContext, "abstainValue" | "errorValue">): number {
