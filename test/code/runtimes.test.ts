@@ -213,6 +213,11 @@ describe("native programs on the process runtime", () => {
         },
       });
       expect(firstVerdict(append)).toBe("runtime_error");
+      const two = await cpp.score({
+        completion: "```cpp\nint sq(int x) { return x * x; }\n```",
+        reference: { format: "append", tests: ["#include <cassert>", "int main() { assert(sq(3) == 9); }"] },
+      });
+      expect(two.reward).toBe(1);
       const bad = await cpp.score({
         completion: "```cpp\nint main( { }\n```",
         reference: { format: "stdio", cases: [{ input: "", output: "" }] },

@@ -203,7 +203,9 @@ export class ProcessRuntime implements Runtime {
         t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
         t.message = s.stderr.slice(-2000);
       }
-      return { ...base, end: end === "exited" ? "completed" : end, tests: [t] };
+      // The tests were appended to one program: its outcome is every test's.
+      const tests = job.tests.slice(job.start).map((_, k) => ({ ...t, index: job.start + k }));
+      return { ...base, end: "completed", tests };
     }
     return { ...base, end };
   }
