@@ -11,7 +11,7 @@
  * - Equations by proportionality of lhs - rhs, inequalities as unions of intervals, sets unordered,
  *   tuples ordered, matrices element-wise, units converted, percent and degrees by policy.
  */
-import { freeVars, has, type Node, print } from "./ast.js";
+import { children as childrenOf, freeVars, has, type Node, print } from "./ast.js";
 import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
 import { type Bound, describeForm, type Form, type Ival, pairInterval, setSortKey } from "./forms.js";
 import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
@@ -112,15 +112,15 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
       p.value.t === "expr" &&
       (freeVars(g.value.n).size || freeVars(p.value.n).size)
     ) {
-      return compareEquations({ k: "sym", name: g.name }, g.value.n, { k: "sym", name: p.name }, p.value.n);
+      return compareEquations(labelNode(g), g.value.n, labelNode(p), p.value.n);
     }
     return NE(`the prediction gives ${p.name}, the gold ${g.name}`);
   }
-  if (g.t === "assign" && p.t === "eq" && g.value.t === "expr" && /^[\p{L}\w']+$/u.test(g.name)) {
-    return compareEquations({ k: "sym", name: g.name }, g.value.n, p.lhs, p.rhs);
+  if (g.t === "assign" && p.t === "eq" && g.value.t === "expr" && labelNode(g).k !== "seq") {
+    return compareEquations(labelNode(g), g.value.n, p.lhs, p.rhs);
   }
-  if (p.t === "assign" && g.t === "eq" && p.value.t === "expr" && /^[\p{L}\w']+$/u.test(p.name)) {
-    return compareEquations(g.lhs, g.rhs, { k: "sym", name: p.name }, p.value.n);
+  if (p.t === "assign" && g.t === "eq" && p.value.t === "expr" && labelNode(p).k !== "seq") {
+    return compareEquations(g.lhs, g.rhs, labelNode(p), p.value.n);
   }
   if (g.t === "assign") {
     if (p.t === "ivals" && p.v && g.value.t === "ivals" && p.v !== g.name)
@@ -217,6 +217,11 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   }
   if (g.t === "expr" && p.t === "expr") return compareScalars(g.n, p.n, o);
   return NE(`different kinds of answer (${g.t} vs ${p.t})`);
+}
+
+/** The label of an assignment as an expression (f(x) is f times x here, on both sides alike). */
+function labelNode(a: Form & { t: "assign" }): Node {
+  return a.lhs ?? { k: "sym", name: a.name };
 }
 
 /** `y` and a function value `f(x)` (label f*x) name the same dependent quantity; f(x) and g(x) do not. */
@@ -903,6 +908,43 @@ function rationalPoints(g: Node, p: Node, names: string[]): Judgement | null {
 export function compareEquations(l1: Node, r1: Node, l2: Node, r2: Node): Judgement {
   const f: Node = { k: "add", args: [l1, { k: "neg", a: r1 }] };
   const h: Node = { k: "add", args: [l2, { k: "neg", a: r2 }] };
+  const direct = proportional(f, h);
+  if (direct.verdict !== "not_equal") return direct;
+  // xy = 1 vs y = 1/x: the same equation once the denominators with variables are cleared.
+  const fc = clearDenominators(f);
+  const hc = clearDenominators(h);
+  if (fc === f && hc === h) return direct;
+  const cleared = proportional(fc, hc);
+  return cleared.verdict === "equal"
+    ? { ...cleared, reason: `${cleared.reason}, once denominators are cleared` }
+    : direct;
+}
+
+/** lhs - rhs times the product of the denominators that contain variables (at most four). */
+function clearDenominators(f: Node): Node {
+  const dens: Node[] = [];
+  const seen = new Set<string>();
+  const stack: Node[] = [f];
+  while (stack.length && dens.length <= 4) {
+    const x = stack.pop()!;
+    if (x.k === "div" && freeVars(x.b).size > 0 && !seen.has(print(x.b))) {
+      seen.add(print(x.b));
+      dens.push(x.b);
+    }
+    if (x.k === "pow" && freeVars(x.a).size > 0) {
+      const e = exactValue(x.b);
+      if (e && e.n < 0n && e.d === 1n && e.n > -8n && !seen.has(print(x.a))) {
+        seen.add(print(x.a));
+        dens.push({ k: "pow", a: x.a, b: { k: "num", v: { n: -e.n, d: 1n } } });
+      }
+    }
+    for (const c of childrenOf(x)) stack.push(c);
+  }
+  if (dens.length === 0 || dens.length > 4) return f;
+  return { k: "mul", args: [f, ...dens] };
+}
+
+function proportional(f: Node, h: Node): Judgement {
   const names = [...new Set([...freeVars(f), ...freeVars(h)])].sort();
   if (names.length === 0) return print(f) === print(h) ? EQ("identical") : UNK("equations without variables");
   if (names.length > 16) return UNK("too many variables");

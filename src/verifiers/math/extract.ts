@@ -293,6 +293,9 @@ function bareAnswer(region: string): Extracted | null {
   // A last line that is a formula, however long, is the answer (never a number picked out of it).
   if (proseWords(plain).length === 0)
     return { text: plain, how: lines.length === 1 ? "whole answer" : "last line" };
+  // "maybe 5 or 6": a hedge between numbers is read whole (a list, which no single gold equals).
+  const hedge = /(-?\d[\d,.]*\s+or\s+-?\d[\d,.]*)\s*[.?!]*\s*$/.exec(plain);
+  if (hedge) return { text: hedge[1]!, how: "numbers at the end of the last line" };
   const nums = [...plain.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*\/\s*\d+)?\s*%?/g)];
   const lastNum = nums[nums.length - 1];
   if (lastNum) return { text: lastNum[0].trim(), how: "last number of the last line" };

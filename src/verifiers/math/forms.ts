@@ -27,7 +27,8 @@ export type Form =
   /** A union of intervals; `src` says whether it was written as intervals or as inequalities. */
   | { t: "ivals"; parts: Ival[]; src: "interval" | "ineq"; v?: string }
   | { t: "matrix"; rows: Form[][] }
-  | { t: "assign"; name: string; value: Form }
+  /** `lhs` is the label as written (x, f(x), (x, y)), for reading the assignment as an equation. */
+  | { t: "assign"; name: string; lhs?: Node; value: Form }
   | { t: "eq"; lhs: Node; rhs: Node }
   | { t: "rel"; n: Node }
   | { t: "empty" }
@@ -201,13 +202,19 @@ function seqForm(n: Node & { k: "seq" }): Form {
         return {
           t: "assign",
           name: first.name,
+          ...(first.lhs ? { lhs: first.lhs } : {}),
           value: {
             ...(values[0] as Form & { t: "ivals" }),
             parts: values.flatMap((v) => (v as { parts: Ival[] }).parts),
           },
         };
       }
-      return { t: "assign", name: first.name, value: { t: "coll", kind: "set", items: values } };
+      return {
+        t: "assign",
+        name: first.name,
+        ...(first.lhs ? { lhs: first.lhs } : {}),
+        value: { t: "coll", kind: "set", items: values },
+      };
     }
   }
   return { t: "coll", kind: "list", items: forms };
@@ -307,9 +314,9 @@ function relForm(n: Node & { k: "rel" }): Form {
     if (args.length === 2) {
       const [l, r] = args as [Node, Node];
       const ll = labelOf(l);
-      if (ll) return { t: "assign", name: ll, value: toForm(r) };
+      if (ll) return { t: "assign", name: ll, lhs: l, value: toForm(r) };
       const rl = labelOf(r);
-      if (rl && isConstant(l)) return { t: "assign", name: rl, value: toForm(l) };
+      if (rl && isConstant(l)) return { t: "assign", name: rl, lhs: r, value: toForm(l) };
       if (isConstant(l) && isConstant(r)) return toForm(chainValue(args));
       if (hasSeq(l) || hasSeq(r)) throw new FormError("equation between collections");
       return { t: "eq", lhs: l, rhs: r };
@@ -317,7 +324,7 @@ function relForm(n: Node & { k: "rel" }): Form {
     // Chains: x = 2 + 3 = 5, 2 + 3 = 5: the last value (or the exact value a last decimal rounds).
     const last = chainValue(args);
     const ll = labelOf(args[0]!);
-    if (ll && isConstant(last)) return { t: "assign", name: ll, value: toForm(last) };
+    if (ll && isConstant(last)) return { t: "assign", name: ll, lhs: args[0]!, value: toForm(last) };
     if (args.every(isConstant)) return toForm(last);
     // a + b = -1 + 2 = 1: an expression, then a computation that ends in a value.
     if (isConstant(last) && args.slice(1).every(isConstant)) return toForm(last);
@@ -326,7 +333,7 @@ function relForm(n: Node & { k: "rel" }): Form {
   if (ops.length === 1 && ops[0] === "in") {
     const ll = labelOf(args[0]!);
     if (!ll) throw new FormError("'in' without a variable");
-    return { t: "assign", name: ll, value: toForm(args[1]!) };
+    return { t: "assign", name: ll, lhs: args[0]!, value: toForm(args[1]!) };
   }
   if (ops.every((o) => o in FLIP || o === "!=")) {
     const iv = inequalityIntervals(n);
