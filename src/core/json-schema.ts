@@ -31,6 +31,23 @@ export function sharedAjv(): Ajv {
   return shared;
 }
 
+export interface LazyValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** A validator compiled on first use (with the shared ajv), so importing a module compiles nothing. */
+export function lazyValidator(schema: object): LazyValidator {
+  let inner: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+  const v: LazyValidator = (data) => {
+    inner ??= sharedAjv().compile(schema);
+    const ok = inner(data);
+    v.errors = inner.errors;
+    return ok;
+  };
+  return v;
+}
+
 /** ajv errors as one line each: `/path/to/field must be integer`. */
 export function formatAjvErrors(errors: ErrorObject[] | null | undefined, max = 5): string {
   if (!errors?.length) return "";

@@ -3,14 +3,12 @@
  * to the model when it retries. The JSON shapes are validated with ajv; what depends on the batch (which
  * ids, which verdict each kind allows) is checked after, against the criteria asked about.
  */
-import { formatAjvErrors, newAjv } from "../core/index.js";
+import { formatAjvErrors, lazyValidator } from "../core/index.js";
 import { extractJson } from "../verifiers/format/json-extract.js";
 import type { ParseOutcome } from "./chat.js";
 import type { Criterion } from "./model.js";
 
-const ajv = newAjv({ allErrors: true });
-
-const validateBatch = ajv.compile({
+const validateBatch = lazyValidator({
   type: "object",
   required: ["verdicts"],
   properties: {
@@ -29,13 +27,13 @@ const validateBatch = ajv.compile({
   },
 });
 
-const validateHolistic = ajv.compile({
+const validateHolistic = lazyValidator({
   type: "object",
   required: ["reason", "score"],
   properties: { reason: { type: "string" }, score: { type: "integer" } },
 });
 
-const validateHolisticPair = ajv.compile({
+const validateHolisticPair = lazyValidator({
   type: "object",
   required: ["reason", "winner"],
   properties: { reason: { type: "string" }, winner: { enum: ["A", "B", "tie"] } },

@@ -3,10 +3,10 @@
  * as `{criteria, version?, category_weights?}`, and are validated with ajv against the same criterion
  * schema as a rubric written in the spec.
  */
-import { formatAjvErrors, newAjv } from "../core/index.js";
+import { formatAjvErrors, lazyValidator } from "../core/index.js";
 import { type Category, SAMPLE_RUBRIC_SCHEMA } from "./model.js";
 
-const validate = newAjv({ allErrors: true }).compile(SAMPLE_RUBRIC_SCHEMA);
+const validate = lazyValidator(SAMPLE_RUBRIC_SCHEMA);
 
 export type SampleRubric =
   | {
