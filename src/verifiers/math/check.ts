@@ -14,7 +14,7 @@ import {
   type Verdict,
 } from "./equivalence.js";
 import { exactValue } from "./evaluate.js";
-import { DEFAULT_RULES, extractAnswer, type Rule } from "./extract.js";
+import { DEFAULT_RULES, extractAnswer, findBoxes, type Rule } from "./extract.js";
 import { describeForm, type Form, FormError, toForm } from "./forms.js";
 import { LIMITS } from "./limits.js";
 import { ParseError, parseAnswer } from "./parser.js";
@@ -156,6 +156,19 @@ function clip(s: string, n = 120): string {
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 }
 
+/**
+ * A reference that is a whole solution ("... so the answer is $\boxed{5}$.", as in MATH's `solution`)
+ * is read by its last box; a reference that is only an answer is used as it is.
+ */
+function goldAnswer(gold: string): string {
+  if (gold.length > LIMITS.maxAnswerChars * 20 || !/\\(?:boxed|fbox)/.test(gold)) return gold;
+  const boxes = findBoxes(gold);
+  const last = boxes[boxes.length - 1];
+  if (!last) return gold;
+  const outside = gold.slice(0, last.start) + gold.slice(last.end);
+  return /[A-Za-z]{4,}/.test(outside.replace(/\\[A-Za-z]+/g, "")) ? last.content : gold;
+}
+
 /** Compares one predicted answer text with one gold answer text (no extraction). */
 export function compareAnswers(
   pred: string,
@@ -164,7 +177,7 @@ export function compareAnswers(
 ): Judgement & { gold: string; prediction: string; error?: string } {
   const o = { ...DEFAULT_OPTIONS, ...options };
   setExactBudget(LIMITS.exactBudget);
-  const g = readAnswer(gold, o);
+  const g = readAnswer(goldAnswer(gold), o);
   const p = readAnswer(pred, o);
   const gShown = clip(g.ok ? g.shown : g.raw, 200);
   const pShown = clip(p.ok ? p.shown : p.raw, 200);
