@@ -3,7 +3,7 @@
 // worker pool (the verifier as a spec runs it: clone, post, run, reply), and checks per second with the
 // pool on every core. Runs on the built library (dist/).
 import { readdirSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { closeSharedPool, configureSharedPool, loadReward } from "../dist/index.js";
 import { checkMath } from "../dist/verifiers/math/index.js";
 import { percentile } from "./common.js";
@@ -43,7 +43,7 @@ function stats(us) {
 const f1 = (x) => x.toFixed(1).padStart(9);
 
 console.log(
-  `math verifier benchmark: ${prepared.length} corpus cases, ${cores} cores, node ${process.version}`,
+  `math verifier benchmark: ${prepared.length} corpus cases, ${cores} cores, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
 );
 
 // ---- in-process: every case, many rounds, after a warm-up
@@ -123,6 +123,9 @@ console.log(
   `\nthroughput with the pool on ${cores} cores, 64 in flight: ${Math.round(batch.length / wall)} checks/s (${batch.length} checks in ${wall.toFixed(2)} s); ${slow} over 200 ms, ${timeouts} timeouts`,
 );
 
+console.log(
+  `load average after the run: ${loadavg()[0].toFixed(1)} (other processes on these cores inflate the tails)`,
+);
 console.log("\nMath-Verify (published, same kind of machine): median 6000 us, p99 250000 us per check");
 console.log(
   `speed-up in-process: median x${Math.round(6000 / ip.median)}, p99 x${Math.round(250000 / ip.p99)}; through the pool: median x${Math.round(6000 / pl.median)}, p99 x${Math.round(250000 / pl.p99)}`,
