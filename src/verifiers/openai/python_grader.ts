@@ -35,6 +35,18 @@ interface Compiled {
 
 const RUNTIME_ERROR = "python_grader_runtime_error" as const;
 
+/**
+ * Appended to the source: the harness calls it with the sample and item as JSON text, so they reach
+ * grade() as plain Python dicts (None, True, lists), not as converted JavaScript values.
+ */
+const ENTRY_NAME = "_rk_openai_grade";
+const ENTRY = `
+
+def ${ENTRY_NAME}(_rk_sample_json, _rk_item_json):
+    import json as _rk_json
+    return grade(_rk_json.loads(_rk_sample_json), _rk_json.loads(_rk_item_json))
+`;
+
 let runtime: Promise<Runtime> | undefined;
 
 /** The code verifier's Pyodide runtime (shared: same interpreters, same slots). */
@@ -81,8 +93,10 @@ export const openaiPython: Verifier<Config, Compiled> = {
     const job: HarnessJob = {
       kind: "harness",
       language: "python",
-      setup: c.source,
-      tests: [{ call: "grade", args: [sampleView(sample), itemView(sample)] }],
+      setup: c.source + ENTRY,
+      tests: [
+        { call: ENTRY_NAME, args: [JSON.stringify(sampleView(sample)), JSON.stringify(itemView(sample))] },
+      ],
       start: 0,
       stopOnFail: true,
       limits: { timeMs: ctx.timeoutMs, memoryMb: c.memoryMb, outputBytes: 1 << 20, compileMs: 0 },
