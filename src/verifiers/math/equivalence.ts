@@ -169,9 +169,7 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   }
   if (g.t === "rel" || p.t === "rel") {
     if (g.t === "rel" && p.t === "rel" && print(g.n) === print(p.n)) return EQ("identical relation");
-    return g.t === "rel" && p.t === "rel"
-      ? UNK("relations that are not intervals")
-      : NE("a relation and a value");
+    return g.t === "rel" && p.t === "rel" ? compareInequalities(g.n, p.n) : NE("a relation and a value");
   }
 
   // Matrices and vectors.
@@ -944,7 +942,34 @@ function clearDenominators(f: Node): Node {
   return { k: "mul", args: [f, ...dens] };
 }
 
-function proportional(f: Node, h: Node): Judgement {
+/**
+ * Two single inequalities: x^2 < 4 vs 4 > x^2 vs 2x^2 - 8 < 0. Each is read as f < 0, f <= 0, f > 0 or
+ * f >= 0 with f = lhs - rhs; they are equal when the strictness matches and one f is a constant multiple
+ * of the other, positive when the directions agree and negative when they are opposite.
+ */
+function compareInequalities(a: Node, b: Node): Judgement {
+  if (a.k !== "rel" || b.k !== "rel" || a.ops.length !== 1 || b.ops.length !== 1)
+    return UNK("relations that are not intervals");
+  const dir = (op: string) => (op === "<" || op === "<=" ? -1 : op === ">" || op === ">=" ? 1 : 0);
+  const da = dir(a.ops[0]!);
+  const db = dir(b.ops[0]!);
+  if (!da || !db) return UNK("relations that are not intervals");
+  if ((a.ops[0]!.length === 1) !== (b.ops[0]!.length === 1))
+    return NE("a strict and a non-strict inequality");
+  const f: Node = { k: "add", args: [a.args[0]!, { k: "neg", a: a.args[1]! }] };
+  const h: Node = { k: "add", args: [b.args[0]!, { k: "neg", a: b.args[1]! }] };
+  const ratio: { value?: C } = {};
+  const j = proportional(f, h, ratio);
+  if (j.verdict !== "equal")
+    return j.verdict === "not_equal"
+      ? NE("not the same inequality")
+      : UNK("could not compare the inequalities");
+  const r = ratio.value!;
+  if (Math.abs(r.im) > 4 * r.err) return UNK("could not compare the inequalities");
+  return Math.sign(r.re) * da === db ? EQ("the same inequality") : NE("the inequality points the other way");
+}
+
+function proportional(f: Node, h: Node, out: { value?: C } = {}): Judgement {
   const names = [...new Set([...freeVars(f), ...freeVars(h)])].sort();
   if (names.length === 0) return print(f) === print(h) ? EQ("identical") : UNK("equations without variables");
   if (names.length > 16) return UNK("too many variables");
@@ -979,7 +1004,10 @@ function proportional(f: Node, h: Node): Judgement {
     else unsure++;
     if (agree >= 6 && k >= REAL_POINTS) break;
   }
-  if (agree >= 3 && unsure === 0) return EQ(`the same equation up to the factor ${fmt(ratio!)}`);
+  if (agree >= 3 && unsure === 0) {
+    out.value = ratio!;
+    return EQ(`the same equation up to the factor ${fmt(ratio!)}`);
+  }
   return UNK("could not compare the equations");
 }
 
