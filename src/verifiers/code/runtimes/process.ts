@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
@@ -58,10 +58,7 @@ export class ProcessRuntime implements Runtime {
   private readonly compiled = new Map<string, Promise<{ dir: string; error?: string }>>();
   private readonly dirs = new Set<string>();
 
-  constructor(private readonly mode: SandboxMode = "auto") {
-    // Compiled programs live in temporary directories: remove them when the host exits.
-    process.once("exit", () => this.close());
-  }
+  constructor(private readonly mode: SandboxMode = "auto") {}
 
   useBwrap(): boolean {
     const f = sandboxFacts();
@@ -350,7 +347,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   private newDir(uid: number): string {
-    const dir = mkdtempSync(join(tmpdir(), "rk-code-"));
+    const dir = mkdtempSync(join(workRoot(), "run-"));
     this.dirs.add(dir);
     if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(dir, uid, uid);
     chmodSync(dir, 0o755);
@@ -534,6 +531,41 @@ export class ProcessRuntime implements Runtime {
         });
       });
     });
+  }
+}
+
+let root: string | undefined;
+
+/**
+ * This process's directory for work and compiled programs, under the system temp dir. A host that was
+ * killed cannot clean up after itself, so directories of processes that are gone (and that belong to
+ * our uid: sandboxed programs cannot plant one) are removed when the next one starts.
+ */
+function workRoot(): string {
+  if (root) return root;
+  const me = typeof process.getuid === "function" ? process.getuid() : -1;
+  try {
+    for (const e of readdirSync(tmpdir())) {
+      const m = /^rk-code-(\d+)-/.exec(e);
+      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      const p = join(tmpdir(), e);
+      const st = lstatSync(p);
+      if (st.isDirectory() && st.uid === me) rmSync(p, { recursive: true, force: true });
+    }
+  } catch {}
+  root = mkdtempSync(join(tmpdir(), `rk-code-${process.pid}-`));
+  chmodSync(root, 0o755);
+  const made = root;
+  process.once("exit", () => rmSync(made, { recursive: true, force: true }));
+  return root;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
