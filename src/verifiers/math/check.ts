@@ -303,7 +303,14 @@ export function checkMath(
   if (letters.length && letters.every((l) => l !== null)) {
     const region = regionAfterThink(completion, o.think);
     if (region === null) return noAnswer("the <think> block is never closed", {});
-    const choice = extractChoice(region, "ABCDEFGHIJ");
+    let choice = extractChoice(region, "ABCDEFGHIJ");
+    if (!choice) {
+      // \boxed{\text{(B)}\ 12}: the answer starts with an option label.
+      const ex = extractAnswer(region, { rules: o.strict ? ["boxed"] : o.rules, think: false });
+      const text = "none" in ex ? "" : ex.text.trim();
+      const label = /^(?:\\text\w*\s*\{\s*)?\(([A-J])\)/.exec(text);
+      if (label) choice = { letter: label[1]!, how: `option label in '${clip(text, 40)}'` };
+    }
     if (!choice) return noAnswer("no option letter found", { gold: letters });
     if ("ambiguous" in choice)
       return result("not_equal", `ambiguous choice ${choice.ambiguous.join(", ")} (${choice.how})`, {
