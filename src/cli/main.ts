@@ -4,6 +4,7 @@
  *   1  an I/O or internal failure (unreadable input, unwritable output)
  *   2  usage error or invalid spec (nothing was scored)
  *   3  --fail-on-error was given and at least one row is an error
+ *   4  lint: at least one law or attack failed
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -21,6 +22,7 @@ import {
   SpecError,
   specDocumentSchema,
 } from "../spec/index.js";
+import { runLint } from "./lint.js";
 import { Progress } from "./progress.js";
 import type { ComponentsMode } from "./rows.js";
 import { openInput, openOutput, runScore } from "./score.js";
@@ -29,7 +31,7 @@ const VERSION = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, ROW_ERRORS: 3 } as const;
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, ROW_ERRORS: 3, LINT_VIOLATIONS: 4 } as const;
 
 function int(name: string, min: number) {
   return (v: string) => {
@@ -99,7 +101,7 @@ const program = new Command()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.USAGE))
   .addHelpText(
     "after",
-    "\nExit codes: 0 done, 1 I/O or internal failure, 2 usage error or invalid spec, 3 rows with errors (--fail-on-error).",
+    "\nExit codes: 0 done, 1 I/O or internal failure, 2 usage error or invalid spec, 3 rows with errors (--fail-on-error), 4 lint violations.",
   );
 
 program
@@ -169,6 +171,23 @@ program
     }
     await closeSharedPool();
     process.exitCode = o.failOnError && summary.status.error! > 0 ? EXIT.ROW_ERRORS : EXIT.OK;
+  });
+
+program
+  .command("lint")
+  .description(
+    "Property-based consistency and anti-hacking checks of a spec on seed samples: laws (totality, bounds, determinism, invariances, ...) and attacks (empty answers, listed options, padding, early exits, ...). Exit 4 on a violation.",
+  )
+  .requiredOption("-s, --spec <spec>", `a preset (${presetNames().join(", ")}) or a spec JSON file`)
+  .requiredOption("--samples <file>", "seed samples, JSONL")
+  .option("--runs <n>", "total variations, shared among the checks", int("--runs", 1))
+  .option("--seed <s>", "fast-check seed (printed by every run; reproduces it)", int("--seed", -2147483648))
+  .option("--json", "print the report as JSON")
+  .option("--mutations <file>", 'JSON mutations: [{"name", "find", "replace", "expect"}]')
+  .option("--only <names>", "comma-separated checks to run (a name, or a prefix ending in '.')")
+  .option("--concurrency <n>", "checks run at once", int("--concurrency", 1))
+  .action(async (o) => {
+    process.exitCode = await runLint(o);
   });
 
 program

@@ -14,6 +14,36 @@ export interface VerifyContext {
   timeoutMs: number;
 }
 
+/**
+ * Changes to a completion that never change a reward (checked by `rewardkit lint`, see docs/lint.md):
+ *   whitespace     a run of spaces/tabs replaced by another, spaces added at line ends or at the start;
+ *   line_endings   LF turned into CRLF;
+ *   unicode        NFC versus NFD of the same text;
+ *   latex_spacing  \, \; \! \: and spaces between the tokens of a LaTeX answer;
+ *   answer_rewrites  the final answer replaced by an equivalent one printed by the math engine.
+ */
+export type Invariance = "whitespace" | "line_endings" | "unicode" | "latex_spacing" | "answer_rewrites";
+
+/**
+ * The laws a verifier keeps, beyond the universal ones (totality, bounds, determinism) that every
+ * verifier must keep. `rewardkit lint` checks each declared law; composite nodes derive theirs from
+ * their children. Declare only what holds for every input.
+ */
+export interface Laws {
+  /** Changes to the completion that never change the result. */
+  invariant?: readonly Invariance[];
+  /** Changing the final answer of a sample at the maximum reward takes it off the maximum. */
+  sensitive_to_answer?: boolean;
+  /** Swapping the final answer and the (single, text) reference gives the same result. */
+  symmetric?: boolean;
+  /** Deliberately asymmetric: the reference is the gold and the completion the prediction. */
+  asymmetric?: boolean;
+  /** The reward never rises (nonincreasing) or never falls (nondecreasing) as the input gets longer. */
+  monotone_in_length?: "nonincreasing" | "nondecreasing";
+  /** The verifier checks a tag format built from these tags (duplicated or nested tags, prose outside). */
+  format_tags?: readonly string[];
+}
+
 export interface Verifier<Config = Record<string, unknown>, Compiled = Config> {
   /** The node `type` in a spec, e.g. `"regex"`. */
   type: string;
@@ -22,6 +52,8 @@ export interface Verifier<Config = Record<string, unknown>, Compiled = Config> {
   configSchema: JsonSchema;
   /** The range of rewards this verifier can give; defaults to [0, 1]. */
   range?: readonly [number, number] | ((config: Config) => readonly [number, number]);
+  /** The laws this verifier keeps (see Laws), or a function of its config that says which. */
+  laws?: Laws | ((config: Config) => Laws);
   /** Default deadline for one verification in milliseconds. */
   timeoutMs?: number;
   /**
@@ -71,6 +103,11 @@ export class VerifierRegistry {
   reserve(types: Iterable<string>): void {
     for (const t of types) this.reserved.add(t);
   }
+}
+
+export function verifierLaws(v: AnyVerifier, config: unknown): Laws {
+  if (!v.laws) return {};
+  return typeof v.laws === "function" ? v.laws(config ?? {}) : v.laws;
 }
 
 export function verifierRange(v: AnyVerifier, config: unknown): readonly [number, number] {

@@ -1,7 +1,7 @@
 /**
  * The reward tree: every node, leaf (a verifier) or composite, evaluates a sample to a Result.
  */
-import type { Result, Sample } from "../core/index.js";
+import type { Laws, Result, Sample } from "../core/index.js";
 
 export type Range = readonly [number, number];
 
@@ -17,6 +17,11 @@ export interface RewardNode {
   /** Bounds every ok reward of this node lies within. */
   readonly range: Range;
   readonly children: readonly RewardNode[];
+  /**
+   * Laws this node declares itself (a verifier leaf: its verifier's). Built-in composites leave it out:
+   * `rewardkit lint` derives theirs from their children.
+   */
+  readonly laws?: Laws;
   evaluate(sample: Sample, ctx: EvalContext): Promise<Result>;
 }
 

@@ -7,6 +7,7 @@ import {
   type AnyVerifier,
   fail,
   fromThrown,
+  type Laws,
   type Outcome,
   type Result,
   runWithDeadline,
@@ -24,6 +25,7 @@ export class VerifierNode implements RewardNode {
     readonly name: string,
     readonly range: Range,
     readonly timeoutMs: number,
+    readonly laws: Laws = {},
   ) {}
 
   get type(): string {

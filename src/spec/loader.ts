@@ -4,7 +4,7 @@
  * each with its JSON path, before any sample is scored.
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { newAjv, RewardkitError, type VerifierRegistry, verifierRange } from "../core/index.js";
+import { newAjv, RewardkitError, type VerifierRegistry, verifierLaws, verifierRange } from "../core/index.js";
 import type { Ast } from "../rewards/index.js";
 import {
   formulaVariables,
@@ -190,7 +190,14 @@ function compileNode(
   }
   const timeout =
     typeof node.timeout_ms === "number" ? node.timeout_ms : (verifier.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  return new VerifierNode(verifier, compiled, name, verifierRange(verifier, config), timeout);
+  return new VerifierNode(
+    verifier,
+    compiled,
+    name,
+    verifierRange(verifier, config),
+    timeout,
+    verifierLaws(verifier, config),
+  );
 }
 
 /** Component names of sibling nodes: explicit names must be unique; default names get _2, _3, ... */

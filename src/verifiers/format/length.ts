@@ -2,7 +2,7 @@
  * length: the input's length in characters, words or lines lies within [min, max]. With `ramp`, the
  * reward falls linearly from 1 at the bound to 0 at `ramp` units beyond it instead of dropping at once.
  */
-import { ok, renderText, type Template, type Verifier } from "../../core/index.js";
+import { type Invariance, ok, renderText, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 
 type Unit = "chars" | "words" | "lines";
@@ -48,6 +48,21 @@ export function measure(text: string, unit: Unit): number {
 export const length: Verifier<Config, Compiled> = {
   type: "length",
   description: "Length in characters, words or lines within bounds, optionally with a linear ramp.",
+  laws: (c) => {
+    const unit = c.unit ?? "chars";
+    // Words are counted the same whatever the spacing, line endings or normalisation form; lines whatever
+    // the line endings (but spaces make an empty text one line).
+    const invariant: Invariance[] =
+      unit === "words"
+        ? ["whitespace", "line_endings", "unicode"]
+        : unit === "lines"
+          ? ["line_endings", "unicode"]
+          : [];
+    const noMin = !c.min;
+    const noMax = c.max === undefined;
+    const monotone = noMin && !noMax ? "nonincreasing" : noMax && !noMin ? "nondecreasing" : undefined;
+    return monotone ? { invariant, monotone_in_length: monotone } : { invariant };
+  },
   configSchema: {
     properties: {
       input: INPUT,

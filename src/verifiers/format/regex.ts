@@ -29,6 +29,8 @@ export const regex: Verifier<Config, Compiled> = {
   type: "regex",
   description: "The input matches a regular expression (RE2 syntax by default).",
   managesDeadline: true,
+  // A pattern can test anything (whitespace, line endings, code points): no invariance in general.
+  laws: {},
   configSchema: {
     required: ["pattern"],
     properties: {

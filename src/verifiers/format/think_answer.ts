@@ -29,6 +29,10 @@ const TAG_NAME = { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_:-]*$" };
 export const thinkAnswer: Verifier<Config, Compiled> = {
   type: "think_answer",
   description: "One <think> block then one <answer> block, nothing outside, non-empty bodies.",
+  laws: (c) => ({
+    invariant: ["whitespace", "line_endings", "unicode"],
+    format_tags: [c.think_tag ?? "think", c.answer_tag ?? "answer"],
+  }),
   configSchema: {
     properties: {
       input: INPUT,

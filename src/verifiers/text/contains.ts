@@ -6,7 +6,12 @@
 import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
 import { clip } from "./exact.js";
-import { makeNormalizer, NORMALIZE_PROPS, type NormalizeOptions } from "./normalize.js";
+import {
+  makeNormalizer,
+  NORMALIZE_PROPS,
+  type NormalizeOptions,
+  normalizerInvariances,
+} from "./normalize.js";
 
 interface Config extends NormalizeOptions {
   input?: string;
@@ -40,6 +45,8 @@ export function containsAt(hay: string, needle: string, boundary: boolean): bool
 export const contains: Verifier<Config, Compiled> = {
   type: "contains",
   description: "The input contains the reference (on word boundaries by default).",
+  // Not sensitive to the final answer: the reference may be found anywhere in the input.
+  laws: (c) => ({ invariant: normalizerInvariances(c), asymmetric: true }),
   configSchema: {
     properties: {
       input: INPUT,

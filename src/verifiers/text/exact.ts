@@ -1,7 +1,12 @@
 /** exact: the normalised input equals the normalised reference (or one of a list of references). */
 import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
-import { makeNormalizer, NORMALIZE_PROPS, type NormalizeOptions } from "./normalize.js";
+import {
+  makeNormalizer,
+  NORMALIZE_PROPS,
+  type NormalizeOptions,
+  normalizerInvariances,
+} from "./normalize.js";
 
 interface Config extends NormalizeOptions {
   input?: string;
@@ -18,6 +23,7 @@ export const exact: Verifier<Config, Compiled> = {
   type: "exact",
   description: "The input equals the reference after normalisation.",
   configSchema: { properties: { input: INPUT, reference: REFERENCE, ...NORMALIZE_PROPS } },
+  laws: (c) => ({ invariant: normalizerInvariances(c), sensitive_to_answer: true, symmetric: true }),
   compile: (c) => ({
     input: template(c.input, "{{completion}}"),
     reference: template(c.reference, "{{reference}}"),

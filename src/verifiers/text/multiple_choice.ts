@@ -119,6 +119,7 @@ function referenceLetter(v: unknown, letters: string): string | null {
 export const multipleChoice: Verifier<Config, Compiled> = {
   type: "multiple_choice",
   description: "The chosen option letter equals the reference letter.",
+  laws: { invariant: ["whitespace", "line_endings", "unicode"], sensitive_to_answer: true, asymmetric: true },
   configSchema: {
     properties: {
       input: { ...INPUT, default: "{{completion|after:</think>}}" },

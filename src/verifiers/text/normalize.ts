@@ -2,6 +2,7 @@
  * Text normalisation shared by the text verifiers. Each option is a config property of the verifier, so
  * a spec says exactly which differences it forgives.
  */
+import type { Invariance } from "../../core/index.js";
 
 export interface NormalizeOptions {
   ignore_case?: boolean;
@@ -26,6 +27,15 @@ export const NORMALIZE_PROPS = {
     description: "Unicode NFKC (full-width digits, ligatures).",
   },
 } as const;
+
+/** The invariances a normaliser with these options keeps (see Laws in core/verifier.ts). */
+export function normalizerInvariances(o: NormalizeOptions): Invariance[] {
+  const out: Invariance[] = [];
+  if ((o.normalize_whitespace ?? true) || o.ignore_punctuation || o.ignore_articles)
+    out.push("whitespace", "line_endings");
+  if (o.unicode_normalize ?? true) out.push("unicode");
+  return out;
+}
 
 const PUNCT = /[\p{P}\p{S}]/gu;
 const ARTICLES = /\b(a|an|the)\b/giu;

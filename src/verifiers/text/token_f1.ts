@@ -4,7 +4,12 @@
  */
 import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, REFERENCE, template } from "../common.js";
-import { makeNormalizer, NORMALIZE_PROPS, type NormalizeOptions } from "./normalize.js";
+import {
+  makeNormalizer,
+  NORMALIZE_PROPS,
+  type NormalizeOptions,
+  normalizerInvariances,
+} from "./normalize.js";
 
 interface Config extends NormalizeOptions {
   input?: string;
@@ -40,6 +45,11 @@ const tokens = (s: string) => (s === "" ? [] : s.split(" "));
 export const tokenF1Verifier: Verifier<Config, Compiled> = {
   type: "token_f1",
   description: "SQuAD-style token F1 against the reference (best of several).",
+  laws: (c) => ({
+    invariant: normalizerInvariances({ ...c, normalize_whitespace: true }),
+    sensitive_to_answer: true,
+    symmetric: true,
+  }),
   configSchema: {
     properties: {
       input: INPUT,
