@@ -60,6 +60,36 @@ type Reading =
   | { ok: true; form: Form; shown: string }
   | { ok: false; raw: string; why: string; limit: boolean; textLike: boolean };
 
+/** A whole answer written as a number word ("five", "one half"). */
+const NUMBER_WORDS: Record<string, string> = Object.fromEntries([
+  ...(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
+    "seventeen eighteen nineteen twenty"
+  )
+    .split(" ")
+    .map((w, i) => [w, String(i)]),
+  ...[
+    ["thirty", "30"],
+    ["forty", "40"],
+    ["fifty", "50"],
+    ["sixty", "60"],
+    ["seventy", "70"],
+    ["eighty", "80"],
+    ["ninety", "90"],
+    ["onehundred", "100"],
+    ["ahundred", "100"],
+    ["onehalf", "1/2"],
+    ["ahalf", "1/2"],
+    ["half", "1/2"],
+    ["onethird", "1/3"],
+    ["twothirds", "2/3"],
+    ["onequarter", "1/4"],
+    ["onefourth", "1/4"],
+    ["threequarters", "3/4"],
+    ["threefourths", "3/4"],
+  ],
+]);
+
 const ALL_REALS = new Set([
   "allrealnumbers",
   "allreals",
@@ -125,6 +155,8 @@ export function readAnswer(text: string, o: Pick<MathOptions, "imaginaryUnit" | 
     };
   }
   if (isEmptyWord(raw)) return { ok: true, form: { t: "empty" }, shown: "{}" };
+  const word = NUMBER_WORDS[normText(raw)];
+  if (word) return readAnswer(word, o);
   if (ALL_REALS.has(normText(raw))) {
     const form: Form = {
       t: "ivals",

@@ -275,6 +275,18 @@ class Parser {
         if (unit.split(/\s+/).length > 3) throw new ParseError(`'${unit}' is prose, not a unit`);
         if (/^deg(ree)?s?$/i.test(unit)) return this.mk({ k: "deg", a: acc });
         if (/^rad(ian)?s?$/i.test(unit)) return acc;
+        // 2.5 million, 3 thousand dollars: a magnitude word scales the number.
+        const mag = /^(thousand|million|billion|trillion)s?\b\s*(.*)$/i.exec(unit);
+        if (mag) {
+          const p = { thousand: 3n, million: 6n, billion: 9n, trillion: 12n }[
+            mag[1]!.toLowerCase() as "thousand"
+          ];
+          const scaledNode: Node = this.mk({
+            k: "mul",
+            args: [acc, { k: "num", v: { n: 10n ** p, d: 1n } }],
+          });
+          return mag[2] ? this.mk({ k: "unit", a: scaledNode, unit: mag[2] }) : scaledNode;
+        }
         return this.mk({ k: "unit", a: acc, unit });
       } else if (this.startsAtom(t) && !this.atCloser(closers)) {
         const prev = factors[factors.length - 1]!;
