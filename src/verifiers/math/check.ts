@@ -341,7 +341,12 @@ export function checkMath(
       const ex = extractAnswer(region, { rules: o.strict ? ["boxed"] : o.rules, think: false });
       const text = "none" in ex ? "" : ex.text.trim();
       const label = /^(?:\\text\w*\s*\{\s*)?\(([A-J])\)/.exec(text);
-      if (label) choice = { letter: label[1]!, how: `option label in '${clip(text, 40)}'` };
+      // Several boxes read as one answer ("(B) 12, (A) 12") name several options: ambiguous.
+      const all = new Set(
+        [...text.matchAll(/(?:^|,\s*)(?:\\text\w*\s*\{\s*)?\(([A-J])\)/g)].map((m) => m[1]!),
+      );
+      const how = `option label in '${clip(text, 40)}'`;
+      if (label) choice = all.size > 1 ? { ambiguous: [...all], how } : { letter: label[1]!, how };
     }
     if (!choice) return noAnswer("no option letter found", { gold: letters });
     if ("ambiguous" in choice)

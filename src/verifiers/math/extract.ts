@@ -268,7 +268,7 @@ function mathAnswer(region: string): Extracted | null {
 
 /** Words that are not prose: function names, units, small connectives. */
 const MATHY_WORD =
-  /^(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sqrt|pi|inf|infinity|or|and|units?|degrees?|percent)$/i;
+  /^(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sqrt|pi|inf|infinity|or|and|units?|degrees?|percent|thousand|million|billion|trillion)$/i;
 
 function proseWords(line: string): string[] {
   // LaTeX command names (\frac), environment names and \text{...} annotations are not prose.
