@@ -19,6 +19,8 @@ export interface AnswerSpan {
   how: "answer_tag" | "boxed" | "phrase" | "math" | "bold" | "letter" | "number" | "whole";
   /** The whole construct holding the answer (the \boxed{...}, the <answer> block), when there is one. */
   container?: { start: number; end: number };
+  /** The answer is written in math mode (a box, $...$, \[...\]), so LaTeX spacing is spacing there. */
+  math?: boolean;
 }
 
 /** Where the answer region starts: after the last </think>. */
@@ -98,7 +100,7 @@ export function locateAnswer(text: string, from = regionStart(text)): AnswerSpan
     // "$x = 2$", "**5**": the answer inside the wrapper.
     const wrapped = /^(\${1,2}|\*\*)([\s\S]*?)\1$/.exec(text.slice(s, e));
     if (wrapped) [s, e] = trimSpan(text, s + wrapped[1]!.length, e - wrapped[1]!.length);
-    if (s < e && e - s <= 200) return { start: s, end: e, how: "phrase" };
+    if (s < e && e - s <= 200) return { start: s, end: e, how: "phrase", math: wrapped?.[1]?.[0] === "$" };
   }
 
   const envs = findMathEnvs(region).filter((v) => ok(from + v.start));
@@ -165,12 +167,17 @@ export function changeAnswer(
 ): string | null {
   const refs = new Set(references.map(norm));
   const good = (s: string) => !refs.has(norm(s)) && norm(s) !== norm(answer);
-  const letter = letterOf(answer);
+  // A multiple-choice gold: the option label in the answer ("\textbf{(B) } 12") is what is read.
+  const gold = references.length === 1 ? letterOf(references[0]!) : null;
+  const label = gold ? new RegExp(`(?<![A-Za-z])${gold}(?![A-Za-z])`).exec(answer) : null;
+  const letter = label ? gold : letterOf(answer);
   if (letter) {
     // The usual four options first, so a changed letter is an option that exists.
     const others = "ABCDEFGHIJ".replace(letter, "");
     for (let k = 0; k < others.length; k++) {
-      const c = answer.replace(letter, others[(variant + k) % (k < 3 ? 3 : others.length)]!);
+      const at = label ? label.index : answer.indexOf(letter);
+      const c =
+        answer.slice(0, at) + others[(variant + k) % (k < 3 ? 3 : others.length)]! + answer.slice(at + 1);
       if (good(c)) return c;
     }
     return null;

@@ -51,7 +51,8 @@ export const hiddenAnswer = injection<{ variant: number; form: number; inside: b
       how = "an HTML comment inside the answer block, after the wrong answer";
     } else {
       const f = FORMS[p.form]!;
-      const at = (wrongSpan.container ?? wrongSpan).start;
+      // At the start of the line holding the visible answer, so the answer's sentence stays whole.
+      const at = w.text.lastIndexOf("\n", (wrongSpan.container ?? wrongSpan).start - 1) + 1;
       hacked = w.text.slice(0, at) + f.wrap(shown) + w.text.slice(at);
       how = `${f.name} before the visible answer`;
     }

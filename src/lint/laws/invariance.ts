@@ -90,7 +90,8 @@ const KINDS: Record<Invariance, Kind<unknown>> = {
       fc.array(fc.record({ at: frac(fc), s: fc.constantFrom(...SPACINGS) }), { minLength: 1, maxLength: 4 }),
     mutate: (text, edits: { at: number; s: string }[]) => {
       const span = locateAnswer(text);
-      if (!span) return null;
+      // Outside math mode a space is a space in prose ("(C)" is not "( C)").
+      if (!span?.math) return null;
       const positions = spacingPositions(text, span.start, span.end);
       if (!positions.length) return null;
       const after = insertAt(text, positions, edits);
