@@ -37,7 +37,7 @@ describe("math verifier through the spec layer and the worker pool", () => {
   it("refuses an oversized reference with invalid_input", async () => {
     const r = await score(
       { type: "math" },
-      { completion: "\\boxed{3}", reference: "(".repeat(10_000) + "1" + ")".repeat(10_000) },
+      { completion: "\\boxed{3}", reference: `${"(".repeat(10_000)}1${")".repeat(10_000)}` },
     );
     expect(r.status).toBe("error");
     expect(r.error?.kind).toBe("invalid_input");
