@@ -57,9 +57,6 @@ class PyWorker {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
-    this.worker.stdout.resume();
-    this.worker.stderr.resume();
-    this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: { ready?: boolean; loadError?: string }) => {
         if (m.ready) {
@@ -92,13 +89,25 @@ class PyWorker {
         p.done(m);
       }
     });
+    // The worker holds the process open only while it starts or runs a request (see `request`): an idle
+    // one must not keep a CLI from exiting. (Its stdout and stderr are captured, never the host's, but
+    // left unread: reading them would ref it for good. Programs' output goes through Pyodide's hooks.)
+    this.ready.then(
+      () => this.worker.unref(),
+      () => {},
+    );
   }
 
   async request(req: Record<string, unknown>, timeoutMs: number): Promise<Outcome> {
     const id = this.nextId++;
     const t0 = performance.now();
     let timedOut = false;
-    return new Promise<Outcome>((resolve) => {
+    this.worker.ref();
+    return new Promise<Outcome>((res) => {
+      const resolve = (o: Outcome) => {
+        if (!this.dead) this.worker.unref();
+        res(o);
+      };
       let killTimer: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         timedOut = true;
