@@ -33,6 +33,20 @@ export interface PoolStats {
 }
 
 const resolved = new Map<string, string>();
+const preloaded = new Set<string>();
+
+/**
+ * Declares a pool task. Its module is also preloaded by every worker the pool starts (including the ones
+ * that replace killed workers), so loading the module never eats into a task's deadline.
+ */
+export function poolTask(module: URL, fn: string): TaskRef {
+  try {
+    preloaded.add(resolveTaskModule(module));
+  } catch {
+    // Not built yet: the module will load on first use instead.
+  }
+  return { module, fn };
+}
 
 /**
  * Tasks are loaded by plain Node in a worker, so they must be built JS. When rewardkit runs from its
@@ -68,6 +82,9 @@ export class WorkerPool {
   constructor(opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.piscina = new Piscina({
+      // Every worker runs this module first: it imports the declared task modules before taking work.
+      filename: resolveTaskModule(new URL("./pool-preload.js", import.meta.url)),
+      workerData: { modules: [...preloaded] },
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: 60_000,

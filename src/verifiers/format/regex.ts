@@ -4,7 +4,7 @@
  * such a pattern can backtrack for ever, so it runs in the worker pool under the node's deadline.
  */
 import { RE2JS } from "re2js";
-import { ok, renderText, sharedPool, type Template, type Verifier } from "../../core/index.js";
+import { ok, poolTask, renderText, sharedPool, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 
 interface Config {
@@ -23,7 +23,7 @@ interface Compiled {
   full: boolean;
 }
 
-const TASK = { module: new URL("./regex-task.js", import.meta.url), fn: "jsRegexTest" };
+const TASK = poolTask(new URL("./regex-task.js", import.meta.url), "jsRegexTest");
 
 export const regex: Verifier<Config, Compiled> = {
   type: "regex",

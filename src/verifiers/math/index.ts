@@ -10,6 +10,7 @@ import {
   abstain,
   fail,
   ok,
+  poolTask,
   renderText,
   renderTextList,
   sharedPool,
@@ -53,7 +54,7 @@ interface Compiled {
   options: MathOptions;
 }
 
-const TASK = { module: new URL("./math-task.js", import.meta.url), fn: "checkMathTask" };
+const TASK = poolTask(new URL("./math-task.js", import.meta.url), "checkMathTask");
 
 export const math: Verifier<Config, Compiled> = {
   type: "math",

@@ -4,6 +4,7 @@
  */
 import {
   completionText,
+  poolTask,
   RewardkitError,
   type Sample,
   SEGMENT_KINDS,
@@ -16,7 +17,7 @@ import {
 } from "../../core/index.js";
 import type { checkSteps } from "./process-task.js";
 
-const TASK = { module: new URL("./process-task.js", import.meta.url), fn: "checkSteps" };
+const TASK = poolTask(new URL("./process-task.js", import.meta.url), "checkSteps");
 
 export const SEGMENTER_PROP = {
   enum: [...SEGMENT_KINDS.filter((k) => k !== "delimiter"), "given"],
