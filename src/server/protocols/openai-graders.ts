@@ -41,8 +41,13 @@ const SERVER_ONLY_JUDGE_KEYS = ["base_url", "api_key_env", "headers"];
 
 type Compiled = { reward: Reward; grader: Obj } | { issues: SpecIssue[] };
 
-class GraderCache {
+/** Compiled graders by canonical JSON (least recently used first out). */
+export class GraderCache {
   private readonly map = new Map<string, Compiled>();
+  /** How many graders were compiled (misses). */
+  compiled = 0;
+
+  constructor(private readonly size = CACHE_SIZE) {}
 
   get(grader: Obj): Compiled {
     const key = canonicalJson(grader);
@@ -53,8 +58,9 @@ class GraderCache {
       return hit;
     }
     const made = compile(grader);
+    this.compiled++;
     this.map.set(key, made);
-    if (this.map.size > CACHE_SIZE) this.map.delete(this.map.keys().next().value!);
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!);
     return made;
   }
 }
