@@ -22,3 +22,13 @@ export {
 export * from "./server/index.js";
 export * from "./spec/index.js";
 export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";
+export {
+  answerKey,
+  type CheckResult,
+  checkMath,
+  compareAnswers,
+  groupEquivalent,
+  type MathOptions,
+  mathClasses,
+  mathEqual,
+} from "./verifiers/math/index.js";

@@ -24,6 +24,7 @@ import {
   type GroupSummary,
   type Placement,
   type RewardNode,
+  registerEquivalence,
   type ScoreOptions,
   scoreBatch,
   scoreSample,
@@ -31,11 +32,15 @@ import {
 } from "../rewards/index.js";
 import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
 import { builtinVerifiers } from "../verifiers/index.js";
+import { mathClasses } from "../verifiers/math/index.js";
 import { COMPOSITES } from "./composites.js";
 import { SpecError } from "./errors.js";
 import { compileSpec } from "./loader.js";
 import { compileGrader, graderOf } from "./openai-graders.js";
 import { PRESETS, presetNames } from "./presets.js";
+
+// Majority votes by mathematical equivalence ("0.5", "1/2" and "\frac12" are one answer), in the pool.
+registerEquivalence("math", { classify: (answers) => mathClasses([...answers], { extract: true }) });
 
 /** A registry with the built-in verifiers; pass your own to keep custom verifiers apart. */
 export function createRegistry(): VerifierRegistry {

@@ -130,3 +130,26 @@ describe("statistics functions", () => {
     expect(v.classOf[2]).toBeNull();
   });
 });
+
+describe("majority vote by mathematical equivalence", () => {
+  it("puts 0.5, 1/2 and \\frac12 in one class, through the worker pool", async () => {
+    const finals = [
+      "\\boxed{0.5}",
+      "so it is \\boxed{\\frac12}",
+      "The answer is 1/2.",
+      "\\boxed{2}",
+      "\\boxed{\\dfrac{4}{2}}",
+      "no idea",
+    ];
+    const samples = finals.map((f) => ({ prompt_id: "p", completion: `Work... ${f}`, reference: "1/2" }));
+    const { results, groups } = await loadReward({ type: "math" }).scoreGroups(samples, {
+      by: "prompt_id",
+      vote: { equivalence: "math" },
+    });
+    expect(groups[0]!.majority).toMatchObject({ votes: 3, consensus: 0.5 });
+    expect(results.map((r) => r.group!.vote!.agrees)).toEqual([true, true, true, false, false, false]);
+    // 1/2, 2, and the prose answer "no idea" (a text answer is a class of its own).
+    expect(results[3]!.group!.vote!.classes).toBe(3);
+    expect(results.map((r) => r.reward)).toEqual([1, 1, 1, 0, 0, 0]);
+  });
+});

@@ -7,10 +7,17 @@
  * Results that are not ok take no part in the statistics and get no advantage (null): a trainer must not
  * learn from a reward that does not exist.
  */
-import { RewardkitError, type Result, type Sample, compileTemplate, fail, renderText } from "../../core/index.js";
+import {
+  compileTemplate,
+  fail,
+  type Result,
+  RewardkitError,
+  renderText,
+  type Sample,
+} from "../../core/index.js";
 import { type LengthUnit, measureLength } from "../shaping/length.js";
 import { type AdvantageMode, advantages, kimiLengthReward, mean, passAtK, std } from "./stats.js";
-import { type Equivalence, exactEquivalence, normalizedEquivalence, vote } from "./vote.js";
+import { type Classifier, type Equivalence, exactEquivalence, normalizedEquivalence, vote } from "./vote.js";
 
 export * from "./stats.js";
 export * from "./vote.js";
@@ -50,7 +57,14 @@ export interface GroupInfo {
   pass_at_k: Record<string, number | null>;
   best: boolean;
   length_reward?: number;
-  vote?: { answer: string | null; agrees: boolean; majority: string | null; votes: number; consensus: number; classes: number };
+  vote?: {
+    answer: string | null;
+    agrees: boolean;
+    majority: string | null;
+    votes: number;
+    consensus: number;
+    classes: number;
+  };
 }
 
 export interface GroupSummary {
@@ -70,10 +84,13 @@ export interface GroupSummary {
 
 export type GroupedResult = Result & { group?: GroupInfo };
 
-const EQUIVALENCES: Record<string, Equivalence> = { exact: exactEquivalence, normalized: normalizedEquivalence };
+const EQUIVALENCES: Record<string, Equivalence | Classifier> = {
+  exact: exactEquivalence,
+  normalized: normalizedEquivalence,
+};
 
 /** Adds an equivalence usable as `vote.equivalence` (the spec layer registers "math"). */
-export function registerEquivalence(name: string, eq: Equivalence): void {
+export function registerEquivalence(name: string, eq: Equivalence | Classifier): void {
   EQUIVALENCES[name] = eq;
 }
 
@@ -86,7 +103,10 @@ export async function applyGroups(
   const voteT = opts.vote ? compileTemplate(opts.vote.input ?? "{{completion}}") : null;
   const eq = opts.vote ? EQUIVALENCES[opts.vote.equivalence ?? "normalized"] : undefined;
   if (opts.vote && !eq) {
-    throw new RewardkitError("config_error", `unknown equivalence '${opts.vote.equivalence}' (known: ${Object.keys(EQUIVALENCES).join(", ")})`);
+    throw new RewardkitError(
+      "config_error",
+      `unknown equivalence '${opts.vote.equivalence}' (known: ${Object.keys(EQUIVALENCES).join(", ")})`,
+    );
   }
   const lengthT = opts.length_reward?.length ? compileTemplate(opts.length_reward.length) : undefined;
   const threshold = opts.pass_threshold ?? 1;
@@ -102,7 +122,8 @@ export async function applyGroups(
       key = typeof v === "string" ? v : JSON.stringify(v);
     } catch (e) {
       // Without its group the sample has no advantage: that is an error, not a group of one.
-      if (out[i]!.status !== "error") out[i] = { ...fail("invalid_input", `cannot group: ${(e as Error).message}`), ms: out[i]!.ms };
+      if (out[i]!.status !== "error")
+        out[i] = { ...fail("invalid_input", `cannot group: ${(e as Error).message}`), ms: out[i]!.ms };
       return;
     }
     const list = members.get(key) ?? [];
@@ -115,7 +136,9 @@ export async function applyGroups(
     const okIdx = idx.filter((i) => out[i]!.status === "ok");
 
     if (opts.length_reward && okIdx.length) {
-      const lengths = okIdx.map((i) => measureLength(samples[i] as Sample, { unit: opts.length_reward!.unit ?? "chars", template: lengthT }));
+      const lengths = okIdx.map((i) =>
+        measureLength(samples[i] as Sample, { unit: opts.length_reward!.unit ?? "chars", template: lengthT }),
+      );
       const correct = okIdx.map((i) => (out[i]!.reward as number) >= threshold);
       const lam = kimiLengthReward(lengths, correct);
       okIdx.forEach((i, j) => {
@@ -125,7 +148,13 @@ export async function applyGroups(
     }
 
     const rs = okIdx.map((i) => out[i]!.reward as number);
-    const adv = opts.aggregate === "gdpo" ? gdpo(okIdx.map((i) => out[i]!), opts) : advantages(rs, advOpts(opts));
+    const adv =
+      opts.aggregate === "gdpo"
+        ? gdpo(
+            okIdx.map((i) => out[i]!),
+            opts,
+          )
+        : advantages(rs, advOpts(opts));
     const passed = rs.map((r) => r >= threshold);
     const c = passed.filter(Boolean).length;
     const passAt: Record<string, number | null> = {};
@@ -219,7 +248,11 @@ function advOpts(o: GroupOptions) {
 function gdpo(rs: readonly Result[], o: GroupOptions): { adv: number[]; baseline: number[] } {
   const names = new Set<string>();
   for (const r of rs) for (const k of Object.keys(r.components ?? {})) names.add(k);
-  if (names.size === 0) return advantages(rs.map((r) => r.reward as number), advOpts(o));
+  if (names.size === 0)
+    return advantages(
+      rs.map((r) => r.reward as number),
+      advOpts(o),
+    );
   const adv = rs.map(() => 0);
   for (const name of names) {
     const w = o.component_weights?.[name] ?? 1;

@@ -31,7 +31,10 @@ export interface AdvantageOptions {
 }
 
 /** Advantages of a group's rewards (all ok). A group with no spread gets advantage 0 everywhere. */
-export function advantages(rs: readonly number[], o: AdvantageOptions): { adv: number[]; baseline: number[] } {
+export function advantages(
+  rs: readonly number[],
+  o: AdvantageOptions,
+): { adv: number[]; baseline: number[] } {
   const n = rs.length;
   if (n === 0) return { adv: [], baseline: [] };
   const m = mean(rs);

@@ -8,6 +8,11 @@
 
 export type Equivalence = (a: string, b: string) => boolean | Promise<boolean>;
 
+/** An equivalence given as a classifier: the class of each answer (null: no answer), all at once. */
+export interface Classifier {
+  classify(answers: readonly (string | null)[]): Promise<(number | null)[]>;
+}
+
 export interface VoteResult {
   /** The class index of each answer (null where there was no answer). */
   classOf: (number | null)[];
@@ -17,7 +22,11 @@ export interface VoteResult {
   majority: number | null;
 }
 
-export async function vote(answers: readonly (string | null)[], eq: Equivalence): Promise<VoteResult> {
+export async function vote(
+  answers: readonly (string | null)[],
+  eq: Equivalence | Classifier,
+): Promise<VoteResult> {
+  if (typeof eq !== "function") return fromClasses(answers, await eq.classify(answers));
   // Visit answers in a canonical order so that greedy clustering does not depend on the input order.
   const order = answers
     .map((a, i) => ({ a, i }))
@@ -51,10 +60,43 @@ export async function vote(answers: readonly (string | null)[], eq: Equivalence)
   return { classOf, classes, majority };
 }
 
+/**
+ * Votes from a classifier's classes. Each class is represented by its smallest member and the classes are
+ * ordered by representative, so the result does not depend on the order of the group.
+ */
+function fromClasses(answers: readonly (string | null)[], raw: readonly (number | null)[]): VoteResult {
+  const members = new Map<number, string[]>();
+  raw.forEach((c, i) => {
+    if (c === null || answers[i] === null) return;
+    const list = members.get(c) ?? [];
+    list.push(answers[i]!);
+    members.set(c, list);
+  });
+  const ordered = [...members.entries()]
+    .map(([id, xs]) => ({ id, answer: xs.reduce((a, b) => (b < a ? b : a)), votes: xs.length }))
+    .sort((x, y) => (x.answer < y.answer ? -1 : x.answer > y.answer ? 1 : 0));
+  const index = new Map(ordered.map((c, k) => [c.id, k]));
+  const classes = ordered.map(({ answer, votes }) => ({ answer, votes }));
+  let majority: number | null = null;
+  classes.forEach((c, k) => {
+    if (majority === null || c.votes > classes[majority]!.votes) majority = k;
+  });
+  return {
+    classOf: raw.map((c, i) => (c === null || answers[i] === null ? null : index.get(c)!)),
+    classes,
+    majority,
+  };
+}
+
 export const exactEquivalence: Equivalence = (a, b) => a === b;
 
 export const normalizedEquivalence: Equivalence = (a, b) => norm(a) === norm(b);
 
 function norm(s: string): string {
-  return s.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim().replace(/[.。]$/, "");
+  return s
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[.。]$/, "");
 }

@@ -55,6 +55,22 @@ interface Compiled {
 }
 
 const TASK = poolTask(new URL("./math-task.js", import.meta.url), "checkMathTask");
+const CLASSES_TASK = poolTask(new URL("./math-task.js", import.meta.url), "mathClassesTask");
+
+/**
+ * Equivalence classes of answers for majority votes, computed in the worker pool under a deadline.
+ * `extract`: the answers are whole completions, whose final answers are extracted first.
+ */
+export function mathClasses(
+  answers: (string | null)[],
+  opts: { extract: boolean; timeoutMs?: number; signal?: AbortSignal },
+): Promise<(number | null)[]> {
+  return sharedPool().run(
+    CLASSES_TASK,
+    { answers, extract: opts.extract, options: {} },
+    { timeoutMs: opts.timeoutMs ?? 10_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
+}
 
 export const math: Verifier<Config, Compiled> = {
   type: "math",
