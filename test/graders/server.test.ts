@@ -111,6 +111,28 @@ describe("POST /v1/graders/validate", () => {
     ]);
   });
 
+  it("compiles python sources in the sandbox (without running them) and reports syntax errors", async () => {
+    const broken = { type: "python", name: "broken", source: "def grade(sample, item)\n    return 1.0\n" };
+    const grader = {
+      type: "multi",
+      name: "m",
+      graders: { ok: check, broken },
+      calculate_output: "ok + broken",
+    };
+    const { status, body } = await post("/v1/graders/validate", { grader });
+    expect(status).toBe(400);
+    expect(body.error.issues).toEqual([
+      { path: "$.grader.graders.broken.source", message: expect.stringMatching(/^SyntaxError: .*line 1/) },
+    ]);
+    // A source that would loop for ever when run is only compiled: valid.
+    const loops = {
+      type: "python",
+      name: "loops",
+      source: "while True:\n    pass\ndef grade(s, i):\n    return 1\n",
+    };
+    expect((await post("/v1/graders/validate", { grader: loops })).status).toBe(200);
+  });
+
   it("refuses a request that points a model grader's judge elsewhere", async () => {
     const grader = { ...fixture("score-model.json"), judge: { base_url: "http://example.invalid/v1" } };
     const { status, body } = await post("/v1/graders/validate", { grader });

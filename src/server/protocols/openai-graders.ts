@@ -28,6 +28,7 @@ import {
   type SpecIssue,
 } from "../../spec/index.js";
 import { OPENAI_FLAGS, type OpenAIFlag } from "../../verifiers/openai/errors.js";
+import { pythonSyntaxError } from "../../verifiers/openai/python_grader.js";
 import { withItem } from "../../verifiers/openai/template.js";
 import { clientGone, type ServerContext } from "../context.js";
 import { numericReward } from "./openrlhf.js";
@@ -39,7 +40,7 @@ const CACHE_SIZE = 256;
 /** Judge settings a request may not set: they decide where the server sends its API key. */
 const SERVER_ONLY_JUDGE_KEYS = ["base_url", "api_key_env", "headers"];
 
-type Compiled = { reward: Reward; grader: Obj } | { issues: SpecIssue[] };
+type Compiled = { reward: Reward; grader: Obj; syntax?: Promise<SpecIssue[]> } | { issues: SpecIssue[] };
 
 /** Compiled graders by canonical JSON (least recently used first out). */
 export class GraderCache {
@@ -96,6 +97,39 @@ function serverOnlyIssues(g: unknown, path: (string | number)[], out: SpecIssue[
       ? subs.map((v, i) => [i, v])
       : [];
   for (const [k, v] of entries) serverOnlyIssues(v, [...path, "graders", k], out);
+  return out;
+}
+
+/** The python graders' sources in a grader, with their paths in a request. */
+function pythonSources(
+  g: unknown,
+  path: (string | number)[],
+  out: [string, string][] = [],
+): [string, string][] {
+  if (!isObj(g)) return out;
+  if (g.type === "python" && typeof g.source === "string")
+    out.push([jsonPath([...path, "source"]), g.source]);
+  const subs = g.graders;
+  const entries: [string | number, unknown][] = isObj(subs)
+    ? Object.entries(subs)
+    : Array.isArray(subs)
+      ? subs.map((v, i) => [i, v])
+      : [];
+  for (const [k, v] of entries) pythonSources(v, [...path, "graders", k], out);
+  return out;
+}
+
+/** Syntax errors of the python graders (compiled in the sandbox, not run); none when it cannot start. */
+async function syntaxIssues(grader: Obj): Promise<SpecIssue[]> {
+  const out: SpecIssue[] = [];
+  for (const [path, source] of pythonSources(grader, ["grader"])) {
+    try {
+      const e = await pythonSyntaxError(source);
+      if (e) out.push({ path, message: e });
+    } catch {
+      // The sandbox could not run: the grader is not invalid for that; /run will report it.
+    }
+  }
   return out;
 }
 
@@ -203,6 +237,9 @@ export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext):
       const { grader } = req.body as { grader: Obj };
       const c = cache.get(grader);
       if ("issues" in c) return invalid(reply, c.issues);
+      c.syntax ??= syntaxIssues(grader);
+      const syntax = await c.syntax;
+      if (syntax.length) return invalid(reply, syntax);
       return { grader };
     },
   );

@@ -178,3 +178,28 @@ export const openaiPython: Verifier<Config, Compiled> = {
     return ok(v, Object.keys(details).length ? { details } : {});
   },
 };
+
+/**
+ * The syntax error of a grader source, found by Python without running any of it (the source is only
+ * compiled, in the sandbox), or null when it compiles. For validating a grader before it runs.
+ */
+export async function pythonSyntaxError(source: string, signal?: AbortSignal): Promise<string | null> {
+  const job: HarnessJob = {
+    kind: "harness",
+    language: "python",
+    setup: `compile(${JSON.stringify(source)}, "<grader>", "exec")\n`,
+    tests: [],
+    start: 0,
+    stopOnFail: true,
+    limits: { timeMs: 10_000, memoryMb: 256, outputBytes: 1 << 16, compileMs: 0 },
+  };
+  const rt = await pythonRuntime();
+  const sig = signal ?? new AbortController().signal;
+  const r = await withSlot(sig, (slot) => rt.run(job, slot, sig));
+  const t = r.tests[0];
+  if (r.end === "compile_error" || (r.setupFailed && t?.type === "SyntaxError")) {
+    const msg = (t?.message ?? r.stderr).replace(/^<solution> line \d+: /, "");
+    return `SyntaxError: ${msg.replace(/\(<grader>, line (\d+)\)/, "(line $1)")}`;
+  }
+  return null;
+}
