@@ -339,3 +339,51 @@ export function runResponse(
     result,
   };
 }
+
+/** The OpenAPI paths of these endpoints (for src/server/openapi.ts: `...OPENAI_GRADERS_OPENAPI_PATHS`). */
+export const OPENAI_GRADERS_OPENAPI_PATHS = {
+  "/v1/graders/validate": {
+    post: {
+      summary:
+        "Validate an OpenAI grader (string_check, text_similarity, python, score_model, label_model, multi).",
+      requestBody: {
+        content: {
+          "application/json": {
+            schema: { type: "object", required: ["grader"], properties: { grader: { type: "object" } } },
+          },
+        },
+      },
+      responses: {
+        "200": { description: "The grader, as given" },
+        "400": { description: "{error: {kind: invalid_grader, message, issues: [{path, message}]}}" },
+      },
+    },
+  },
+  "/v1/graders/run": {
+    post: {
+      summary: "Run an OpenAI grader on one item and model sample (OpenAI's run response shape).",
+      requestBody: {
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["grader", "model_sample"],
+              properties: {
+                grader: { type: "object" },
+                item: { type: "object" },
+                model_sample: { anyOf: [{ type: "string" }, { type: "object" }, { type: "array" }] },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        "200": {
+          description:
+            "{reward, metadata: {name, type, errors, execution_time, scores, token_usage, sampled_model_name}, sub_rewards, model_grader_token_usage_per_model, result}",
+        },
+        "400": { description: "An invalid grader or model sample" },
+      },
+    },
+  },
+};
