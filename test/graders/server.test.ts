@@ -140,6 +140,25 @@ describe("POST /v1/graders/validate", () => {
     expect(body.error.issues[0].path).toBe("$.grader.judge.base_url");
   });
 
+  it("refuses a timeout_ms longer than the server's request deadline", () => {
+    const cache = new GraderCache(4, 60_000);
+    const slow = {
+      type: "python",
+      name: "p",
+      source: "def grade(s, i):\n    return 1\n",
+      timeout_ms: 120_000,
+    };
+    expect(cache.get(slow)).toEqual({
+      issues: [
+        {
+          path: "$.grader.timeout_ms",
+          message: "120000 ms is over this server's request deadline (60000 ms)",
+        },
+      ],
+    });
+    expect("reward" in cache.get({ ...slow, timeout_ms: 30_000 })).toBe(true);
+  });
+
   it("answers 400 for malformed bodies", async () => {
     expect((await post("/v1/graders/validate", "{", true)).status).toBe(400);
     expect((await post("/v1/graders/validate", { grader: "x" })).status).toBe(400);

@@ -48,7 +48,11 @@ export class GraderCache {
   /** How many graders were compiled (misses). */
   compiled = 0;
 
-  constructor(private readonly size = CACHE_SIZE) {}
+  /** `maxTimeoutMs`: the longest `timeout_ms` a request may give a grader (the server's request deadline). */
+  constructor(
+    private readonly size = CACHE_SIZE,
+    private readonly maxTimeoutMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   get(grader: Obj): Compiled {
     const key = canonicalJson(grader);
@@ -58,7 +62,7 @@ export class GraderCache {
       this.map.set(key, hit);
       return hit;
     }
-    const made = compile(grader);
+    const made = compile(grader, this.maxTimeoutMs);
     this.compiled++;
     this.map.set(key, made);
     if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!);
@@ -66,8 +70,8 @@ export class GraderCache {
   }
 }
 
-function compile(grader: Obj): Compiled {
-  const own = serverOnlyIssues(grader, ["grader"]);
+function compile(grader: Obj, maxTimeoutMs: number): Compiled {
+  const own = serverOnlyIssues(grader, ["grader"], maxTimeoutMs);
   if (own.length) return { issues: own };
   try {
     const g = compileGrader({ grader }, defaultRegistry);
@@ -78,8 +82,21 @@ function compile(grader: Obj): Compiled {
   }
 }
 
-function serverOnlyIssues(g: unknown, path: (string | number)[], out: SpecIssue[] = []): SpecIssue[] {
+function serverOnlyIssues(
+  g: unknown,
+  path: (string | number)[],
+  maxTimeoutMs: number,
+  out: SpecIssue[] = [],
+): SpecIssue[] {
   if (!isObj(g)) return out;
+  // A grader's run is not interrupted by the request's deadline (a sandboxed run ends at its own), so a
+  // request may not give one a longer deadline than the request itself has.
+  if (typeof g.timeout_ms === "number" && g.timeout_ms > maxTimeoutMs) {
+    out.push({
+      path: jsonPath([...path, "timeout_ms"]),
+      message: `${g.timeout_ms} ms is over this server's request deadline (${maxTimeoutMs} ms)`,
+    });
+  }
   if (isObj(g.judge)) {
     for (const k of SERVER_ONLY_JUDGE_KEYS) {
       if (g.judge[k] !== undefined) {
@@ -96,7 +113,7 @@ function serverOnlyIssues(g: unknown, path: (string | number)[], out: SpecIssue[
     : Array.isArray(subs)
       ? subs.map((v, i) => [i, v])
       : [];
-  for (const [k, v] of entries) serverOnlyIssues(v, [...path, "graders", k], out);
+  for (const [k, v] of entries) serverOnlyIssues(v, [...path, "graders", k], maxTimeoutMs, out);
   return out;
 }
 
@@ -224,7 +241,7 @@ function add(a: Usage | undefined, b: Usage): Usage {
 }
 
 export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext): void {
-  const cache = new GraderCache();
+  const cache = new GraderCache(CACHE_SIZE, ctx.requestTimeoutMs);
 
   app.post(
     "/v1/graders/validate",

@@ -79,7 +79,7 @@ function parseRef(raw: string): Ref {
       } else throw bad(`bad index at character ${i + 1}`);
     } else throw bad(`unexpected '${c}' at character ${i + 1}`);
   }
-  if (ns === "sample" && path.length > 0 && typeof path[0] === "string" && !SAMPLE_FIELDS.has(path[0])) {
+  if (ns === "sample" && path.length > 0 && !SAMPLE_FIELDS.has(String(path[0]))) {
     throw bad(`'sample' has no field '${path[0]}' (fields: ${[...SAMPLE_FIELDS].join(", ")})`);
   }
   return { source, ns, path };
