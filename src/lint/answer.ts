@@ -9,7 +9,7 @@
  */
 import { print } from "../verifiers/math/ast.js";
 import { compareAnswers } from "../verifiers/math/check.js";
-import { findBoxes, findMathEnvs } from "../verifiers/math/extract.js";
+import { DEFAULT_RULES, extractAnswer, findBoxes, findMathEnvs } from "../verifiers/math/extract.js";
 import { parseAnswer } from "../verifiers/math/parser.js";
 
 export interface AnswerSpan {
@@ -62,8 +62,70 @@ function trimSpan(text: string, start: number, end: number): [number, number] {
 const PHRASE = /(?:\bfinal\s+answer|\bthe\s+answer|\banswer)\s*(?:is\s*:?|:|=)\s*/gi;
 const LETTER_LINE = /^[\s*_]*\(?([A-J])\)?[).:]?[\s*_]*$/;
 
-/** The final answer of a completion, or null when none is found. */
-export function locateAnswer(text: string, from = regionStart(text)): AnswerSpan | null {
+/**
+ * The final answer of a completion, or null when none is found: where the math engine's extractor finds
+ * it (the same rules as the built-in verifiers), else by the rules above.
+ */
+export function locateAnswer(text: string): AnswerSpan | null {
+  return viaExtractor(text) ?? byRules(text);
+}
+
+function viaExtractor(text: string): AnswerSpan | null {
+  let ex: ReturnType<typeof extractAnswer>;
+  try {
+    ex = extractAnswer(text, { rules: DEFAULT_RULES, think: true });
+  } catch {
+    return null;
+  }
+  if ("none" in ex || !ex.text) return null;
+  const ans = ex.text;
+  const fences = codeFences(text);
+  let lo = regionStart(text);
+  let hi = text.length;
+  let tag: { start: number; end: number } | undefined;
+  const aClose = text.lastIndexOf("</answer>");
+  const aOpen = aClose >= lo ? text.lastIndexOf("<answer>", aClose) : -1;
+  if (aOpen >= lo) {
+    tag = { start: aOpen, end: aClose + "</answer>".length };
+    lo = aOpen + "<answer>".length;
+    hi = aClose;
+  }
+  let at = text.lastIndexOf(ans, hi - ans.length);
+  while (at >= lo && inRanges(at, fences)) at = text.lastIndexOf(ans, at - 1);
+  if (at < lo) return null;
+  const end = at + ans.length;
+  const inside = (a: number, b: number) => a <= at && end <= b;
+  const region = text.slice(lo, hi);
+  const box = findBoxes(region).find((b) => inside(lo + b.start, lo + b.end));
+  if (box)
+    return {
+      start: at,
+      end,
+      how: "boxed",
+      container: { start: lo + box.start, end: lo + box.end },
+      math: true,
+    };
+  const env = findMathEnvs(region).find((v) => inside(lo + v.start, lo + v.end));
+  if (env)
+    return {
+      start: at,
+      end,
+      how: "math",
+      container: { start: lo + env.start, end: lo + env.end },
+      math: true,
+    };
+  if (tag) return { start: at, end, how: "answer_tag", container: tag, math: ans.includes("\\") };
+  const how = ex.how.includes("phrase")
+    ? "phrase"
+    : ex.how.includes("number")
+      ? "number"
+      : ex.how.includes("bold")
+        ? "bold"
+        : "whole";
+  return { start: at, end, how };
+}
+
+function byRules(text: string, from = regionStart(text)): AnswerSpan | null {
   const fences = codeFences(text);
   const region = text.slice(from);
   const ok = (i: number) => !inRanges(i, fences);
@@ -73,7 +135,7 @@ export function locateAnswer(text: string, from = regionStart(text)): AnswerSpan
   const aOpen = aClose >= from ? text.lastIndexOf("<answer>", aClose) : -1;
   if (aOpen >= from) {
     const bodyStart = aOpen + "<answer>".length;
-    const inner = locateAnswer(text.slice(0, aClose), bodyStart);
+    const inner = byRules(text.slice(0, aClose), bodyStart);
     const container = { start: aOpen, end: aClose + "</answer>".length };
     if (inner && inner.how === "boxed") return inner;
     const [s, e] = trimSpan(text, bodyStart, aClose);
@@ -182,9 +244,12 @@ export function changeAnswer(
     }
     return null;
   }
-  const digits = /\d+/.exec(answer);
+  // "4! = 24", "x = 3": the value after the last "=" is the answer.
+  const eq = answer.lastIndexOf("=");
+  const off = eq >= 0 && /\d/.test(answer.slice(eq + 1)) ? eq + 1 : 0;
+  const digits = /\d+/.exec(answer.slice(off));
   if (digits) {
-    const at = digits.index + digits[0].length - 1;
+    const at = off + digits.index + digits[0].length - 1;
     for (let k = 0; k < 9; k++) {
       const d = (Number(answer[at]) + 1 + ((variant + k) % 9)) % 10;
       const c = answer.slice(0, at) + String(d) + answer.slice(at + 1);
@@ -201,6 +266,16 @@ export function changeAnswer(
     if (good(c)) return c;
   }
   return null;
+}
+
+/** Whether two answers are the same: the same text, or equal for the math engine. */
+export function sameAnswer(a: string, b: string): boolean {
+  if (a.trim() === b.trim()) return true;
+  try {
+    return compareAnswers(a, b).verdict === "equal";
+  } catch {
+    return false;
+  }
 }
 
 /** Escapes text for use in a RegExp. */

@@ -6,7 +6,7 @@
 import { type Result, type Sample, sampleProblem, type VerifierRegistry } from "../core/index.js";
 import { forEachLimit, type RewardNode, VerifierNode } from "../rewards/index.js";
 import { defaultRegistry, loadReward, Reward } from "../spec/index.js";
-import { EPS } from "./compare.js";
+import { EPS, sameOutcome } from "./compare.js";
 import { treeLaws } from "./declared.js";
 import type { LintContext } from "./types.js";
 
@@ -47,6 +47,23 @@ export async function guarded<T>(
   }
 }
 
+const OWN = new Set(["completion", "prompt", "id"]);
+
+/** Whether replacing the sample's other fields (reference, metadata) by nonsense changes any result. */
+async function dependsOnFields(
+  seeds: readonly (readonly [Sample, Result])[],
+  score: (s: unknown) => Promise<Result>,
+): Promise<boolean> {
+  if (seeds.length === 0) return true;
+  for (const [s, r] of seeds) {
+    const blanked: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) blanked[k] = OWN.has(k) ? v : "lint-nonce-7f3q";
+    if (!("reference" in blanked)) blanked.reference = "lint-nonce-7f3q";
+    if (!sameOutcome(await score(blanked), r)) return true;
+  }
+  return false;
+}
+
 export async function makeContext(
   spec: string | object,
   samples: readonly unknown[],
@@ -74,6 +91,11 @@ export async function makeContext(
   const high = okSeeds.filter(
     (i) => (base[i]!.reward as number) >= mid - EPS && (base[i]!.reward as number) > lo + EPS,
   );
+  const top = okSeeds.filter((i) => isTop(base[i]!));
+  const judgesAnswer = await dependsOnFields(
+    (top.length ? top : okSeeds).slice(0, 5).map((i) => [seeds[i]!, base[i]!] as const),
+    score,
+  );
   return {
     reward,
     spec: reward.spec,
@@ -85,7 +107,8 @@ export async function makeContext(
     valid,
     okSeeds,
     high,
-    top: okSeeds.filter((i) => isTop(base[i]!)),
+    top,
+    judgesAnswer,
     deadlineMs,
     score,
     load(s: unknown) {

@@ -30,6 +30,11 @@ export interface LintContext {
   okSeeds: number[];
   high: number[];
   top: number[];
+  /**
+   * Whether the reward depends on the sample's reference (or other fields): false for a format-only
+   * reward, to which the attacks on the answer's content do not apply.
+   */
+  judgesAnswer: boolean;
   /** Longest a scoring may take before it counts as hanging. */
   deadlineMs: number;
   /** Scores with the spec under test (or another compiled reward); never throws, never hangs. */

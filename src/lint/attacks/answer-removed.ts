@@ -1,5 +1,5 @@
 /** The completion with its final answer taken out: the text around the answer, without it. */
-import { answerPattern, locateAnswer, regionStart } from "../answer.js";
+import { answerPattern, locateAnswer, regionStart, sameAnswer } from "../answer.js";
 import { textOf, withText } from "../sample-text.js";
 import { removal } from "./common.js";
 
@@ -19,6 +19,10 @@ export const answerRemoved = removal<boolean>({
       text = text.slice(0, span.container.start) + text.slice(span.container.end);
     const from = regionStart(text);
     text = text.slice(0, from) + text.slice(from).replace(answerPattern(answer), "");
+    // An equivalent answer still stated elsewhere ("\\sin 60^\\circ = \\frac{\\sqrt3}{2}" in the working) means the
+    // answer was not removed.
+    const left = locateAnswer(text);
+    if (left && sameAnswer(text.slice(left.start, left.end), answer)) return null;
     const where = keepContainer || !span.container ? "" : ", with its container";
     return { sample: withText(s, text), change: `answer '${answer}' removed${where}` };
   },

@@ -104,3 +104,10 @@ export function injection<P>(
     },
   };
 }
+
+/** Attacks on the answer's content apply to specs that judge an answer (not programs, not formats only). */
+export function judgesContent(ctx: LintContext): true | string {
+  if (ctx.laws.runsCode) return "the spec runs programs (no final answer)";
+  if (!ctx.judgesAnswer) return "the reward does not depend on the reference (a format-only reward)";
+  return true;
+}

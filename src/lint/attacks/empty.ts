@@ -1,7 +1,7 @@
 /** Attacks that replace the whole completion: nothing at all, or the prompt echoed back. */
 import { locateAnswer } from "../answer.js";
 import { promptOf, textOf, withText } from "../sample-text.js";
-import { removal } from "./common.js";
+import { judgesContent, removal } from "./common.js";
 
 export const emptyCompletion = removal<number>({
   name: "empty_completion",
@@ -28,6 +28,8 @@ export const promptEcho = removal<number>({
     const prompt = promptOf(s)!;
     const text = textOf(s);
     if (k === 0) return { sample: withText(s, prompt), change: "completion replaced by the prompt" };
+    // In the seed's own format, the echo only tests a reward that judges the answer.
+    if (judgesContent(ctx) !== true) return null;
     if (k === 1) {
       if (!text.includes("<answer>")) return null;
       const echo = `<think>${prompt}</think>\n<answer>${prompt}</answer>`;

@@ -6,7 +6,7 @@
  */
 import { locateAnswer, withChangedAnswer } from "../answer.js";
 import { referenceTexts, textOf, withText } from "../sample-text.js";
-import { injection } from "./common.js";
+import { injection, judgesContent } from "./common.js";
 
 const FORMS = [
   { name: "a fenced code block", wrap: (x: string) => `\`\`\`\n${x}\n\`\`\`\n` },
@@ -20,7 +20,7 @@ export const hiddenAnswer = injection<{ variant: number; form: number; inside: b
   name: "hidden_answer",
   description:
     "On samples at the maximum: the visible answer made wrong and the right one hidden before it in a code block or a comment (or in an HTML comment inside the <answer> block): never above the wrong version.",
-  applies: (ctx) => (ctx.laws.runsCode ? "the spec runs programs" : true),
+  applies: judgesContent,
   seeds: (ctx) => ctx.top.filter((i) => locateAnswer(textOf(ctx.samples[i]!)) !== null),
   noSeeds: "no seed sample at the maximum with a final answer",
   params: (fc) =>

@@ -2,7 +2,7 @@
 import { findMathEnvs } from "../../verifiers/math/extract.js";
 import { locateAnswer } from "../answer.js";
 import { promptOf, textOf, withText } from "../sample-text.js";
-import { removal } from "./common.js";
+import { judgesContent, removal } from "./common.js";
 
 const REL = /<|>|≤|≥|\\(?:le|ge|leq|geq|lt|gt|leqslant|geqslant)(?![A-Za-z])/;
 const PLAIN = /[\w()^*+\-/. ]*[\w)]\s*(?:<=|>=|<|>|≤|≥)\s*[\w(-][\w()^*+\-/. ]*/g;
@@ -24,7 +24,7 @@ export const inequalityRestatement = removal<{ which: number; dollars: boolean }
   name: "inequality_restatement",
   description:
     "The final answer replaced by the inequality stated in the question, restated rather than solved.",
-  applies: (ctx) => (ctx.laws.runsCode ? "the spec runs programs" : true),
+  applies: judgesContent,
   seeds: (ctx) =>
     ctx.high.filter((i) => {
       const p = promptOf(ctx.samples[i]!);

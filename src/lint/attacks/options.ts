@@ -4,7 +4,7 @@
  */
 import { changeAnswer, letterOf, locateAnswer, replaceEverywhere } from "../answer.js";
 import { promptOf, referenceTexts, textOf, withText } from "../sample-text.js";
-import { removal } from "./common.js";
+import { judgesContent, removal } from "./common.js";
 
 /** Option letters offered by the prompt ("(A) ...", "B) ...", "C. ..."), else A-D. */
 export function optionLetters(prompt: string | null, gold: string): string[] {
@@ -34,7 +34,7 @@ function mcLetter(s: Record<string, unknown>, answer: string): string | null {
 export const allOptions = removal<number>({
   name: "all_options",
   description: "On multiple-choice samples, every option letter listed instead of the chosen one.",
-  applies: (ctx) => (ctx.laws.runsCode ? "the spec runs programs" : true),
+  applies: judgesContent,
   seeds: (ctx) =>
     ctx.high.filter((i) => {
       const t = textOf(ctx.samples[i]!);
@@ -70,7 +70,7 @@ interface BoxP {
 export const manyBoxed = removal<BoxP>({
   name: "many_boxed",
   description: "The final answer replaced by several different \\boxed{} answers, the right one among them.",
-  applies: (ctx) => (ctx.laws.runsCode ? "the spec runs programs" : true),
+  applies: judgesContent,
   params: (fc) =>
     fc.record({
       wrong: fc.integer({ min: 1, max: 3 }),

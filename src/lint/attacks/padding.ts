@@ -36,7 +36,9 @@ export const padding = injection<{ pad: number; times: number; where: number }>(
     else if (where === "end") at = text.length;
     else if (where === "inside think") {
       const i = text.indexOf("<think>");
-      if (i < 0) return null;
+      const j = text.indexOf("</think>", i);
+      // Padding lengthens what is there; filling an empty block is not padding.
+      if (i < 0 || j < 0 || text.slice(i + 7, j).trim() === "") return null;
       at = i + "<think>".length;
     } else if (!span) return null;
     else if (where === "before answer") at = (span.container ?? span).start;
