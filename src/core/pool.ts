@@ -2,14 +2,15 @@
  * The worker pool: CPU-heavy or possibly-hanging work (CAS calls, user regexes, interpreters) runs here,
  * where a deadline can kill it. Tasks are named exports of a module, taking one cloneable argument.
  *
- * Scheduling is ours, not piscina's queue: a task's deadline starts when a thread picks it up, so a long
- * queue never turns into false timeouts.
+ * A task's deadline starts when a worker actually starts it (the worker says so on a message port), so a
+ * long queue or a worker that is still starting never turns into a false timeout.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { runWithDeadline, TimeoutError } from "./deadline.js";
+import { TimeoutError } from "./deadline.js";
 import { RewardkitError } from "./result.js";
 
 export interface PoolOptions {
@@ -71,19 +72,21 @@ export function resolveTaskModule(module: URL | string): string {
   return url;
 }
 
+/** How long a submitted task may wait to start (queue, worker start-up) beyond its own deadline. */
+const START_GRACE_MS = 120_000;
+
 export class WorkerPool {
   readonly threads: number;
   private readonly piscina: Piscina;
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private queued = 0;
   private completed = 0;
   private killed = 0;
 
   constructor(opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.piscina = new Piscina({
-      // Every worker runs this module first: it imports the declared task modules before taking work.
-      filename: resolveTaskModule(new URL("./pool-preload.js", import.meta.url)),
+      filename: resolveTaskModule(new URL("./pool-worker.js", import.meta.url)),
       workerData: { modules: [...preloaded] },
       minThreads: this.threads,
       maxThreads: this.threads,
@@ -93,40 +96,80 @@ export class WorkerPool {
   }
 
   /**
-   * Runs `task.fn(arg)` on a worker with a hard deadline. Rejects with TimeoutError at the deadline (the
-   * worker is terminated and replaced) and with RewardkitError("internal") when the worker dies.
+   * Runs `task.fn(arg)` on a worker with a hard deadline counted from when the task starts. Rejects with
+   * TimeoutError at the deadline (the worker is terminated and replaced), when the caller's signal aborts,
+   * and with RewardkitError("internal") when the task throws or the worker dies.
    */
-  async run<T>(task: TaskRef, arg: unknown, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<T> {
-    const filename = resolveTaskModule(task.module);
-    await this.acquire(opts.signal);
-    try {
-      return await runWithDeadline(
-        opts.timeoutMs,
-        (signal) => this.piscina.run(arg, { filename, name: task.fn, signal }) as Promise<T>,
-        opts.signal,
-        task.fn,
+  run<T>(task: TaskRef, arg: unknown, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<T> {
+    const module = resolveTaskModule(task.module);
+    return new Promise<T>((resolve, reject) => {
+      const ac = new AbortController();
+      const { port1, port2 } = new MessageChannel();
+      let started = false;
+      let settled = false;
+      const finish = () => {
+        settled = true;
+        clearTimeout(timer);
+        port1.close();
+        opts.signal?.removeEventListener("abort", onAbort);
+        if (started) this.running--;
+        else this.queued--;
+        this.completed++;
+      };
+      const stop = (err: Error) => {
+        if (settled) return;
+        finish();
+        ac.abort(err);
+        reject(err);
+      };
+      const onAbort = () =>
+        stop(
+          opts.signal?.reason instanceof Error
+            ? opts.signal.reason
+            : new TimeoutError(opts.timeoutMs, task.fn),
+        );
+      let timer = setTimeout(
+        () => stop(new TimeoutError(START_GRACE_MS + opts.timeoutMs, `${task.fn} (never started)`)),
+        START_GRACE_MS + opts.timeoutMs,
       );
-    } catch (e) {
-      if (e instanceof TimeoutError) {
-        this.killed++;
-        throw e;
-      }
-      if (e instanceof RewardkitError) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      // A task that threw is reported as such; a worker that died (heap limit, crash) says so.
-      const died = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_WORKER");
-      throw new RewardkitError("internal", died ? `worker died: ${msg}` : msg);
-    } finally {
-      this.completed++;
-      this.release();
-    }
+      port1.once("message", () => {
+        if (settled) return;
+        started = true;
+        this.queued--;
+        this.running++;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.killed++;
+          stop(new TimeoutError(opts.timeoutMs, task.fn));
+        }, opts.timeoutMs);
+      });
+      if (opts.signal?.aborted) return reject(opts.signal.reason ?? new TimeoutError(0, task.fn));
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      this.queued++;
+      this.piscina
+        .run({ module, fn: task.fn, arg, port: port2 }, { transferList: [port2], signal: ac.signal })
+        .then(
+          (v) => {
+            if (settled) return;
+            finish();
+            resolve(v as T);
+          },
+          (e: unknown) => {
+            if (settled) return;
+            const msg = e instanceof Error ? e.message : String(e);
+            // A task that threw is reported as such; a worker that died (heap limit, crash) says so.
+            const died = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_WORKER");
+            stop(new RewardkitError("internal", died ? `worker died: ${msg}` : msg));
+          },
+        );
+    });
   }
 
   stats(): PoolStats {
     return {
       threads: this.threads,
       running: this.running,
-      queued: this.waiting.length,
+      queued: this.queued,
       completed: this.completed,
       killed: this.killed,
     };
@@ -134,33 +177,6 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     await this.piscina.destroy();
-  }
-
-  private acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new TimeoutError(0));
-    if (this.running < this.threads) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener("abort", onAbort);
-        this.running++;
-        resolve();
-      };
-      const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(signal?.reason ?? new TimeoutError(0));
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiting.push(grant);
-    });
-  }
-
-  private release(): void {
-    this.running--;
-    this.waiting.shift()?.();
   }
 }
 
