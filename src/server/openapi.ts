@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 description of the server (GET /openapi.json). */
 import { GROUP_OPTIONS_SCHEMA } from "../spec/index.js";
 import type { ServerContext } from "./context.js";
+import { OPENAI_GRADERS_OPENAPI_PATHS } from "./protocols/openai-graders.js";
 
 const ERROR = {
   type: "object",
