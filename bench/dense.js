@@ -43,7 +43,11 @@ async function time(name, items, fn) {
 
 const texts = Array.from({ length: N }, (_, i) => completion(i + 1));
 const offsets = texts.map(offsetsFor);
-const perSentence = loadReward({ type: "per_segment", segmenter: "sentences", term: { type: "regex", pattern: "\\d" } });
+const perSentence = loadReward({
+  type: "per_segment",
+  segmenter: "sentences",
+  term: { type: "regex", pattern: "\\d" },
+});
 const arithmetic = loadReward({ type: "arithmetic", propagation: "independent" });
 
 const segRow = await time("segment into steps (per completion)", N, (i) => segment(texts[i], "steps"));
@@ -54,12 +58,20 @@ const perSegRow = await time("per_segment(sentences, regex): spans", N, async (i
 });
 const spansPerSec = Math.round(spanCount / (perSegRow.wall_s || 1));
 await arithmetic.score({ completion: texts[0] }); // warm the pool
-const arithRow = await time("arithmetic process verifier (pool)", N, (i) => arithmetic.score({ completion: texts[i] }));
+const arithRow = await time("arithmetic process verifier (pool)", N, (i) =>
+  arithmetic.score({ completion: texts[i] }),
+);
 const scored = await Promise.all(texts.slice(0, 20).map((t) => perSentence.score({ completion: t })));
-const projRow = await time("project spans onto 4,096 tokens (span_end)", N, (i) => projectSpans(scored[i % 20].spans, offsets[i % 20], "span_end"));
-const projU = await time("project spans onto 4,096 tokens (uniform)", N, (i) => projectSpans(scored[i % 20].spans, offsets[i % 20], "uniform"));
+const projRow = await time("project spans onto 4,096 tokens (span_end)", N, (i) =>
+  projectSpans(scored[i % 20].spans, offsets[i % 20], "span_end"),
+);
+const projU = await time("project spans onto 4,096 tokens (uniform)", N, (i) =>
+  projectSpans(scored[i % 20].spans, offsets[i % 20], "uniform"),
+);
 await closeSharedPool();
 
-console.log(`rewardkit bench:dense — ${N} completions of ~${TOKENS} tokens (${texts[0].length} chars, ${scored[0].spans.length} sentence spans each), ${availableParallelism()} cores, node ${process.version}`);
+console.log(
+  `rewardkit bench:dense — ${N} completions of ~${TOKENS} tokens (${texts[0].length} chars, ${scored[0].spans.length} sentence spans each), ${availableParallelism()} cores, node ${process.version}`,
+);
 printTable([segRow, perSegRow, arithRow, projRow, projU]);
 console.log(`spans produced per second (per_segment): ${spansPerSec}`);

@@ -10,7 +10,14 @@ export interface Segment {
   text: string;
 }
 
-export type SegmentKind = "sentences" | "lines" | "paragraphs" | "steps" | "code_blocks" | "tool_calls" | "delimiter";
+export type SegmentKind =
+  | "sentences"
+  | "lines"
+  | "paragraphs"
+  | "steps"
+  | "code_blocks"
+  | "tool_calls"
+  | "delimiter";
 
 export interface SegmentOptions {
   /** For `delimiter`: the string that separates segments. */

@@ -45,4 +45,3 @@ export const one = (node: Record<string, unknown>, key: string): ChildRef[] =>
 
 export const SKIP_ABSTAIN: Policies = { on_abstain: "skip", on_error: "propagate" };
 export const PROPAGATE: Policies = { on_abstain: "propagate", on_error: "propagate" };
-

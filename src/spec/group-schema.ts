@@ -2,7 +2,7 @@
  * The JSON Schema of group options (CLI `--group-config`, the server's `"group"` field), so both surfaces
  * reject a bad option with the same message.
  */
-import { type JsonSchema, formatAjvErrors, newAjv } from "../core/index.js";
+import { formatAjvErrors, type JsonSchema, newAjv } from "../core/index.js";
 import type { GroupOptions } from "../rewards/index.js";
 import { SpecError } from "./errors.js";
 
@@ -11,7 +11,11 @@ export const GROUP_OPTIONS_SCHEMA: JsonSchema = {
   required: ["by"],
   additionalProperties: false,
   properties: {
-    by: { type: "string", minLength: 1, description: "Sample field (or template) that identifies the prompt." },
+    by: {
+      type: "string",
+      minLength: 1,
+      description: "Sample field (or template) that identifies the prompt.",
+    },
     advantage: { enum: ["grpo", "dr_grpo", "rloo", "none"], default: "grpo" },
     std_floor: { type: "number", minimum: 0, default: 1e-6 },
     std: { enum: ["sample", "population"], default: "sample" },
@@ -23,7 +27,11 @@ export const GROUP_OPTIONS_SCHEMA: JsonSchema = {
       type: "object",
       required: ["weight"],
       additionalProperties: false,
-      properties: { weight: { type: "number" }, unit: { enum: ["chars", "words"] }, length: { type: "string" } },
+      properties: {
+        weight: { type: "number" },
+        unit: { enum: ["chars", "words"] },
+        length: { type: "string" },
+      },
     },
     vote: {
       type: "object",

@@ -2,17 +2,17 @@
  * Node definitions for dense rewards (per_segment) and reward shaping (overlong, cosine_length,
  * repetition, length_budget). The nodes and their formulas live in src/rewards.
  */
-import { type JsonSchema, SEGMENT_KINDS, compileTemplate } from "../core/index.js";
+import { compileTemplate, type JsonSchema, SEGMENT_KINDS } from "../core/index.js";
 import {
   CosineLengthNode,
-  type LengthSource,
   LengthBudgetNode,
+  type LengthSource,
   OverlongNode,
   PerSegmentNode,
   type Reduction,
   RepetitionNode,
 } from "../rewards/index.js";
-import { type CompositeDef, NODE, PROPAGATE, SKIP_ABSTAIN, num, one } from "./def-helpers.js";
+import { type CompositeDef, NODE, num, one, PROPAGATE, SKIP_ABSTAIN } from "./def-helpers.js";
 
 const LENGTH_PROPS: Record<string, JsonSchema> = {
   unit: { enum: ["chars", "words"], default: "chars", description: "How the completion is measured." },
@@ -45,7 +45,8 @@ const pair = (description: string, dflt: [number, number]): JsonSchema => ({
 
 export const SHAPING_DEFS: Record<string, CompositeDef> = {
   per_segment: {
-    description: "Scores each segment (sentence, step, ...) with the term: one span per segment, reward reduced.",
+    description:
+      "Scores each segment (sentence, step, ...) with the term: one span per segment, reward reduced.",
     schema: {
       required: ["term"],
       properties: {
@@ -79,7 +80,11 @@ export const SHAPING_DEFS: Record<string, CompositeDef> = {
     description: "DAPO soft overlong punishment: 0 up to max_length - buffer, linear to -1 at max_length.",
     schema: {
       required: ["max_length", "buffer"],
-      properties: { max_length: positive("L_max."), buffer: positive("L_cache: the soft zone before L_max."), ...LENGTH_PROPS },
+      properties: {
+        max_length: positive("L_max."),
+        buffer: positive("L_cache: the soft zone before L_max."),
+        ...LENGTH_PROPS,
+      },
     },
     defaults: PROPAGATE,
     children: () => [],
@@ -90,7 +95,8 @@ export const SHAPING_DEFS: Record<string, CompositeDef> = {
     build: (n, name) => new OverlongNode(name, lengthSource(n), n.max_length as number, n.buffer as number),
   },
   cosine_length: {
-    description: "Cosine-scaled length reward, conditioned on correctness (shorter correct answers earn more).",
+    description:
+      "Cosine-scaled length reward, conditioned on correctness (shorter correct answers earn more).",
     schema: {
       required: ["correct", "max_length"],
       properties: {
@@ -142,10 +148,17 @@ export const SHAPING_DEFS: Record<string, CompositeDef> = {
     schema: {
       required: ["budget"],
       properties: {
-        budget: { type: "string", description: "Template of the budget, e.g. {{budget}} or {{prompt|tag:budget}}." },
+        budget: {
+          type: "string",
+          description: "Template of the budget, e.g. {{budget}} or {{prompt|tag:budget}}.",
+        },
         correct: NODE,
         alpha: positive("Penalty per unit of length off the budget.", 0.001),
-        mode: { enum: ["exact", "max"], default: "exact", description: "max: only exceeding the budget costs." },
+        mode: {
+          enum: ["exact", "max"],
+          default: "exact",
+          description: "max: only exceeding the budget costs.",
+        },
         floor: num("The lowest reward.", -1),
         ...LENGTH_PROPS,
       },

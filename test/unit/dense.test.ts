@@ -105,7 +105,10 @@ describe("per_segment", () => {
       ],
     });
     expect(r.spans?.map((s) => s.value)).toEqual([1, 0, 1]);
-    const bad = await loadReward({ ...spec, segmenter: "given" }).score({ completion, steps: [{ start: 0, end: 99 }] });
+    const bad = await loadReward({ ...spec, segmenter: "given" }).score({
+      completion,
+      steps: [{ start: 0, end: 99 }],
+    });
     expect(bad.error?.kind).toBe("invalid_input");
   });
 });

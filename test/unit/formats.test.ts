@@ -46,9 +46,13 @@ describe("step-labelled formats", () => {
     const [row] = rows("trl-stepwise-sample.jsonl");
     expect(writeSteps(row, "trl-stepwise", [-1, 0.5]).labels).toEqual([false, true]);
     const [shep] = rows("math-shepherd-sample.jsonl");
-    expect(writeSteps(shep, "math-shepherd", [1, -1, 1]).label).toMatch(/15 apples\. \+\nStep 2: .* remain\. -\nStep 3: The answer is: 13 \+$/);
+    expect(writeSteps(shep, "math-shepherd", [1, -1, 1]).label).toMatch(
+      /15 apples\. \+\nStep 2: .* remain\. -\nStep 3: The answer is: 13 \+$/,
+    );
     const [prm] = rows("prm800k-sample.jsonl");
-    const out = writeSteps(prm, "prm800k", [-2, 0, 0.3]) as { label: { steps: { completions: { rating: number }[] }[] } };
+    const out = writeSteps(prm, "prm800k", [-2, 0, 0.3]) as {
+      label: { steps: { completions: { rating: number }[] }[] };
+    };
     expect(out.label.steps.map((s) => s.completions[0]!.rating)).toEqual([-1, 0, 1]);
   });
 

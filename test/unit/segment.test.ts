@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { segment } from "../../src/index.js";
 
-const texts = (t: string, k: Parameters<typeof segment>[1], d?: string) => segment(t, k, { delimiter: d }).map((s) => s.text);
+const texts = (t: string, k: Parameters<typeof segment>[1], d?: string) =>
+  segment(t, k, { delimiter: d }).map((s) => s.text);
 
 const solution = [
   "Step 1: Compute 3 \\times 4 = 12.",
@@ -41,8 +42,13 @@ describe("segmenters", () => {
   it("splits lines, paragraphs, code blocks, tool calls and a custom delimiter", () => {
     expect(texts("a\r\nb\n\n c ", "lines")).toEqual(["a", "b", "c"]);
     expect(texts("p1 line\nstill p1\n\n\np2", "paragraphs")).toEqual(["p1 line\nstill p1", "p2"]);
-    expect(texts("x\n```py\nprint(1)\n```\ny\n```\nz\n```", "code_blocks")).toEqual(["```py\nprint(1)\n```", "```\nz\n```"]);
-    expect(texts('a <tool_call>{"name":"f"}</tool_call> b <tool_call>{}</tool_call>', "tool_calls")).toHaveLength(2);
+    expect(texts("x\n```py\nprint(1)\n```\ny\n```\nz\n```", "code_blocks")).toEqual([
+      "```py\nprint(1)\n```",
+      "```\nz\n```",
+    ]);
+    expect(
+      texts('a <tool_call>{"name":"f"}</tool_call> b <tool_call>{}</tool_call>', "tool_calls"),
+    ).toHaveLength(2);
     expect(texts("a ## b ##c", "delimiter", "##")).toEqual(["a", "b", "c"]);
   });
 

@@ -75,8 +75,12 @@ describe("length_budget", () => {
       alpha: 0.1,
       correct: { type: "contains" },
     };
-    expect((await loadReward(spec).score({ completion: "so 4", budget: 2, reference: "4" })).reward).toBeCloseTo(1);
-    expect((await loadReward(spec).score({ completion: "so it is 4", budget: 2, reference: "4" })).reward).toBeCloseTo(0.8);
+    expect(
+      (await loadReward(spec).score({ completion: "so 4", budget: 2, reference: "4" })).reward,
+    ).toBeCloseTo(1);
+    expect(
+      (await loadReward(spec).score({ completion: "so it is 4", budget: 2, reference: "4" })).reward,
+    ).toBeCloseTo(0.8);
     const none = await loadReward(spec).score({ completion: "4", budget: "none", reference: "4" });
     expect(none.error?.kind).toBe("invalid_input");
   });

@@ -52,7 +52,8 @@ interface PrmStep {
 }
 
 function prmChosen(step: PrmStep, i: number): { text: string; rating: number | null } {
-  if (step.human_completion) return { text: step.human_completion.text, rating: step.human_completion.rating ?? null };
+  if (step.human_completion)
+    return { text: step.human_completion.text, rating: step.human_completion.rating ?? null };
   const cs = step.completions ?? [];
   const c = cs[step.chosen_completion ?? 0] ?? (cs.length === 1 ? cs[0] : undefined);
   if (!c || typeof c.text !== "string") bad("PRM800K", `step ${i} has no chosen completion`);
@@ -68,7 +69,13 @@ export function readSteps(row: Record<string, unknown>, format: StepFormat): Ste
       if (!Array.isArray(steps)) bad("PRM800K", "no label.steps");
       const chosen = steps.map(prmChosen);
       const { completion, steps: ranges } = joinSteps(chosen.map((c) => c.text));
-      return { prompt: q.problem, completion, reference: q.ground_truth_answer, steps: ranges, labels: chosen.map((c) => c.rating) };
+      return {
+        prompt: q.problem,
+        completion,
+        reference: q.ground_truth_answer,
+        steps: ranges,
+        labels: chosen.map((c) => c.rating),
+      };
     }
     case "math-shepherd": {
       const input = row.input;
@@ -82,13 +89,15 @@ export function readSteps(row: Record<string, unknown>, format: StepFormat): Ste
       const texts = parts.map((p) => p.trim()).filter((p) => p !== "");
       const label = typeof row.label === "string" ? row.label : null;
       const labels = label ? shepherdLabels(input, label) : texts.map(() => null);
-      if (labels.length !== texts.length) bad("Math-Shepherd", `${texts.length} steps but ${labels.length} labels`);
+      if (labels.length !== texts.length)
+        bad("Math-Shepherd", `${texts.length} steps but ${labels.length} labels`);
       const { completion, steps } = joinSteps(texts);
       return { prompt, completion, steps, labels };
     }
     case "trl-stepwise": {
       const cs = row.completions;
-      if (!Array.isArray(cs) || !cs.every((c) => typeof c === "string")) bad("TRL stepwise", "completions must be a list of strings");
+      if (!Array.isArray(cs) || !cs.every((c) => typeof c === "string"))
+        bad("TRL stepwise", "completions must be a list of strings");
       const ls = Array.isArray(row.labels) ? (row.labels as unknown[]) : cs.map(() => null);
       if (ls.length !== cs.length) bad("TRL stepwise", `${cs.length} completions but ${ls.length} labels`);
       const { completion, steps } = joinSteps(cs as string[]);
@@ -115,7 +124,11 @@ function shepherdLabels(input: string, label: string): (number | null)[] {
 }
 
 /** The row with its step labels replaced by ones derived from step rewards (null keeps the original). */
-export function writeSteps(row: Record<string, unknown>, format: StepFormat, values: readonly (number | null)[]): Record<string, unknown> {
+export function writeSteps(
+  row: Record<string, unknown>,
+  format: StepFormat,
+  values: readonly (number | null)[],
+): Record<string, unknown> {
   const out = structuredClone(row);
   switch (format) {
     case "prm800k": {
@@ -156,10 +169,20 @@ export function writeSteps(row: Record<string, unknown>, format: StepFormat, val
  * One reward per step: the result's spans, each credited to the step holding its last character. Null
  * when the result is not ok; an error when it has no spans (the spec gives no step rewards).
  */
-export function stepValues(r: { status: string; spans?: Span[] }, steps: readonly StepRange[]): number[] | null {
+export function stepValues(
+  r: { status: string; spans?: Span[] },
+  steps: readonly StepRange[],
+): number[] | null {
   if (r.status !== "ok") return null;
   if (!r.spans?.length) {
-    throw new RewardkitError("invalid_input", "the spec gives no step rewards (no spans): use per_segment or a process verifier");
+    throw new RewardkitError(
+      "invalid_input",
+      "the spec gives no step rewards (no spans): use per_segment or a process verifier",
+    );
   }
-  return projectSpans(r.spans, steps.map((s) => [s.start, s.end] as const), "span_end");
+  return projectSpans(
+    r.spans,
+    steps.map((s) => [s.start, s.end] as const),
+    "span_end",
+  );
 }

@@ -7,8 +7,8 @@
 import {
   abstain,
   completionText,
-  ok,
   type Outcome,
+  ok,
   type Result,
   RewardkitError,
   type Sample,
@@ -19,17 +19,27 @@ import {
 } from "../../core/index.js";
 import { CompositeNode } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
-import { type Policies, effectiveRange, resolveChild } from "../policy.js";
+import { effectiveRange, type Policies, resolveChild } from "../policy.js";
 import { type Reduction, reduce } from "./project.js";
 
 /** Step ranges that came with the sample (`steps: [{start, end}]`, as the step-data readers make them). */
 function givenSteps(sample: Sample, text: string): Segment[] {
   const steps = sample.steps;
-  if (!Array.isArray(steps)) throw new RewardkitError("invalid_input", "segmenter 'given' needs the sample's 'steps' ranges");
+  if (!Array.isArray(steps))
+    throw new RewardkitError("invalid_input", "segmenter 'given' needs the sample's 'steps' ranges");
   return steps.map((s, i) => {
     const { start, end } = (s ?? {}) as { start?: unknown; end?: unknown };
-    if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (end as number) > text.length || (start as number) > (end as number)) {
-      throw new RewardkitError("invalid_input", `steps[${i}] is not a range {start, end} within the completion`);
+    if (
+      !Number.isInteger(start) ||
+      !Number.isInteger(end) ||
+      (start as number) < 0 ||
+      (end as number) > text.length ||
+      (start as number) > (end as number)
+    ) {
+      throw new RewardkitError(
+        "invalid_input",
+        `steps[${i}] is not a range {start, end} within the completion`,
+      );
     }
     return { start: start as number, end: end as number, text: text.slice(start as number, end as number) };
   });
@@ -49,13 +59,19 @@ export class PerSegmentNode extends CompositeNode {
     super("per_segment", name, [child], policies);
     const [lo, hi] = effectiveRange(child.range, policies);
     // A sum grows with the number of segments; the other reductions stay within the child's range.
-    this.range = how === "sum" ? [lo < 0 ? Number.NEGATIVE_INFINITY : 0, hi > 0 ? Number.POSITIVE_INFINITY : 0] : [lo, hi];
+    this.range =
+      how === "sum"
+        ? [lo < 0 ? Number.NEGATIVE_INFINITY : 0, hi > 0 ? Number.POSITIVE_INFINITY : 0]
+        : [lo, hi];
   }
 
   protected async combine(sample: Sample, ctx: EvalContext): Promise<Outcome> {
     const child = this.children[0]!;
     const text = completionText(sample);
-    const segs = this.segmenter === "given" ? givenSteps(sample, text) : segment(text, this.segmenter, { delimiter: this.delimiter });
+    const segs =
+      this.segmenter === "given"
+        ? givenSteps(sample, text)
+        : segment(text, this.segmenter, { delimiter: this.delimiter });
     const results = await Promise.all(
       segs.map((s, i) => child.evaluate({ ...sample, completion: s.text, segment_index: i }, ctx)),
     );
@@ -69,10 +85,17 @@ export class PerSegmentNode extends CompositeNode {
       if (v.kind === "propagate") return { ...v.outcome, components };
       if (v.kind === "skip") continue;
       values.push(v.value);
-      spans.push({ start: segs[i]!.start, end: segs[i]!.end, value: v.value, source: `${this.name}/${child.name}` });
+      spans.push({
+        start: segs[i]!.start,
+        end: segs[i]!.end,
+        value: v.value,
+        source: `${this.name}/${child.name}`,
+      });
     }
     if (values.length === 0) {
-      return abstain(segs.length ? "every segment abstained" : `no ${this.segmenter} in the completion`, { components });
+      return abstain(segs.length ? "every segment abstained" : `no ${this.segmenter} in the completion`, {
+        components,
+      });
     }
     return ok(reduce(values, this.how), { components, spans });
   }

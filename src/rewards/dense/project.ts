@@ -18,7 +18,8 @@ export type Offsets = readonly (readonly [number, number])[];
  */
 export function checkOffsets(offsets: unknown, text: string): Offsets {
   const textLength = text.length;
-  if (!Array.isArray(offsets)) throw new RewardkitError("invalid_input", "token offsets must be an array of [start, end] pairs");
+  if (!Array.isArray(offsets))
+    throw new RewardkitError("invalid_input", "token offsets must be an array of [start, end] pairs");
   let prevStart = 0;
   offsets.forEach((o, i) => {
     if (!Array.isArray(o) || o.length !== 2 || !Number.isInteger(o[0]) || !Number.isInteger(o[1])) {
@@ -26,9 +27,13 @@ export function checkOffsets(offsets: unknown, text: string): Offsets {
     }
     const [s, e] = o as [number, number];
     if (s < 0 || e < s || e > textLength) {
-      throw new RewardkitError("invalid_input", `token offset ${i} [${s}, ${e}] is outside the completion (length ${textLength})`);
+      throw new RewardkitError(
+        "invalid_input",
+        `token offset ${i} [${s}, ${e}] is outside the completion (length ${textLength})`,
+      );
     }
-    if (s < prevStart) throw new RewardkitError("invalid_input", `token offsets are not in order at token ${i}`);
+    if (s < prevStart)
+      throw new RewardkitError("invalid_input", `token offsets are not in order at token ${i}`);
     prevStart = s;
   });
   let covered = 0;
@@ -43,7 +48,10 @@ export function checkOffsets(offsets: unknown, text: string): Offsets {
 }
 
 function uncovered(at: number): never {
-  throw new RewardkitError("invalid_input", `the token offsets do not cover the completion: character ${at} is in no token`);
+  throw new RewardkitError(
+    "invalid_input",
+    `the token offsets do not cover the completion: character ${at} is in no token`,
+  );
 }
 
 /** Index of the first token whose end is after `pos` (binary search over non-decreasing offsets). */
@@ -68,7 +76,11 @@ function overlapping(offsets: Offsets, start: number, end: number): [number, num
   return [i, j];
 }
 
-export function projectSpans(spans: readonly Span[], offsets: Offsets, placement: Placement = "span_end"): number[] {
+export function projectSpans(
+  spans: readonly Span[],
+  offsets: Offsets,
+  placement: Placement = "span_end",
+): number[] {
   const out = new Array<number>(offsets.length).fill(0);
   for (const s of spans) {
     if (s.value === 0) continue;

@@ -2,7 +2,7 @@
  * How shaping nodes measure a completion: in characters or words of the completion text, or from a
  * template that gives the length directly (a trainer's token count, e.g. "{{num_tokens}}").
  */
-import { RewardkitError, type Sample, type Template, completionText } from "../../core/index.js";
+import { completionText, RewardkitError, type Sample, type Template } from "../../core/index.js";
 
 export type LengthUnit = "chars" | "words";
 
@@ -26,7 +26,10 @@ export function measureLength(sample: Sample, src: LengthSource): number {
   const v = src.template.render(sample);
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
   if (!Number.isFinite(n) || n < 0) {
-    throw new RewardkitError("invalid_input", `length ${src.template.source} must be a non-negative number, got ${JSON.stringify(v)}`);
+    throw new RewardkitError(
+      "invalid_input",
+      `length ${src.template.source} must be a non-negative number, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
 }

@@ -12,7 +12,14 @@
  *                 c - alpha * |L - budget| ("exact") or c - alpha * max(0, L - budget) ("max"),
  *                 floored at `floor`; c is the correctness reward (0 without a `correct` child).
  */
-import { type Outcome, type Result, type Sample, type Template, completionText, ok } from "../../core/index.js";
+import {
+  completionText,
+  type Outcome,
+  ok,
+  type Result,
+  type Sample,
+  type Template,
+} from "../../core/index.js";
 import { CompositeNode } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
 import { type Policies, propagated, resolveChild } from "../policy.js";
@@ -69,7 +76,9 @@ async function correctness(
   const comps = { [child.name]: res };
   const r = resolveChild(child.name, res, node.policies);
   if (r.kind !== "value") {
-    return { outcome: { ...(r.kind === "propagate" ? r.outcome : propagated(child.name, res)), components: comps } };
+    return {
+      outcome: { ...(r.kind === "propagate" ? r.outcome : propagated(child.name, res)), components: comps },
+    };
   }
   res.weight = 0;
   return { value: r.value, comps };
@@ -98,7 +107,10 @@ export class CosineLengthNode extends CompositeNode {
     const L = measureLength(sample, this.len);
     const isCorrect = c.value >= this.threshold;
     const r = cosineLength(L, this.maxLength, isCorrect, this.values);
-    return ok(r, { components: c.comps, feedback: `${isCorrect ? "correct" : "wrong"}, length ${L} of ${this.maxLength}` });
+    return ok(r, {
+      components: c.comps,
+      feedback: `${isCorrect ? "correct" : "wrong"}, length ${L} of ${this.maxLength}`,
+    });
   }
 }
 
@@ -164,7 +176,10 @@ export class LengthBudgetNode extends CompositeNode {
     const L = measureLength(sample, this.len);
     const off = this.mode === "exact" ? Math.abs(L - target) : Math.max(0, L - target);
     const r = Math.max(this.floor, base - this.alpha * off);
-    return ok(r, { ...(comps ? { components: comps } : {}), feedback: `length ${L}, budget ${target}`, details: { length: L, budget: target } });
+    return ok(r, {
+      ...(comps ? { components: comps } : {}),
+      feedback: `length ${L}, budget ${target}`,
+      details: { length: L, budget: target },
+    });
   }
 }
-
