@@ -72,14 +72,14 @@ function startServer() {
   });
 }
 
-async function overHttp(samples, clients) {
+async function overHttp(samples, clients, components = "tree") {
   const { url, child } = await startServer();
   try {
     const post = (batch) =>
       fetch(`${url}/v1/score`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ samples: batch }),
+        body: JSON.stringify({ samples: batch, components }),
       }).then((r) => r.json());
     await post(samples.slice(0, BATCH));
     const lat = [];
@@ -109,7 +109,12 @@ async function overHttp(samples, clients) {
 }
 
 const samples = makeSamples(BATCH * BATCHES);
-const rows = [await inProcess(samples), await overHttp(samples, 1), await overHttp(samples, 2)];
+const rows = [
+  await inProcess(samples),
+  await overHttp(samples, 1),
+  await overHttp(samples, 1, "flat"),
+  await overHttp(samples, 2, "flat"),
+];
 console.log(
   `rewardkit bench:core — ${SPEC.replace(ROOT, "")}, ${availableParallelism()} cores, node ${process.version}`,
 );

@@ -2,23 +2,9 @@
  * Turning results into output rows and summaries, shared by `score` and its tests.
  */
 import type { Result } from "../core/index.js";
-import type { GroupSummary } from "../rewards/index.js";
+import { flattenComponents, type GroupSummary } from "../rewards/index.js";
 
 export type ComponentsMode = "tree" | "flat" | "none";
-
-/** Component rewards by dotted path (`answer.exact`), for tables and summaries. */
-export function flattenComponents(
-  r: Result,
-  prefix = "",
-  out: Record<string, number | null> = {},
-): Record<string, number | null> {
-  for (const [k, c] of Object.entries(r.components ?? {})) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    out[key] = c.status === "ok" ? c.reward : null;
-    flattenComponents(c, key, out);
-  }
-  return out;
-}
 
 /** The input row with the result's fields added (they replace fields of the same name). */
 export function outputRow(

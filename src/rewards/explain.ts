@@ -36,3 +36,20 @@ function oneLine(s: string, max = 120): string {
   const t = s.replace(/\s+/g, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
+
+/** Every component of a result, depth first, with its dotted path (`answer.exact`). */
+export function componentEntries(r: Result, prefix = "", out: [string, Result][] = []): [string, Result][] {
+  for (const [k, c] of Object.entries(r.components ?? {})) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    out.push([path, c]);
+    componentEntries(c, path, out);
+  }
+  return out;
+}
+
+/** Component rewards by dotted path (null where not ok), for tables, logs and compact answers. */
+export function flattenComponents(r: Result): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [path, c] of componentEntries(r)) out[path] = c.status === "ok" ? c.reward : null;
+  return out;
+}

@@ -4,6 +4,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { peekSharedPool, type Result } from "../core/index.js";
+import { componentEntries } from "../rewards/index.js";
 
 export class Metrics {
   readonly registry = new Registry();
@@ -102,18 +103,16 @@ export class Metrics {
     for (const r of results) {
       this.results.inc({ status: r.status, kind: r.error?.kind ?? "" });
       if (r.status === "ok") this.reward.observe(r.reward as number);
-      this.components(r, "");
+      this.components(r);
     }
   }
 
-  private components(r: Result, prefix: string): void {
-    for (const [k, c] of Object.entries(r.components ?? {})) {
+  private components(r: Result): void {
+    for (const [path, c] of componentEntries(r)) {
       // Per-segment components (name[i]) would make label values unbounded.
-      if (k.includes("[")) continue;
-      const path = prefix ? `${prefix}.${k}` : k;
+      if (path.includes("[")) continue;
       this.componentCount.inc({ component: path, status: c.status });
       if (c.status === "ok") this.componentSum.inc({ component: path }, c.reward as number);
-      this.components(c, path);
     }
   }
 }

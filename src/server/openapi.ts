@@ -76,6 +76,7 @@ export function openApiDocument(ctx: ServerContext) {
               },
               group: { $ref: "#/components/schemas/Group" },
               placement: { enum: ["span_end", "uniform"] },
+              components: { enum: ["tree", "flat", "none"], default: "tree" },
             },
           }),
           responses: {

@@ -46,6 +46,17 @@ describe("POST /v1/score", () => {
     expect(results[1]).toMatchObject({ status: "error", error: { kind: "invalid_input" } });
   });
 
+  it("answers compact components when asked", async () => {
+    const samples = [{ completion: "<think>a</think><answer>x</answer>", reference: "y" }];
+    const flat = await post("/v1/score", { samples, components: "flat" });
+    expect((flat.body.results as { components: unknown }[])[0]!.components).toEqual({ format: 1, answer: 0 });
+    const none = await post("/v1/score", { samples, components: "none" });
+    expect((none.body.results as { components?: unknown; reward: number }[])[0]).toMatchObject({
+      reward: 0.2,
+    });
+    expect((none.body.results as { components?: unknown }[])[0]!.components).toBeUndefined();
+  });
+
   it("answers 400 with a reason for malformed JSON and wrong shapes, and keeps serving", async () => {
     const bad = await post("/v1/score", '{"samples": [', true);
     expect(bad.status).toBe(400);

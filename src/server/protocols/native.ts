@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
-import type { GroupOptions, Placement } from "../../rewards/index.js";
+import { flattenComponents, type GroupOptions, type Placement } from "../../rewards/index.js";
 import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
@@ -29,12 +29,21 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
             samples: { type: "array", description: "Samples to score." },
             group: GROUP_OPTIONS_SCHEMA,
             placement: { enum: ["span_end", "uniform"] },
+            components: {
+              enum: ["tree", "flat", "none"],
+              description: "tree: the whole result tree; flat: component rewards by dotted path; none.",
+            },
           },
         },
       },
     },
     async (req, reply) => {
-      const body = req.body as { samples: unknown[]; group?: GroupOptions; placement?: Placement };
+      const body = req.body as {
+        samples: unknown[];
+        group?: GroupOptions;
+        placement?: Placement;
+        components?: "tree" | "flat" | "none";
+      };
       if (body.samples.length > ctx.maxBatch) {
         return reply.code(413).send({
           error: {
@@ -53,6 +62,12 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
         const t = ctx.reward.withTokenRewards(s, r, s.token_offsets, body.placement ?? "span_end");
         return r.group ? { ...t, group: r.group } : t;
       });
+      if (body.components === "flat" || body.components === "none") {
+        for (const r of results as { components?: unknown }[]) {
+          if (body.components === "none" || !r.components) delete r.components;
+          else r.components = flattenComponents(r as Result);
+        }
+      }
       return out.groups ? { results, groups: out.groups } : { results };
     },
   );

@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { ChatMessage, Result, ToolCall } from "../../core/index.js";
+import { componentEntries } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
 import { numericReward } from "./openrlhf.js";
 
@@ -49,18 +50,8 @@ function promptOf(params: { input?: unknown } | undefined): unknown {
   return undefined;
 }
 
-function flatten(
-  r: Result,
-  ctx: ServerContext,
-  prefix = "",
-  out: Record<string, number> = {},
-): Record<string, number> {
-  for (const [k, c] of Object.entries(r.components ?? {})) {
-    const path = prefix ? `${prefix}.${k}` : k;
-    out[path] = numericReward(c, ctx);
-    flatten(c, ctx, path, out);
-  }
-  return out;
+function flatten(r: Result, ctx: ServerContext): Record<string, number> {
+  return Object.fromEntries(componentEntries(r).map(([path, c]) => [path, numericReward(c, ctx)]));
 }
 
 export function registerNemoGym(app: FastifyInstance, ctx: ServerContext): void {

@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
+import { componentEntries } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
 
 export const DEFAULT_STRIP_TOKENS = [
@@ -124,20 +125,8 @@ function extraLogs(results: Result[], ctx: ServerContext): Record<string, number
     rk_abstain: results.map((r) => (r.status === "abstain" ? 1 : 0)),
     rk_error: results.map((r) => (r.status === "error" ? 1 : 0)),
   };
-  const paths = new Set<string>();
-  const collect = (r: Result, prefix: string, out: Map<string, Result>) => {
-    for (const [k, c] of Object.entries(r.components ?? {})) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      out.set(p, c);
-      paths.add(p);
-      collect(c, p, out);
-    }
-  };
-  const perSample = results.map((r) => {
-    const m = new Map<string, Result>();
-    collect(r, "", m);
-    return m;
-  });
+  const perSample = results.map((r) => new Map(componentEntries(r)));
+  const paths = new Set(perSample.flatMap((m) => [...m.keys()]));
   for (const p of paths) {
     logs[`rk/${p}`] = perSample.map((m) => {
       const c = m.get(p);
