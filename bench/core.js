@@ -98,7 +98,7 @@ async function overHttp(samples, clients, components = "tree") {
       }),
     );
     return summarize(
-      `HTTP /v1/score, batches of 256, ${clients} client(s)`,
+      `HTTP /v1/score, 256/batch, ${clients} client(s), components ${components}`,
       lat,
       BATCHES * BATCH,
       performance.now() - t0,
@@ -119,6 +119,7 @@ console.log(
   `rewardkit bench:core — ${SPEC.replace(ROOT, "")}, ${availableParallelism()} cores, node ${process.version}`,
 );
 printTable(rows);
+const overhead = (r) => `${((rows[0].per_s / r.per_s - 1) * 100).toFixed(1)}%`;
 console.log(
-  `HTTP overhead (1 client): ${((rows[0].per_s / rows[1].per_s - 1) * 100).toFixed(1)}% more time per sample than in-process`,
+  `HTTP overhead with 1 client: ${overhead(rows[1])} with the result tree, ${overhead(rows[2])} with flat components (extra time per sample over in-process)`,
 );
