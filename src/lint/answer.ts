@@ -91,7 +91,7 @@ function viaExtractor(text: string): AnswerSpan | null {
     hi = aClose;
   }
   let at = text.lastIndexOf(ans, hi - ans.length);
-  while (at >= lo && inRanges(at, fences)) at = text.lastIndexOf(ans, at - 1);
+  while (at >= lo && inRanges(at, fences)) at = at > 0 ? text.lastIndexOf(ans, at - 1) : -1;
   if (at < lo) return null;
   const end = at + ans.length;
   const inside = (a: number, b: number) => a <= at && end <= b;
