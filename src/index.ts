@@ -6,6 +6,17 @@
  *   const result = await reward.score({ completion: "<think>...</think><answer>4</answer>" });
  */
 export * from "./core/index.js";
+export * as lint from "./lint/index.js";
+export {
+  type CheckReport,
+  type LintCheck,
+  type LintContext,
+  type LintOptions,
+  type LintReport,
+  lintSpec,
+  registerLintAttack,
+  registerLintLaw,
+} from "./lint/index.js";
 export * from "./rewards/index.js";
 export {
   aggregate as aggregateRubric,

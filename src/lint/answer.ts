@@ -268,6 +268,16 @@ export function changeAnswer(
   return null;
 }
 
+/** The trimmed body of the last <answer> block after </think>, or null. */
+export function answerTagBody(text: string): { start: number; end: number } | null {
+  const from = regionStart(text);
+  const close = text.lastIndexOf("</answer>");
+  const open = close >= from ? text.lastIndexOf("<answer>", close) : -1;
+  if (open < from) return null;
+  const [s, e] = trimSpan(text, open + "<answer>".length, close);
+  return s < e ? { start: s, end: e } : null;
+}
+
 /** Whether two answers are the same: the same text, or equal for the math engine. */
 export function sameAnswer(a: string, b: string): boolean {
   if (a.trim() === b.trim()) return true;

@@ -33,7 +33,7 @@ import { runCheck } from "./run.js";
 import type { Fc, LintCheck } from "./types.js";
 
 export { changeAnswer, locateAnswer, withChangedAnswer } from "./answer.js";
-export { injection, removal } from "./attacks/common.js";
+export { type Hack, type Injected, injection, judgesContent, removal } from "./attacks/common.js";
 export { type JsonMutation, parseMutations } from "./mutations.js";
 export { type CheckReport, type Counterexample, formatReport, type LintReport } from "./report.js";
 export { textOf, withText } from "./sample-text.js";

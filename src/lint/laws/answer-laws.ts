@@ -5,7 +5,7 @@
  *   symmetry     on a leaf that declares it, swapping the final answer and the reference gives the same
  *                result (checked on the leaf alone).
  */
-import { locateAnswer, sameAnswer, withChangedAnswer } from "../answer.js";
+import { answerTagBody, locateAnswer, sameAnswer, withChangedAnswer } from "../answer.js";
 import { brief, sameOutcome } from "../compare.js";
 import { referenceTexts, textOf, withText } from "../sample-text.js";
 import { subSpec } from "../spec-walk.js";
@@ -64,7 +64,8 @@ export const symmetry: LintCheck<number> = {
     const target = ctx.laws.symmetric[k % ctx.laws.symmetric.length]!;
     const s = ctx.samples[seed]!;
     const text = textOf(s);
-    const span = locateAnswer(text);
+    // Text comparisons read a whole <answer> block ("42 apples"), not the number in it.
+    const span = answerTagBody(text) ?? locateAnswer(text);
     if (!span) return VACUOUS;
     const answer = text.slice(span.start, span.end);
     const ref = String(s.reference);

@@ -29,8 +29,12 @@ export const regex: Verifier<Config, Compiled> = {
   type: "regex",
   description: "The input matches a regular expression (RE2 syntax by default).",
   managesDeadline: true,
-  // A pattern can test anything (whitespace, line endings, code points): no invariance in general.
-  laws: {},
+  // A pattern can test anything (whitespace, line endings, code points): no invariance in general. A
+  // pattern over tags (<think>, </answer>) is a format check: duplicated or nested tags must fail it.
+  laws: (c) => {
+    const tags = [...new Set([...(c.pattern ?? "").matchAll(/<\/?([A-Za-z][\w:-]*)>/g)].map((m) => m[1]!))];
+    return tags.length ? { format_tags: tags } : {};
+  },
   configSchema: {
     required: ["pattern"],
     properties: {
