@@ -42,6 +42,8 @@ export interface Laws {
   monotone_in_length?: "nonincreasing" | "nondecreasing";
   /** The verifier checks a tag format built from these tags (duplicated or nested tags, prose outside). */
   format_tags?: readonly string[];
+  /** The verifier runs the program in the completion (the code attacks apply: early exits, hard-coded output). */
+  runs_programs?: boolean;
 }
 
 export interface Verifier<Config = Record<string, unknown>, Compiled = Config> {

@@ -194,6 +194,6 @@ export function treeLaws(spec: unknown, root: RewardNode): TreeLaws {
     monotone,
     symmetric: located.filter((l) => l.node.laws?.symmetric),
     asymmetric: located.filter((l) => l.node.laws?.asymmetric).map((l) => l.names.join(".") || l.node.name),
-    runsCode: located.some((l) => l.node.type === "code"),
+    runsCode: located.some((l) => l.node.laws?.runs_programs),
   };
 }

@@ -129,6 +129,8 @@ export const code: Verifier<Config, CodeCompiled> = {
     "Runs the code in the completion against the tests in the reference (HumanEval, asserts, appended tests, stdin/stdout cases, function calls) in a sandbox.",
   managesDeadline: true,
   timeoutMs: 600_000,
+  // No text invariance (indentation is syntax); lint's code attacks apply.
+  laws: { runs_programs: true },
   range: (c) => {
     const n = typeof c?.no_code_reward === "number" ? c.no_code_reward : 0;
     return [Math.min(0, n), Math.max(1, n)] as const;
