@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 /**
  * Deliberately broken verifiers and specs for the lint tests: each breaks one law or falls to one attack,
  * the way real rewards do (a crash on odd input, a cache shared between terms, a law declared but not
@@ -114,6 +115,8 @@ export function brokenRegistry(): VerifierRegistry {
     insensitive,
     growing,
     lopsided,
+    naivePython,
+    firstCaseOnly,
   ])
     r.register(v as Verifier);
   return r;
@@ -137,3 +140,39 @@ export async function check(
   if (!c) throw new Error(`no check ${name} in ${report.checks.map((x) => x.name).join(", ")}`);
   return c;
 }
+
+function pythonBlock(text: string): string {
+  return /```(?:python)?\n([\s\S]*?)```/.exec(text)?.[1] ?? text;
+}
+
+/** Runs the program on the host and pays for exit status 0: an early exit passes (a broken reward). */
+export const naivePython: Verifier<Cfg> = {
+  type: "lint_naive_python",
+  description: "test: exit status 0 of program + asserts",
+  configSchema: { properties: {} },
+  laws: { runs_programs: true },
+  verify(sample) {
+    const ref = sample.reference as { tests: string[] };
+    const program = `${pythonBlock(String(sample.completion))}\n${ref.tests.join("\n")}\n`;
+    const r = spawnSync("python3", ["-c", program], { timeout: 5000, encoding: "utf8" });
+    return ok(r.status === 0 ? 1 : 0);
+  },
+};
+
+/** Checks stdin/stdout programs on their first case only: a hard-coded print passes (a broken reward). */
+export const firstCaseOnly: Verifier<Cfg> = {
+  type: "lint_first_case",
+  description: "test: only the first stdio case",
+  configSchema: { properties: {} },
+  laws: { runs_programs: true },
+  verify(sample) {
+    const ref = sample.reference as { cases: { input: string; output: string }[] };
+    const c = ref.cases[0]!;
+    const r = spawnSync("python3", ["-c", pythonBlock(String(sample.completion))], {
+      input: c.input,
+      timeout: 5000,
+      encoding: "utf8",
+    });
+    return ok(r.status === 0 && r.stdout.trim() === c.output.trim() ? 1 : 0);
+  },
+};
