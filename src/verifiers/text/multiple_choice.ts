@@ -73,8 +73,9 @@ export function extractChoice(text: string, letters: string): Choice {
       ? { letter: distinct[0]!, how: "boxed" }
       : { ambiguous: distinct, how: "boxed" };
   }
+  // A letter followed by a combining mark (NFD "Å") is part of a word, as its NFC form is.
   const phrase =
-    /(?:final\s+answer|correct\s+(?:answer|option|choice)|answer|option|choice)[\s*_]*(?:is|would\s+be|:|=)[\s*_:]*(?:option\s+|choice\s+)?(?:\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Z]))(?![\p{L}\p{N}])/giu;
+    /(?:final\s+answer|correct\s+(?:answer|option|choice)|answer|option|choice)[\s*_]*(?:is|would\s+be|:|=)[\s*_:]*(?:option\s+|choice\s+)?(?:\(([A-Za-z])\)|\[([A-Za-z])\]|([A-Z]))(?![\p{L}\p{M}\p{N}])/giu;
   let last: RegExpExecArray | null = null;
   for (const m of text.matchAll(phrase)) {
     const bare = m[3];
