@@ -108,8 +108,9 @@ function counterexample(c: CheckReport): string[] {
     lines.push(
       `${pad}completion: ${typeof comp === "string" ? clipText(comp) : clipText(JSON.stringify(comp))}`,
     );
-    if (s.reference !== undefined)
-      lines.push(`${pad}reference: ${clipText(JSON.stringify(s.reference), 200)}`);
+    const ref = s.reference;
+    if (ref !== undefined)
+      lines.push(`${pad}reference: ${clipText(typeof ref === "string" ? ref : JSON.stringify(ref), 200)}`);
   } else lines.push(`${pad}sample: ${clipText(JSON.stringify(x.sample) ?? String(x.sample))}`);
   for (const { label, result } of x.results) lines.push(`${pad}${label}: ${describe(result)}`);
   return lines;
