@@ -13,11 +13,27 @@ export function promptInequalities(prompt: string): string[] {
     .map((e) => e.content.trim())
     .filter((c) => REL.test(c));
   if (out.length) return [...new Set(out)];
-  return [
-    ...new Set(
-      [...prompt.matchAll(PLAIN)].map((m) => m[0].trim()).filter((x) => /[a-z]/i.test(x) && /\d/.test(x)),
-    ),
-  ];
+  const plain = [...prompt.matchAll(PLAIN)]
+    .map((m) => formulaPart(m[0]))
+    .filter((x) => /[a-z]/i.test(x) && /\d/.test(x));
+  return [...new Set(plain)];
+}
+
+const FUNCS = /^(?:sin|cos|tan|ln|log|exp|sqrt|abs)\b/;
+
+/** The formula in "For which x is x^2 - 4 <= 0 for all": the tokens between the words around it. */
+function formulaPart(s: string): string {
+  const toks = s.trim().split(/\s+/);
+  const rel = toks.findIndex((t) => /<|>|≤|≥/.test(t));
+  const word = (t: string) => /^[A-Za-z]{2,}[.,;:?!]*$/.test(t) && !FUNCS.test(t);
+  let a = 0;
+  for (let i = 0; i < rel; i++) if (word(toks[i]!)) a = i + 1;
+  let b = toks.length;
+  for (let i = toks.length - 1; i > rel; i--) if (word(toks[i]!)) b = i;
+  return toks
+    .slice(a, b)
+    .join(" ")
+    .replace(/[.,;:?!]+$/, "");
 }
 
 export const inequalityRestatement = removal<{ which: number; dollars: boolean }>({
