@@ -156,7 +156,7 @@ const COMPOSED = new Set([
   "length_budget",
 ]);
 
-export const bounds: LintCheck<Change> = {
+export const bounds: LintCheck<Change | undefined> = {
   name: "bounds",
   kind: "law",
   description:
@@ -165,7 +165,7 @@ export const bounds: LintCheck<Change> = {
   applies: () => true,
   seeds: (ctx) => ctx.valid,
   noSeeds: "no valid seed sample",
-  params: (fc) => fc.option(changeArb(fc, false), { nil: undefined }) as Arbitrary<Change>,
+  params: (fc) => fc.option(changeArb(fc, false), { nil: undefined }),
   async run(ctx, seed, c) {
     const { sample, change } = c
       ? apply(ctx, seed, c)
