@@ -139,7 +139,12 @@ export function shuffledRoundTrip(spec: unknown, salt: number): unknown {
   return shuffle(JSON.parse(text));
 }
 
-/** The tree as plain data (types, names, ranges), to compare two compilations of the same spec. */
+/**
+ * The tree as plain data (types, names, ranges), to compare two compilations of the same spec. Children
+ * are sorted: those named by object keys (formula terms, rubric judges) follow the keys' order, which a
+ * JSON object does not fix (arrays keep their order through a round trip).
+ */
 export function treeShape(n: RewardNode): unknown {
-  return { type: n.type, name: n.name, range: [...n.range], children: n.children.map(treeShape) };
+  const kids = n.children.map(treeShape).map((k) => JSON.stringify(k));
+  return { type: n.type, name: n.name, range: [...n.range], children: kids.sort() };
 }

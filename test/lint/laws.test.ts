@@ -158,6 +158,15 @@ describe("universal laws", () => {
     expect(bad.status).toBe("fail");
     expect(bad.counterexample!.message).toMatch(/no longer loads/);
     expect((await check("spec_round_trip", "think-answer", SEEDS)).status).toBe("pass");
+    // Formula terms and rubric judges are named by object keys, whose order a round trip may change.
+    const formula = {
+      type: "formula",
+      expr: "0.2 * f + 0.8 * a",
+      terms: { f: { type: "think_answer" }, a: { type: "exact", input: "{{completion|tag:answer}}" } },
+    };
+    expect((await check("spec_round_trip", formula, SEEDS, { runs: 30 })).status).toBe("pass");
+    const rubric = "fixtures/rubrics/capital-answer.json";
+    expect((await check("spec_round_trip", rubric, SEEDS, { runs: 30 })).status).toBe("pass");
   });
 });
 
