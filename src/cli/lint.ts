@@ -77,6 +77,7 @@ export async function runLint(o: LintCliOptions): Promise<number> {
   } finally {
     await closeSharedPool();
   }
+  if (only && report.checks.length === 0) fail(LINT_EXIT.USAGE, `--only ${o.only} matches no check`);
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     const args = [
