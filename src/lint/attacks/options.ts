@@ -2,7 +2,14 @@
  * Attacks that give several answers at once: every multiple-choice option listed instead of the answer,
  * and several different \boxed{} answers including the right one.
  */
-import { changeAnswer, letterOf, locateAnswer, replaceEverywhere } from "../answer.js";
+import {
+  answerPattern,
+  changeAnswer,
+  letterOf,
+  locateAnswer,
+  regionStart,
+  replaceEverywhere,
+} from "../answer.js";
 import { promptOf, referenceTexts, textOf, withText } from "../sample-text.js";
 import { judgesContent, removal } from "./common.js";
 
@@ -87,7 +94,9 @@ export const manyBoxed = removal<BoxP>({
     const wrongs: string[] = [];
     for (let v = p.variant; wrongs.length < p.wrong && v < p.variant + 40; v++) {
       const w = changeAnswer(answer, v, referenceTexts(s));
-      if (w !== null && w !== answer && !wrongs.includes(w)) wrongs.push(w);
+      // Not a value the completion already gives: with "x = \\boxed{2}, \\boxed{3}", 2 is not wrong.
+      const given = w !== null && answerPattern(w).test(text.slice(regionStart(text)));
+      if (w !== null && w !== answer && !wrongs.includes(w) && !given) wrongs.push(w);
     }
     if (!wrongs.length) return null;
     const all = [...wrongs];
