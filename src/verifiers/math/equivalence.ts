@@ -144,6 +144,11 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
       if (g.t === "ivals" && g.src === "interval" && o.inequalityInterval !== "both") {
         return NE("the gold is an interval, the prediction an inequality");
       }
+      // The gold is solved (x > 3) and the prediction is not (2x - 6 > 0): restating the question is not
+      // an answer, even with the same solution set.
+      if (g.t !== "rel" && o.inequalityInterval !== "both") {
+        return NE("the prediction is an unsolved relation, the gold a solved one");
+      }
       if (g.t === "rel" && o.inequalityInterval === "never")
         return NE("the gold is an inequality, the prediction an interval");
       return compareByTruth(iv, rel.n as Node & { k: "rel" });
