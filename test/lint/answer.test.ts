@@ -101,3 +101,13 @@ describe("mutations", () => {
     expect(promptInequalities("For which x is x^2 - 4 <= 0?")).toEqual(["x^2 - 4 <= 0"]);
   });
 });
+
+describe("guarded scoring", () => {
+  it("a scoring that never returns becomes a lint:hung error; one that throws, lint:threw", async () => {
+    const { guarded, synthetic } = await import("../../src/lint/context.js");
+    const hung = await guarded(() => new Promise<never>(() => {}), 20, synthetic);
+    expect(hung.error?.kind).toBe("lint:hung");
+    const threw = await guarded(() => Promise.reject(new Error("boom")), 1000, synthetic);
+    expect(threw.error).toMatchObject({ kind: "lint:threw", message: "threw: boom" });
+  });
+});
