@@ -121,9 +121,12 @@ describe("removal attacks: the hacked sample must score strictly lower", () => {
         reference: "x > 3",
       },
     ];
-    // The math preset accepts it (a known weakness, see test/lint/presets.test.ts): a broken spec here.
-    await expectCaught("attack.inequality_restatement", "math", seeds);
+    // Comparing solution sets both ways ("both") accepts an unsolved relation with the same solutions.
+    const solutionSets = { type: "math", inequality_interval: "both" };
+    await expectCaught("attack.inequality_restatement", solutionSets, seeds);
     await expectHolds("attack.inequality_restatement", { type: "exact", input: tagAnswer }, seeds);
+    // The math verifier once accepted the restatement (same solution set); lint found it, it is fixed.
+    await expectHolds("attack.inequality_restatement", "math", seeds);
   });
 });
 

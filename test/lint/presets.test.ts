@@ -17,19 +17,13 @@ const RUNS: Record<string, number> = { code: 200 };
 const DEFAULT_RUNS = Number(process.env.LINT_RUNS ?? 1000);
 
 /**
- * Violations that are real bugs of a built-in verifier, reported and not yet fixed. Each entry must keep
- * failing: when the verifier is fixed, the test says so and the entry must go.
- *
- * math: an unsolved relation with the gold's solution set is accepted as the answer. For "Solve
- * $2x - 6 > 0$" with gold "x > 3", the answer "2x - 6 > 0" (the question restated) and the prompt echoed
- * back both score 1: compareForms compares an unsolved relation against a solved inequality by truth sets
- * (equivalence.ts, compareByTruth), which the math corpus relies on for "|x| \le 2" against
- * "-2 \le x \le 2". Deciding when a relation is a restatement needs the math owners (the prompt is not an
- * input of the verifier); reported, not changed here.
+ * Violations that are real bugs of a built-in verifier, reported and not yet fixed, by preset, each with
+ * its reason. Each entry must keep failing (with the default seed): when the verifier is fixed, the test
+ * says so and the entry must go. Empty today. (The first entry, math accepting the question's inequality
+ * restated, "2x - 6 > 0" for the gold "x > 3", and so the prompt echoed back, was fixed in
+ * equivalence.ts by the math owners.)
  */
-const KNOWN: Record<string, string[]> = {
-  math: ["attack.inequality_restatement", "attack.prompt_echo"],
-};
+const KNOWN: Record<string, string[]> = {};
 
 describe("rewardkit lint on the built-in presets", () => {
   for (const preset of Object.keys(PRESETS).sort()) {
