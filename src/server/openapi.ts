@@ -145,6 +145,7 @@ export function openApiDocument(ctx: ServerContext) {
           },
         },
       },
+      ...OPENAI_GRADERS_OPENAPI_PATHS,
       "/health": {
         get: {
           summary: "Liveness and readiness.",

@@ -5,27 +5,15 @@
 import type { JsonSchema } from "../core/index.js";
 import {
   AffineNode,
-  type Ast,
   ClipNode,
   ExtremumNode,
   FormulaNode,
   GateNode,
-  type Policies,
   ProductNode,
-  type RewardNode,
   SequenceNode,
   WeightedNode,
 } from "../rewards/index.js";
-import {
-  type CompositeDef,
-  list,
-  NODE,
-  num,
-  one,
-  PROPAGATE,
-  SKIP_ABSTAIN,
-  TERMS,
-} from "./def-helpers.js";
+import { type CompositeDef, list, NODE, num, one, PROPAGATE, SKIP_ABSTAIN, TERMS } from "./def-helpers.js";
 import { RUBRIC_DEF } from "./rubric-def.js";
 import { SHAPING_DEFS } from "./shaping-defs.js";
 

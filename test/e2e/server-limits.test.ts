@@ -223,6 +223,8 @@ describe("streaming, metrics, OpenAPI", () => {
       "/get_reward",
       "/health",
       "/metrics",
+      "/v1/graders/run",
+      "/v1/graders/validate",
       "/v1/score",
       "/v1/score/stream",
       "/verify",
