@@ -3,27 +3,23 @@
  * stand on word boundaries, so "4" is not found in "14" or "42". An empty reference is an input error, not
  * a free match; an empty input contains nothing.
  */
-import { fail, ok, renderText, renderTextList, type Template, type Verifier } from "../../core/index.js";
-import { INPUT, REFERENCE, template } from "../common.js";
-import { clip } from "./exact.js";
+import { fail, ok, type Verifier } from "../../core/index.js";
 import {
-  makeNormalizer,
-  NORMALIZE_PROPS,
-  type NormalizeOptions,
+  COMPARE_PROPS,
+  type CompareCompiled,
+  type CompareConfig,
+  clip,
+  compileCompare,
   normalizerInvariances,
+  readCompare,
 } from "./normalize.js";
 
-interface Config extends NormalizeOptions {
-  input?: string;
-  reference?: string;
+interface Config extends CompareConfig {
   mode?: "any" | "all";
   word_boundary?: boolean;
 }
 
-interface Compiled {
-  input: Template;
-  reference: Template;
-  norm: (s: string) => string;
+interface Compiled extends CompareCompiled {
   all: boolean;
   boundary: boolean;
 }
@@ -49,24 +45,18 @@ export const contains: Verifier<Config, Compiled> = {
   laws: (c) => ({ invariant: normalizerInvariances(c), asymmetric: true }),
   configSchema: {
     properties: {
-      input: INPUT,
-      reference: REFERENCE,
+      ...COMPARE_PROPS,
       mode: { enum: ["any", "all"], default: "any" },
       word_boundary: { type: "boolean", default: true },
-      ...NORMALIZE_PROPS,
     },
   },
   compile: (c) => ({
-    input: template(c.input, "{{completion}}"),
-    reference: template(c.reference, "{{reference}}"),
-    norm: makeNormalizer(c),
+    ...compileCompare(c),
     all: c.mode === "all",
     boundary: c.word_boundary ?? true,
   }),
   verify(sample, c) {
-    const hay = c.norm(renderText(c.input, sample, "input"));
-    const needles = renderTextList(c.reference, sample, "reference").map(c.norm);
-    if (needles.length === 0) return fail("invalid_input", "the reference list is empty");
+    const { got: hay, refs: needles } = readCompare(sample, c);
     if (needles.some((n) => n === ""))
       return fail("invalid_input", "a reference is empty after normalisation");
     const found = needles.map((n) => containsAt(hay, n, c.boundary));

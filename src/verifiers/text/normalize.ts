@@ -2,7 +2,15 @@
  * Text normalisation shared by the text verifiers. Each option is a config property of the verifier, so
  * a spec says exactly which differences it forgives.
  */
-import type { Invariance } from "../../core/index.js";
+import {
+  type Invariance,
+  RewardkitError,
+  renderText,
+  renderTextList,
+  type Sample,
+  type Template,
+} from "../../core/index.js";
+import { INPUT, REFERENCE, template } from "../common.js";
 
 export interface NormalizeOptions {
   ignore_case?: boolean;
@@ -51,4 +59,38 @@ export function makeNormalizer(o: NormalizeOptions): (s: string) => string {
     if (ws || o.ignore_punctuation || o.ignore_articles) t = t.replace(/\s+/g, " ").trim();
     return t;
   };
+}
+
+/** The config every comparing text verifier (exact, contains, token_f1) starts from. */
+export interface CompareConfig extends NormalizeOptions {
+  input?: string;
+  reference?: string;
+}
+
+export interface CompareCompiled {
+  input: Template;
+  reference: Template;
+  norm: (s: string) => string;
+}
+
+export const COMPARE_PROPS = { input: INPUT, reference: REFERENCE, ...NORMALIZE_PROPS };
+
+export function compileCompare(c: CompareConfig, norm = makeNormalizer(c)): CompareCompiled {
+  return {
+    input: template(c.input, "{{completion}}"),
+    reference: template(c.reference, "{{reference}}"),
+    norm,
+  };
+}
+
+/** A sample's normalised input and references; an empty reference list is the dataset's error. */
+export function readCompare(sample: Sample, c: CompareCompiled): { got: string; refs: string[] } {
+  const got = c.norm(renderText(c.input, sample, "input"));
+  const refs = renderTextList(c.reference, sample, "reference").map(c.norm);
+  if (refs.length === 0) throw new RewardkitError("invalid_input", "the reference list is empty");
+  return { got, refs };
+}
+
+export function clip(s: string, n = 80): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
