@@ -12,7 +12,7 @@ export class Metrics {
   private readonly latency: Histogram<"route">;
   private readonly results: Counter<"status" | "kind">;
   private readonly reward: Histogram;
-  private readonly componentSum: Counter<"component">;
+  private readonly componentSum: Gauge<"component">;
   private readonly componentCount: Counter<"component" | "status">;
   readonly queued: Gauge;
   readonly inflight: Gauge;
@@ -45,7 +45,8 @@ export class Metrics {
       buckets: [-1, -0.5, 0, 0.1, 0.25, 0.5, 0.75, 0.9, 1, 2],
       registers,
     });
-    this.componentSum = new Counter({
+    // A gauge, not a counter: rewards can be negative and a prom-client counter throws on a decrease.
+    this.componentSum = new Gauge({
       name: "rewardkit_component_reward_sum",
       help: "Sum of each component's ok rewards (divide by the ok count for the mean).",
       labelNames: ["component"],
@@ -99,20 +100,34 @@ export class Metrics {
     this.latency.observe({ route }, seconds);
   }
 
+  /** Counts a batch: tallied locally first, so prom-client sees one call per label set, not per sample. */
   observe(results: readonly Result[]): void {
+    const byStatus = new Map<string, { status: string; kind: string; n: number }>();
+    const byComponent = new Map<string, { component: string; status: string; n: number; sum: number }>();
     for (const r of results) {
-      this.results.inc({ status: r.status, kind: r.error?.kind ?? "" });
+      const kind = r.error?.kind ?? "";
+      const k = `${r.status}\0${kind}`;
+      const t = byStatus.get(k);
+      if (t) t.n++;
+      else byStatus.set(k, { status: r.status, kind, n: 1 });
       if (r.status === "ok") this.reward.observe(r.reward as number);
-      this.components(r);
+      for (const [path, c] of componentEntries(r)) {
+        // Per-segment components (name[i]) would make label values unbounded.
+        if (path.includes("[")) continue;
+        const ck = `${path}\0${c.status}`;
+        let e = byComponent.get(ck);
+        if (!e) {
+          e = { component: path, status: c.status, n: 0, sum: 0 };
+          byComponent.set(ck, e);
+        }
+        e.n++;
+        if (c.status === "ok") e.sum += c.reward as number;
+      }
     }
-  }
-
-  private components(r: Result): void {
-    for (const [path, c] of componentEntries(r)) {
-      // Per-segment components (name[i]) would make label values unbounded.
-      if (path.includes("[")) continue;
-      this.componentCount.inc({ component: path, status: c.status });
-      if (c.status === "ok") this.componentSum.inc({ component: path }, c.reward as number);
+    for (const t of byStatus.values()) this.results.inc({ status: t.status, kind: t.kind }, t.n);
+    for (const e of byComponent.values()) {
+      this.componentCount.inc({ component: e.component, status: e.status }, e.n);
+      if (e.status === "ok") this.componentSum.inc({ component: e.component }, e.sum);
     }
   }
 }

@@ -213,6 +213,32 @@ describe("streaming, metrics, OpenAPI", () => {
     expect(text).toMatch(/rewardkit_request_seconds_bucket/);
   });
 
+  it("counts negative component rewards (penalties) without failing the request", async () => {
+    const penalties = await serve({
+      type: "weighted",
+      terms: [
+        {
+          type: "affine",
+          name: "pen",
+          scale: 1,
+          offset: -2,
+          term: { type: "regex", name: "s", pattern: "x" },
+        },
+      ],
+    });
+    for (let i = 0; i < 2; i++) {
+      const res = await post(`${penalties}/v1/score`, {
+        samples: [{ completion: "x" }, { completion: "x" }],
+      });
+      expect(res.status).toBe(200);
+      expect((res.body.results as { reward: number }[]).map((r) => r.reward)).toEqual([-1, -1]);
+    }
+    const text = await (await fetch(`${penalties}/metrics`)).text();
+    expect(text).toMatch(/rewardkit_component_reward_sum\{component="pen"\} -4\n/);
+    expect(text).toMatch(/rewardkit_component_results_total\{component="pen",status="ok"\} 4\n/);
+    expect(text).toMatch(/rewardkit_component_reward_sum\{component="pen.s"\} 4\n/);
+  });
+
   it("/openapi.json describes every route", async () => {
     const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
       openapi: string;
