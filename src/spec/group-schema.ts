@@ -3,7 +3,7 @@
  * reject a bad option with the same message.
  */
 import { formatAjvErrors, type JsonSchema, newAjv } from "../core/index.js";
-import type { GroupOptions } from "../rewards/index.js";
+import { compileGroupOptions, type GroupOptions, GroupOptionsError } from "../rewards/index.js";
 import { SpecError } from "./errors.js";
 
 export const GROUP_OPTIONS_SCHEMA: JsonSchema = {
@@ -47,5 +47,11 @@ let validate: ReturnType<ReturnType<typeof newAjv>["compile"]> | undefined;
 export function checkGroupOptions(x: unknown): GroupOptions {
   validate ??= newAjv().compile(GROUP_OPTIONS_SCHEMA);
   if (!validate(x)) throw new SpecError([{ path: "group", message: formatAjvErrors(validate.errors) }]);
+  try {
+    compileGroupOptions(x as GroupOptions);
+  } catch (e) {
+    if (e instanceof GroupOptionsError) throw new SpecError(e.issues);
+    throw e;
+  }
   return x as GroupOptions;
 }

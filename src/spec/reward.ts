@@ -18,6 +18,7 @@ import {
 import {
   applyGroups,
   type BatchOptions,
+  compileGroupOptions,
   explainResult,
   type GroupedResult,
   type GroupOptions,
@@ -116,6 +117,7 @@ export class Reward {
     group: GroupOptions,
     opts?: BatchOptions,
   ): Promise<{ results: GroupedResult[]; groups: GroupSummary[] }> {
+    compileGroupOptions(group); // bad options throw before anything is scored
     return applyGroups(samples, await this.scoreBatch(samples, opts), group);
   }
 

@@ -111,6 +111,23 @@ describe("rewardkit score", () => {
     expect(r.stderr).toContain("$.terms[1].type: unknown node type 'lenght' (did you mean 'length'?)");
   });
 
+  it("exits 2 naming the option for an unknown vote equivalence", async () => {
+    const r = await runCli([
+      "score",
+      "--spec",
+      "think-answer",
+      "--input",
+      EXAMPLE,
+      "--group-by",
+      "id",
+      "--vote",
+      "bogus",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/group\.vote\.equivalence: unknown equivalence 'bogus'/);
+    expect(r.stdout).toBe("");
+  });
+
   it("exits 1 when the input file cannot be read", async () => {
     const r = await runCli(["score", "-s", "think-answer", "-i", join(tmp, "missing.jsonl")]);
     expect(r.code).toBe(1);

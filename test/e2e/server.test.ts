@@ -69,6 +69,29 @@ describe("POST /v1/score", () => {
     expect((await post("/v1/score", { samples: [] })).body).toEqual({ results: [] });
   });
 
+  it("answers 400 naming the option for bad group options, and a per-sample error for an unreadable length", async () => {
+    const samples = [
+      { completion: "<think>a</think><answer>x</answer>", reference: "x", pid: "p" },
+      { completion: "<think>a</think><answer>y</answer>", reference: "x", pid: "p", n: 5 },
+    ];
+    const eq = await post("/v1/score", { samples, group: { by: "pid", vote: { equivalence: "bogus" } } });
+    expect(eq.status).toBe(400);
+    expect((eq.body.error as { message: string }).message).toMatch(
+      /group\.vote\.equivalence: unknown equivalence/,
+    );
+    const filter = await post("/v1/score", { samples, group: { by: "{{pid|nope}}" } });
+    expect(filter.status).toBe(400);
+    expect((filter.body.error as { message: string }).message).toMatch(/group\.by: unknown template filter/);
+    const len = await post("/v1/score", {
+      samples,
+      group: { by: "pid", length_reward: { weight: 1, length: "{{n}}" } },
+    });
+    expect(len.status).toBe(200);
+    const results = len.body.results as { status: string; error?: { kind: string } }[];
+    expect(results.map((r) => r.status)).toEqual(["error", "ok"]);
+    expect(results[0]!.error!.kind).toBe("invalid_input");
+  });
+
   it("answers 404 for an unknown route", async () => {
     expect((await post("/v2/nothing", {})).status).toBe(404);
   });

@@ -80,6 +80,33 @@ describe("group statistics", () => {
     expect(results.map((r) => r.reward)).toEqual([1.5, -0.5, 0]);
   });
 
+  it("refuses bad group options before scoring, naming each option", async () => {
+    const r = loadReward(spec);
+    await expect(
+      r.scoreGroups([row("p", "4")], { by: "{{prompt_id|bogus}}", vote: { equivalence: "bogus" } }),
+    ).rejects.toThrow(
+      /group\.by: unknown template filter 'bogus'.*group\.vote\.equivalence: unknown equivalence 'bogus'/,
+    );
+    await expect(
+      r.scoreGroups([row("p", "4")], { by: "prompt_id", length_reward: { weight: 1, length: "{{n|nope}}" } }),
+    ).rejects.toThrow(/group\.length_reward\.length/);
+  });
+
+  it("a sample whose group length cannot be read is an error of its own, not of the batch", async () => {
+    const samples = [{ ...row("p", "4"), ntok: 10 }, row("p", "4"), { ...row("p", "5"), ntok: 30 }];
+    const { results } = await loadReward(spec).scoreGroups(samples, {
+      by: "prompt_id",
+      length_reward: { weight: 1, length: "{{ntok}}" },
+    });
+    expect(results.map((r) => r.status)).toEqual(["ok", "error", "ok"]);
+    expect(results[1]!.error).toMatchObject({
+      kind: "invalid_input",
+      message: expect.stringMatching(/ntok/),
+    });
+    expect(results[1]!.group!.advantage).toBeNull();
+    expect(results.map((r) => r.group!.length_reward)).toEqual([0.5, undefined, -0.5]);
+  });
+
   it("GDPO normalises each component within the group before summing", async () => {
     const gspec = {
       type: "weighted",

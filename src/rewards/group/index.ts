@@ -14,6 +14,7 @@ import {
   RewardkitError,
   renderText,
   type Sample,
+  type Template,
 } from "../../core/index.js";
 import { type LengthUnit, measureLength } from "../shaping/length.js";
 import { type AdvantageMode, advantages, kimiLengthReward, mean, passAtK, std } from "./stats.js";
@@ -94,21 +95,59 @@ export function registerEquivalence(name: string, eq: Equivalence | Classifier):
   EQUIVALENCES[name] = eq;
 }
 
+/** A problem with group options, each naming the option it is about (`group.vote.equivalence`). */
+export class GroupOptionsError extends RewardkitError {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super("config_error", issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+    this.name = "GroupOptionsError";
+  }
+}
+
+interface CompiledGroupOptions {
+  keyT: Template;
+  voteT: Template | null;
+  eq: Equivalence | Classifier | undefined;
+  lengthT: Template | undefined;
+}
+
+/**
+ * Compiles the templates and looks up the equivalence of group options; throws GroupOptionsError naming
+ * every bad option, so a caller can refuse them before anything is scored.
+ */
+export function compileGroupOptions(opts: GroupOptions): CompiledGroupOptions {
+  const issues: { path: string; message: string }[] = [];
+  const template = (path: string, source: string): Template | undefined => {
+    try {
+      return compileTemplate(source);
+    } catch (e) {
+      issues.push({ path, message: (e as Error).message });
+      return undefined;
+    }
+  };
+  const keyT = template("group.by", opts.by.includes("{{") ? opts.by : `{{${opts.by}}}`);
+  const voteT = opts.vote
+    ? (template("group.vote.input", opts.vote.input ?? "{{completion}}") ?? null)
+    : null;
+  const eq = opts.vote ? EQUIVALENCES[opts.vote.equivalence ?? "normalized"] : undefined;
+  if (opts.vote && !eq) {
+    issues.push({
+      path: "group.vote.equivalence",
+      message: `unknown equivalence '${opts.vote.equivalence}' (known: ${Object.keys(EQUIVALENCES).join(", ")})`,
+    });
+  }
+  const lengthT = opts.length_reward?.length
+    ? template("group.length_reward.length", opts.length_reward.length)
+    : undefined;
+  if (issues.length) throw new GroupOptionsError(issues);
+  return { keyT: keyT!, voteT, eq, lengthT };
+}
+
 export async function applyGroups(
   samples: readonly unknown[],
   results: readonly Result[],
   opts: GroupOptions,
 ): Promise<{ results: GroupedResult[]; groups: GroupSummary[] }> {
-  const keyT = compileTemplate(opts.by.includes("{{") ? opts.by : `{{${opts.by}}}`);
-  const voteT = opts.vote ? compileTemplate(opts.vote.input ?? "{{completion}}") : null;
-  const eq = opts.vote ? EQUIVALENCES[opts.vote.equivalence ?? "normalized"] : undefined;
-  if (opts.vote && !eq) {
-    throw new RewardkitError(
-      "config_error",
-      `unknown equivalence '${opts.vote.equivalence}' (known: ${Object.keys(EQUIVALENCES).join(", ")})`,
-    );
-  }
-  const lengthT = opts.length_reward?.length ? compileTemplate(opts.length_reward.length) : undefined;
+  const { keyT, voteT, eq, lengthT } = compileGroupOptions(opts);
   const threshold = opts.pass_threshold ?? 1;
   const ks = opts.pass_at_k ?? [1];
 
@@ -133,6 +172,26 @@ export async function applyGroups(
 
   const groups: GroupSummary[] = [];
   for (const [key, idx] of members) {
+    if (opts.length_reward) {
+      // A sample whose length cannot be read gets no length reward: that is its error, not the batch's.
+      for (const i of idx) {
+        if (out[i]!.status !== "ok") continue;
+        try {
+          measureLength(samples[i] as Sample, {
+            unit: opts.length_reward.unit ?? "chars",
+            template: lengthT,
+          });
+        } catch (e) {
+          const kind = e instanceof RewardkitError ? e.kind : "invalid_input";
+          const { components, ms } = out[i]!;
+          out[i] = {
+            ...fail(kind, `group length: ${(e as Error).message}`),
+            ...(components ? { components } : {}),
+            ms,
+          };
+        }
+      }
+    }
     const okIdx = idx.filter((i) => out[i]!.status === "ok");
 
     if (opts.length_reward && okIdx.length) {

@@ -13,7 +13,7 @@ import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
 import { flattenComponents, type GroupOptions, type Placement } from "../../rewards/index.js";
-import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
+import { checkGroupOptions, GROUP_OPTIONS_SCHEMA, SpecError } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
 
@@ -51,6 +51,15 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
             message: `${body.samples.length} samples in one request; the limit is ${ctx.maxBatch}`,
           },
         });
+      }
+      if (body.group) {
+        try {
+          checkGroupOptions(body.group);
+        } catch (e) {
+          if (!(e instanceof SpecError)) throw e;
+          const message = e.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+          return reply.code(400).send({ error: { kind: "invalid_input", message } });
+        }
       }
       const out = await ctx.score(body.samples, {
         ...(body.group ? { group: body.group } : {}),
