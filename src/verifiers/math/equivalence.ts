@@ -13,7 +13,15 @@
  */
 import { children as childrenOf, freeVars, has, type Node, print } from "./ast.js";
 import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
-import { type Bound, describeForm, type Form, type Ival, pairInterval, setSortKey } from "./forms.js";
+import {
+  type Bound,
+  describeForm,
+  type Form,
+  type Ival,
+  isConstant,
+  pairInterval,
+  setSortKey,
+} from "./forms.js";
 import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
 
@@ -133,6 +141,12 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
     return rec(g, p.value);
   }
   if (g.t === "eq" && p.t === "eq") return compareEquations(g.lhs, g.rhs, p.lhs, p.rhs);
+  // m + n = 37 for a gold of 37: the quantity asked for (an expression in names), then its value. Not
+  // "... = 0", which is how an unsolved equation is written.
+  if (g.t === "expr" && p.t === "eq" && isConstant(g.n) && !isConstant(p.lhs) && isConstant(p.rhs)) {
+    const v = exactValue(p.rhs);
+    if (!v || v.n !== 0n) return rec(g, { t: "expr", n: p.rhs });
+  }
   if (g.t === "eq" || p.t === "eq") return NE("an equation and a value");
 
   // An inequality that is not a plain bound (|x| <= 2, x^2 < 4) against intervals: compare truth sets.
