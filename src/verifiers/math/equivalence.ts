@@ -145,7 +145,7 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   // "... = 0", which is how an unsolved equation is written.
   if (g.t === "expr" && p.t === "eq" && isConstant(g.n) && !isConstant(p.lhs) && isConstant(p.rhs)) {
     const v = exactValue(p.rhs);
-    if (!v || v.n !== 0n) return rec(g, { t: "expr", n: p.rhs });
+    if (v?.n !== 0n) return rec(g, { t: "expr", n: p.rhs });
   }
   if (g.t === "eq" || p.t === "eq") return NE("an equation and a value");
 
