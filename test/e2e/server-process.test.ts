@@ -80,6 +80,19 @@ describe("POST /verify (NeMo Gym)", () => {
   it("answers 400 when there is no response", async () => {
     expect((await verify({ responses_create_params: {} })).status).toBe(400);
   });
+
+  it("answers 400 naming the place for malformed output items and parts, never a 500 or a silent 0", async () => {
+    for (const output of [
+      [null],
+      [1, "x"],
+      [{ type: "message", content: [null] }],
+      [{ type: "message", content: {} }],
+    ]) {
+      const { status, body } = await verify({ ...request("x"), response: { output } });
+      expect(status).toBe(400);
+      expect((body.error as { message: string }).message).toMatch(/request body response\/output\/0/);
+    }
+  });
 });
 
 describe("process behaviour", () => {

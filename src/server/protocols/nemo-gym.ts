@@ -26,11 +26,12 @@ export function responseMessage(response: { output?: OutputItem[] } | undefined)
   let text = "";
   const calls: ToolCall[] = [];
   for (const item of response?.output ?? []) {
+    if (!item || typeof item !== "object") continue; // not an output item: nothing the policy said
     if (item.type === "message" || (item.type === undefined && item.role === "assistant")) {
       if (typeof item.content === "string") text += item.content;
-      else
-        for (const part of item.content ?? [])
-          if (part.type === "output_text" && typeof part.text === "string") text += part.text;
+      else if (Array.isArray(item.content))
+        for (const part of item.content)
+          if (part?.type === "output_text" && typeof part.text === "string") text += part.text;
     } else if (item.type === "function_call" && typeof item.name === "string") {
       calls.push({
         id: item.call_id,
@@ -64,7 +65,20 @@ export function registerNemoGym(app: FastifyInstance, ctx: ServerContext): void 
           required: ["response"],
           properties: {
             responses_create_params: { type: "object" },
-            response: { type: "object", properties: { output: { type: "array" } } },
+            response: {
+              type: "object",
+              properties: {
+                output: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    properties: {
+                      content: { type: ["string", "array", "null"], items: { type: "object" } },
+                    },
+                  },
+                },
+              },
+            },
           },
         },
       },
