@@ -115,7 +115,8 @@ function unwrap(s: string): string {
       .trim();
     const box = /^\\(?:boxed|fbox)\s*\{([\s\S]*)\}$/.exec(t);
     if (box && balanced(box[1]!)) t = box[1]!.trim();
-    t = t.replace(/[.。]\s*$/, "").trim();
+    // A closing period, not the dots of a repeating decimal (0.333...).
+    if (!/\.(\d)\1+\s*\.\.\.$/.test(t)) t = t.replace(/[.。]\s*$/, "").trim();
     // An option label before the value: "(B) 12", "\text{(B) } 12".
     t = t.replace(/^(?:\\text\w*\s*\{\s*\(?[A-E]\)\s*\}|\(?[A-E]\))\s*(?=[-\d\\(])/, "").trim();
     if (t === before) break;

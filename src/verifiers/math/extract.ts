@@ -197,7 +197,8 @@ function trimBraces(s: string): string {
 
 /** Cuts a phrase's text at the end of its sentence and strips decoration. */
 function cleanPhrase(rest: string): string | null {
-  let s = trimBraces(rest.replace(/^\s+/, ""));
+  // The dots of a repeating decimal (0.333...) belong to it; the sentence ends after them.
+  let s = trimBraces(rest.replace(/^\s+/, "")).replace(/(\.(\d)\2+)\.\.\.(?=\s|$)/g, "$1\\ldots.");
   // "Answer: (B) 12": an option label before the value.
   s = s.replace(/^\(?[A-E]\)\s+(?=\S)/, "");
   if (!s) return null;
