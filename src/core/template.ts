@@ -129,6 +129,15 @@ export function compileTemplate(source: string): Template {
     last = m.index! + m[0].length;
   }
   if (last < source.length) parts.push(source.slice(last));
+  // Text cannot hold a literal "{{": one left over is a typo ("{{completion"), which would otherwise
+  // compare the template's own text with every sample.
+  const stray = parts.find((p): p is string => typeof p === "string" && p.includes("{{"));
+  if (stray !== undefined) {
+    throw new RewardkitError(
+      "config_error",
+      `unclosed '{{' in template '${source}': write {{path}} or {{path|filter}}`,
+    );
+  }
   if (parts.length === 1 && typeof parts[0] !== "string") {
     const only = parts[0]!;
     return { source, render: (s) => lookup(s, only) };

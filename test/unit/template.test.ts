@@ -44,6 +44,20 @@ describe("templates", () => {
     );
   });
 
+  it("an unclosed '{{' is a spec error, not a literal compared with every sample", () => {
+    expect(() =>
+      loadReward({
+        type: "weighted",
+        terms: [{ type: "think_answer" }, { type: "exact", input: "{{completion" }],
+      }),
+    ).toThrow(/\$\.terms\[1\]: unclosed '\{\{' in template '\{\{completion'/);
+    expect(() => compileTemplate("{{a}b}}")).toThrow(/unclosed/);
+    // Braces around a whole token are still text.
+    expect(compileTemplate("\\boxed{{{reference}}}").render({ completion: "", reference: "4" })).toBe(
+      "\\boxed{4}",
+    );
+  });
+
   it("refuses objects where text is needed", async () => {
     const r = await loadReward({ type: "exact", reference: "{{answer}}" }).score(sample);
     expect(r.status).toBe("error");
