@@ -289,6 +289,20 @@ describe("POST /v1/graders/run", () => {
     });
     expect(noAssistant.status).toBe(400);
   });
+
+  it("answers 400 for a model_sample object it cannot read, rather than grading an empty output", async () => {
+    for (const [ms, msg] of [
+      [{}, /needs one of output_text, output_json, output_tools, choices/],
+      [{ text: "Paris" }, /found text/],
+      [{ output_text: 5 }, /output_text must be a string/],
+      [{ choices: [null] }, /choices\[0\]\.message/],
+      [{ choices: "x" }, /choices must be an array/],
+    ] as const) {
+      const r = await post("/v1/graders/run", { grader: { ...check, reference: "" }, model_sample: ms });
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toMatch(msg);
+    }
+  });
 });
 
 describe("the compiled-grader cache", () => {

@@ -177,6 +177,28 @@ export function completionOf(ms: unknown): Sample["completion"] | undefined {
   return [{ role: "assistant", content: text, ...(tools ? { tool_calls: tools } : {}) }];
 }
 
+/**
+ * Why a model_sample object cannot be read, or null. An object with none of the sample fields, or with
+ * one of the wrong type, is a client mistake: read as an empty output it would be graded silently.
+ */
+export function modelSampleProblem(ms: unknown): string | null {
+  if (!isObj(ms)) return null;
+  const fields = ["output_text", "output_json", "output_tools", "choices"];
+  if (!fields.some((f) => ms[f] !== undefined)) {
+    return `an object needs one of ${fields.join(", ")} (found ${Object.keys(ms).join(", ") || "no fields"})`;
+  }
+  if (ms.output_text !== undefined && typeof ms.output_text !== "string")
+    return "output_text must be a string";
+  if (ms.output_tools !== undefined && !Array.isArray(ms.output_tools))
+    return "output_tools must be an array";
+  if (ms.choices !== undefined) {
+    if (!Array.isArray(ms.choices)) return "choices must be an array";
+    if (ms.choices.length && !isObj((ms.choices[0] as Obj | null)?.message))
+      return "choices[0].message must be a chat message object";
+  }
+  return null;
+}
+
 interface Errors {
   [flag: string]: boolean | string | null;
 }
@@ -280,6 +302,12 @@ export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext):
       const body = req.body as { grader: Obj; item?: Obj; model_sample: unknown };
       const c = cache.get(body.grader);
       if ("issues" in c) return invalid(reply, c.issues);
+      const msProblem = modelSampleProblem(body.model_sample);
+      if (msProblem) {
+        return reply
+          .code(400)
+          .send({ error: { kind: "invalid_input", message: `model_sample: ${msProblem}` } });
+      }
       const item = body.item ?? {};
       const sample = withItem({ ...item, completion: completionOf(body.model_sample)! } as Sample, item);
       const problem = sampleProblem(sample);
