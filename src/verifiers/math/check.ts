@@ -202,6 +202,16 @@ function goldAnswer(gold: string): string {
   return /[A-Za-z]{4,}/.test(outside.replace(/\\[A-Za-z]+/g, "")) ? last.content : gold;
 }
 
+/**
+ * Text equality for answers that do not both parse. normText drops punctuation, so the marks next to
+ * digits must also agree: the ratio 2:5 is not 2.5 nor 25, [1,2[ is not [1,2].
+ */
+function sameText(a: string, b: string): boolean {
+  const marks = (s: string) =>
+    (s.replace(/\s+|\\[,;:! ]/g, "").match(/(?<=\d)[.,;:()[\]]|[.,;:()[\]](?=\d)/g) ?? []).join("");
+  return normText(a) === normText(b) && marks(a) === marks(b);
+}
+
 /** Compares one predicted answer text with one gold answer text (no extraction). */
 export function compareAnswers(
   pred: string,
@@ -225,7 +235,7 @@ export function compareAnswers(
   if (!p.ok && p.limit)
     return out({ verdict: "unknown", reason: `the prediction is refused: ${p.why}` }, "invalid_input");
   if (!g.ok || !p.ok) {
-    const same = normText(g.ok ? gold : g.raw) === normText(p.ok ? pred : p.raw);
+    const same = sameText(g.ok ? gold : g.raw, p.ok ? pred : p.raw);
     if (same) return out({ verdict: "equal", reason: "the same text" });
     if (!g.ok && g.textLike) return out({ verdict: "not_equal", reason: "different text answers" });
     if (!g.ok) return out({ verdict: "unknown", reason: `the gold could not be parsed (${g.why})` });
