@@ -31,14 +31,17 @@ export function readSamples(path: string): unknown[] {
     return fail(LINT_EXIT.FAILURE, `cannot read ${path}: ${(e as Error).message}`);
   }
   const out: unknown[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      out.push(JSON.parse(line));
-    } catch (e) {
-      fail(LINT_EXIT.USAGE, `${path}:${i + 1} is not JSON: ${(e as Error).message}`);
-    }
-  });
+  text
+    .replace(/^\uFEFF/, "")
+    .split("\n")
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        out.push(JSON.parse(line));
+      } catch (e) {
+        fail(LINT_EXIT.USAGE, `${path}:${i + 1} is not JSON: ${(e as Error).message}`);
+      }
+    });
   if (out.length === 0) fail(LINT_EXIT.USAGE, `${path} holds no samples`);
   return out;
 }

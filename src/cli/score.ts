@@ -164,7 +164,9 @@ async function* readRows(job: ScoreJob): AsyncGenerator<Row> {
   let line = 0;
   for await (const text of createInterface({ input: job.input, crlfDelay: Number.POSITIVE_INFINITY })) {
     line++;
-    if (text.trim() !== "") yield parseLine(job, text, line);
+    // A byte order mark (editors on Windows write one) is not part of the first row.
+    const t = line === 1 ? text.replace(/^\uFEFF/, "") : text;
+    if (t.trim() !== "") yield parseLine(job, t, line);
   }
 }
 

@@ -84,7 +84,7 @@ export function resolveSpec(spec: string | object): unknown {
     throw new SpecError([{ path: "$", message: `cannot read ${spec}: ${(e as Error).message}` }]);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.replace(/^\uFEFF/, "")); // a byte order mark is not part of the JSON
   } catch (e) {
     throw new SpecError([{ path: "$", message: `${spec} is not valid JSON: ${(e as Error).message}` }]);
   }

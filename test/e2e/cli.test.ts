@@ -111,6 +111,17 @@ describe("rewardkit score", () => {
     expect(r.stderr).toContain("$.terms[1].type: unknown node type 'lenght' (did you mean 'length'?)");
   });
 
+  it("reads a spec file and an input that start with a byte order mark", async () => {
+    const spec = join(tmp, "bom-spec.json");
+    writeFileSync(spec, `\uFEFF${JSON.stringify({ type: "think_answer" })}`);
+    const r = await runCli(
+      ["score", "--spec", spec, "--components", "none"],
+      `\uFEFF${JSON.stringify({ completion: "<think>a</think><answer>b</answer>" })}\n`,
+    );
+    expect(r.code).toBe(0);
+    expect(jsonl(r.stdout)[0]).toMatchObject({ status: "ok", reward: 1 });
+  });
+
   it("exits 2 naming the option for an unknown vote equivalence", async () => {
     const r = await runCli([
       "score",

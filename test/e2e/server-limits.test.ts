@@ -203,6 +203,24 @@ describe("streaming, metrics, OpenAPI", () => {
     expect(out.filter((o) => o.result.status === "ok")).toHaveLength(150);
   });
 
+  it("/v1/score/stream skips a byte order mark and blank or CRLF lines, naming bad lines by their line number", async () => {
+    const body = `\uFEFF${JSON.stringify({ completion: "a" })}\r\n\r\n   \r\n{oops\r\n${JSON.stringify({ completion: "b" })}\r\n`;
+    const res = await fetch(`${url}/v1/score/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body,
+    });
+    const out = (await res.text())
+      .split("\n")
+      .filter(Boolean)
+      .map(
+        (l) => JSON.parse(l) as { index: number; result: { status: string; error?: { message: string } } },
+      );
+    out.sort((a, b) => a.index - b.index);
+    expect(out.map((o) => o.result.status)).toEqual(["ok", "error", "ok"]);
+    expect(out[1]!.result.error!.message).toMatch(/^line 4: /);
+  });
+
   it("/metrics exposes requests, results by status, component rewards and the queue", async () => {
     await post(`${url}/v1/score`, { samples: [{ completion: "x" }, { nope: 1 }] });
     const text = await (await fetch(`${url}/metrics`)).text();

@@ -139,15 +139,20 @@ async function streamScores(
     inflight.add(p);
     return p;
   };
-  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+  let lineNo = 0;
+  for await (const raw of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
     if (gone.aborted) break;
+    lineNo++;
+    // A byte order mark is not part of the first sample.
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
     if (line.trim() === "") continue;
     const i = index++;
     let sample: unknown;
     try {
       sample = JSON.parse(line);
     } catch (e) {
-      write(i, { ...fail("invalid_input", `line ${i + 1}: ${(e as Error).message}`), ms: 0 });
+      // The line number counts blank lines, as the CLI's does; `index` counts samples.
+      write(i, { ...fail("invalid_input", `line ${lineNo}: ${(e as Error).message}`), ms: 0 });
       continue;
     }
     chunk.push({ index: i, sample });
