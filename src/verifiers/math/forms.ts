@@ -333,7 +333,11 @@ function relForm(n: Node & { k: "rel" }): Form {
   if (ops.length === 1 && ops[0] === "in") {
     const ll = labelOf(args[0]!);
     if (!ll) throw new FormError("'in' without a variable");
-    return { t: "assign", name: ll, lhs: args[0]!, value: toForm(args[1]!) };
+    // x \in [2, 3], x \in (2, 3): a variable in a pair is in an interval, not in a list of two values.
+    const value = toForm(args[1]!);
+    const iv = value.t === "coll" ? pairInterval(value) : null;
+    const interval: Form | null = iv ? { t: "ivals", parts: [iv], src: "interval" } : null;
+    return { t: "assign", name: ll, lhs: args[0]!, value: interval ?? value };
   }
   if (ops.every((o) => o in FLIP || o === "!=")) {
     const iv = inequalityIntervals(n);
