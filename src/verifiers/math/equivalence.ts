@@ -690,6 +690,19 @@ function fmt(z: C): string {
   return `${f(z.re)}${z.im < 0 ? "-" : "+"}${f(Math.abs(z.im))}i`;
 }
 
+/**
+ * Exactly: does p round to g at 10^ulp, halves away from zero (12.45 rounds to 12.5, 12.55 does not)?
+ * That is |g| - half <= |p| < |g| + half, with the same sign.
+ */
+function roundsTo(p: Rat, g: Rat, ulp: number): boolean {
+  if (g.n !== 0n && p.n !== 0n && g.n < 0n !== p.n < 0n) return false;
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const diff = abs(p.n) * g.d - abs(g.n) * p.d; // (|p| - |g|) * p.d * g.d
+  const m = p.d * g.d;
+  const [hn, hd] = ulp >= 0 ? [10n ** BigInt(ulp), 2n] : [1n, 2n * 10n ** BigInt(-ulp)];
+  return -hn * m <= diff * hd && diff * hd < hn * m;
+}
+
 function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   const ge = exactValue(g);
   const pe = exactValue(p);
@@ -710,7 +723,11 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
     const coarser = pp !== null && pp.ulp > prec.ulp;
     const terminating = pp !== null || (pe !== null && isTerminating(pe));
     const allowed = !coarser && (terminating ? prec.sig >= 3 : prec.sig >= 2);
-    if (allowed && Math.abs(gz.re - pz.re) <= half * (1 + 1e-9) + pz.err) {
+    const rounds =
+      ge && pe && Math.abs(prec.ulp) <= 400
+        ? roundsTo(pe, ge, prec.ulp)
+        : Math.abs(gz.re - pz.re) <= half * (1 + 1e-9) + pz.err;
+    if (allowed && rounds) {
       return EQ(`${fmt(pz)} rounds to the gold ${print(g)} (written to 10^${prec.ulp})`);
     }
     if (coarser && Math.abs(gz.re - pz.re) <= 0.5 * 10 ** pp!.ulp * (1 + 1e-9)) {
