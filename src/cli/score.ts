@@ -6,7 +6,7 @@
  * sample), scoring, and `finish` (token rewards, step labels written back, group statistics).
  */
 import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, openSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { fail, type Result } from "../core/index.js";
@@ -81,7 +81,15 @@ function finish(job: ScoreJob, r: Row, scored: Result): { out: Record<string, un
   let row = r.row ?? { line: r.line };
   const extra: Record<string, unknown> = {};
   if ("group" in res) extra.group = (res as { group?: unknown }).group;
-  if (job.tokenOffsets && r.sample && r.sample[job.tokenOffsets] !== undefined) {
+  if (job.tokenOffsets && r.sample && r.sample[job.tokenOffsets] === undefined) {
+    // Asked for dense rewards: a row without its offsets is an error, never a row silently without them.
+    res = {
+      ...fail("invalid_input", `line ${r.line}: the row has no '${job.tokenOffsets}' (--token-offsets)`),
+      ...(res.components ? { components: res.components } : {}),
+      ms: res.ms,
+    };
+    extra.token_rewards = null;
+  } else if (job.tokenOffsets && r.sample) {
     const t = job.reward.withTokenRewards(r.sample, res, r.sample[job.tokenOffsets], job.placement);
     if (t.token_rewards !== undefined) extra.token_rewards = t.token_rewards;
     res = t;
@@ -182,6 +190,16 @@ export function openInput(path: string | undefined): Readable {
   return path && path !== "-" ? createReadStream(path) : process.stdin;
 }
 
+/**
+ * The output stream. A file is opened at once, so an unwritable path fails (exit 1, with the reason)
+ * before anything is scored; a write that fails later ends the process the same way, not with a crash.
+ */
 export function openOutput(path: string | undefined): Writable {
-  return path && path !== "-" ? createWriteStream(path) : process.stdout;
+  if (!path || path === "-") return process.stdout;
+  const out = createWriteStream(path, { fd: openSync(path, "w") });
+  out.on("error", (e) => {
+    process.stderr.write(`rewardkit: ${path}: ${e.message}\n`);
+    process.exit(1);
+  });
+  return out;
 }

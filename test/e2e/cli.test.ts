@@ -122,6 +122,46 @@ describe("rewardkit score", () => {
     expect(jsonl(r.stdout)[0]).toMatchObject({ status: "ok", reward: 1 });
   });
 
+  it("--token-offsets: a row without the field is an error naming it, not a row without token rewards", async () => {
+    const input = [
+      JSON.stringify({
+        completion: "<think>a</think><answer>b</answer>",
+        reference: "b",
+        tok: [
+          [0, 10],
+          [10, 34],
+        ],
+      }),
+      JSON.stringify({ completion: "<think>a</think><answer>b</answer>", reference: "b" }),
+    ].join("\n");
+    const r = await runCli(
+      ["score", "--spec", "think-answer", "--token-offsets", "tok", "--components", "none"],
+      input,
+    );
+    expect(r.code).toBe(0);
+    const rows = jsonl(r.stdout);
+    expect(rows[0]).toMatchObject({ status: "ok", reward: 1, token_rewards: [0, 1] });
+    expect(rows[1]).toMatchObject({ status: "error", reward: null, token_rewards: null });
+    expect((rows[1]!.error as { message: string }).message).toMatch(
+      /line 2: the row has no 'tok' \(--token-offsets\)/,
+    );
+  });
+
+  it("exits 1 with the reason, before scoring, when --output cannot be written", async () => {
+    const r = await runCli([
+      "score",
+      "--spec",
+      "think-answer",
+      "--input",
+      EXAMPLE,
+      "--output",
+      join(tmp, "no/such/dir.jsonl"),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rewardkit: ENOENT: no such file or directory/);
+    expect(r.stderr).not.toMatch(/Unhandled|node:events/);
+  });
+
   it("exits 2 naming the option for an unknown vote equivalence", async () => {
     const r = await runCli([
       "score",
