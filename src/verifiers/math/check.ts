@@ -208,7 +208,12 @@ function goldAnswer(gold: string): string {
  */
 function sameText(a: string, b: string): boolean {
   const marks = (s: string) =>
-    (s.replace(/\s+|\\[,;:! ]/g, "").match(/(?<=\d)[.,;:()[\]]|[.,;:()[\]](?=\d)/g) ?? []).join("");
+    (
+      s
+        .replace(/\\[,;:! ]/g, " ")
+        .replace(/(?<!\d)\s+|\s+(?!\d)/g, "")
+        .match(/(?<=\d)[.,;:()[\] ]|[.,;:()[\]](?=\d)/g) ?? []
+    ).join("");
   return normText(a) === normText(b) && marks(a) === marks(b);
 }
 

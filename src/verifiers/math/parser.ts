@@ -295,6 +295,9 @@ class Parser {
           factors[factors.length - 1] = mixed;
           continue;
         }
+        // "2 3" is two numbers (a list, or 23 mistyped), never the product 6.
+        if (prev.k === "num" && lastTok?.t === "num" && t.t === "num")
+          throw new ParseError("two numbers side by side");
         // f(2), P(A), f^{-1}(x): a function-like label; x(x+1) stays a product.
         const fname =
           prev.k === "sym" ? prev.name : prev.k === "pow" && prev.a.k === "sym" ? prev.a.name : null;
