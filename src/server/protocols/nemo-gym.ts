@@ -73,7 +73,13 @@ export function registerNemoGym(app: FastifyInstance, ctx: ServerContext): void 
                   items: {
                     type: "object",
                     properties: {
-                      content: { type: ["string", "array", "null"], items: { type: "object" } },
+                      content: {
+                        anyOf: [
+                          { type: "string" },
+                          { type: "null" },
+                          { type: "array", items: { type: "object" } },
+                        ],
+                      },
                     },
                   },
                 },
