@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { type GroupOptions, STEP_FORMATS } from "../rewards/index.js";
 import type { ServeOptions } from "../server/index.js";
@@ -33,11 +33,13 @@ const VERSION = (
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, ROW_ERRORS: 3, LINT_VIOLATIONS: 4 } as const;
 
-function int(name: string, min: number) {
+function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ""}`,
+      );
     return n;
   };
 }
@@ -236,7 +238,7 @@ program
   )
   .requiredOption("-s, --spec <spec>", "a preset or a spec JSON file")
   .option("--host <host>", "address to bind (a non-loopback address needs a token)", "127.0.0.1")
-  .option("-p, --port <port>", "port (0: a free one)", int("--port", 0), 8000)
+  .option("-p, --port <port>", "port (0: a free one)", int("--port", 0, 65535), 8000)
   .option("--token-env <name>", "environment variable holding the bearer token", "REWARDKIT_TOKEN")
   .option("--workers <n>", "server processes sharing the port", int("--workers", 1), 1)
   .option(
@@ -267,7 +269,11 @@ program
   )
   .option("--request-timeout <ms>", "deadline of one request", int("--request-timeout", 1), 600_000)
   .option("--concurrency <n>", "samples scored at once within a request", int("--concurrency", 1), 64)
-  .option("--log-level <level>", "fatal | error | warn | info | debug", "info")
+  .addOption(
+    new Option("--log-level <level>", "log level")
+      .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  )
   .option("--log-samples", "log request bodies at debug level (off: samples may be private)")
   .action(async (o) => {
     const load = () => load_(o.spec);

@@ -211,4 +211,13 @@ describe("other commands", () => {
     expect((await runCli(["score"])).code).toBe(2);
     expect((await runCli(["score", "-s", "think-answer", "--concurrency", "0"])).code).toBe(2);
   });
+
+  it("serve: an out-of-range port or an unknown log level is a usage error (exit 2), before starting", async () => {
+    const port = await runCli(["serve", "-s", "think-answer", "--port", "99999"]);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/--port must be an integer >= 0 and <= 65535/);
+    const level = await runCli(["serve", "-s", "think-answer", "--log-level", "bogus"]);
+    expect(level.code).toBe(2);
+    expect(level.stderr).toMatch(/Allowed choices are fatal, error, warn, info, debug/);
+  });
 });
