@@ -280,6 +280,9 @@ function proseWords(line: string): string[] {
   return (t.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
 }
 
+const TRAILING_CUT =
+  /(?:[,(=+\-*/]|\b(?:to|is|are|was|be|the|a|an|of|and|so|then|get|gives|with|by|for|that|which|we|has|have|equals))\s*$/i;
+
 function bareAnswer(region: string): Extracted | null {
   const t = region.trim();
   if (!t) return null;
@@ -294,6 +297,9 @@ function bareAnswer(region: string): Extracted | null {
   // A last line that is a formula, however long, is the answer (never a number picked out of it).
   if (proseWords(plain).length === 0)
     return { text: plain, how: lines.length === 1 ? "whole answer" : "last line" };
+  // "... = 12, and the area of the triangle is": a line cut off mid-sentence (a completion that ran out of
+  // tokens) has no answer, only intermediate numbers.
+  if (TRAILING_CUT.test(plain)) return null;
   // "maybe 5 or 6": a hedge between numbers is read whole (a list, which no single gold equals).
   const hedge = /(-?\d[\d,.]*\s+or\s+-?\d[\d,.]*)\s*[.?!]*\s*$/.exec(plain);
   if (hedge) return { text: hedge[1]!, how: "numbers at the end of the last line" };
