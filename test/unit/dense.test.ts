@@ -111,4 +111,19 @@ describe("per_segment", () => {
     });
     expect(bad.error?.kind).toBe("invalid_input");
   });
+
+  it("scores a completion of 130,000 lines (min, max, weighted spans, arithmetic) without a stack overflow", async () => {
+    const completion = "1 + 1 = 2\n".repeat(130_000);
+    const seg = (reduce: string) => ({ type: "per_segment", segmenter: "lines", reduce, term: spec.term });
+    for (const s of [
+      seg("min"),
+      seg("max"),
+      { type: "weighted", terms: [seg("mean")] },
+      { type: "arithmetic", segmenter: "lines" },
+    ]) {
+      const r = await loadReward(s).score({ completion });
+      expect(r.error?.message).toBeUndefined();
+      expect(r).toMatchObject({ status: "ok", reward: 1 });
+    }
+  }, 60_000);
 });

@@ -110,10 +110,11 @@ export function reduce(values: readonly number[], how: Reduction): number {
       return values.reduce((a, b) => a + b, 0);
     case "mean":
       return values.reduce((a, b) => a + b, 0) / values.length;
+    // Not Math.min(...values): spreading hundreds of thousands of segments overflows the stack.
     case "min":
-      return Math.min(...values);
+      return values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     case "max":
-      return Math.max(...values);
+      return values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
     case "last":
       return values[values.length - 1]!;
   }

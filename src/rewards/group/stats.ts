@@ -67,8 +67,8 @@ export function passAtK(n: number, c: number, k: number): number | null {
 
 /** Kimi 1.5 length reward: lambda = 0.5 - (len - min) / (max - min); wrong answers get min(0, lambda). */
 export function kimiLengthReward(lengths: readonly number[], correct: readonly boolean[]): number[] {
-  const mn = Math.min(...lengths);
-  const mx = Math.max(...lengths);
+  const mn = lengths.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  const mx = lengths.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
   return lengths.map((len, i) => {
     const lambda = mx === mn ? 0 : 0.5 - (len - mn) / (mx - mn);
     return correct[i] ? lambda : Math.min(0, lambda);

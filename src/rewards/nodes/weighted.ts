@@ -66,7 +66,8 @@ export class WeightedNode extends CompositeNode {
       res.weight = v === null ? 0 : w;
       if (v === null) return;
       sum += w * v;
-      if (res.spans) spans.push(...scaleSpans(res.spans, w));
+      // A loop, not push(...): a dense child may have more spans than the stack has room for arguments.
+      if (res.spans) for (const s of scaleSpans(res.spans, w)) spans.push(s);
     });
     return ok(sum, spans.length ? { components: comps, spans } : { components: comps });
   }

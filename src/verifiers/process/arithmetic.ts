@@ -71,7 +71,7 @@ export const arithmetic: Verifier<Config, Compiled> = {
     });
     const reward =
       c.reduce === "min"
-        ? Math.min(...values)
+        ? values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY) // no spread: many steps
         : c.reduce === "sum"
           ? values.reduce((a, b) => a + b, 0)
           : c.reduce === "last"
