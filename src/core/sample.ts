@@ -39,6 +39,20 @@ export function sampleProblem(x: unknown): string | null {
     if (m === null || typeof m !== "object" || typeof m.role !== "string") {
       return `'completion[${i}]' must be a chat message with a string 'role'`;
     }
+    const content = m.content;
+    if (content === undefined || content === null || typeof content === "string") continue;
+    if (!Array.isArray(content)) {
+      return `'completion[${i}].content' must be a string, null or an array of content parts`;
+    }
+    for (let j = 0; j < content.length; j++) {
+      const part = content[j] as Record<string, unknown> | null;
+      if (part === null || typeof part !== "object" || Array.isArray(part)) {
+        return `'completion[${i}].content[${j}]' must be a content part object`;
+      }
+      if (part.text !== undefined && typeof part.text !== "string") {
+        return `'completion[${i}].content[${j}].text' must be a string`;
+      }
+    }
   }
   if (!c.some((m) => (m as ChatMessage).role === "assistant")) {
     return "'completion' is a messages array without an assistant message";
@@ -56,7 +70,9 @@ export function lastAssistantMessage(sample: Sample): ChatMessage | undefined {
 export function messageText(m: ChatMessage | undefined): string {
   if (!m || m.content == null) return "";
   if (typeof m.content === "string") return m.content;
-  return m.content.map((p) => (typeof p.text === "string" ? p.text : "")).join("");
+  // Completions are checked by sampleProblem; a prompt's messages are only shown, so odd content is skipped.
+  if (!Array.isArray(m.content)) return "";
+  return m.content.map((p) => (typeof p?.text === "string" ? p.text : "")).join("");
 }
 
 /** The text that is scored: the completion string, or the last assistant message's text. */

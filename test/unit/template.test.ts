@@ -58,6 +58,25 @@ describe("templates", () => {
     );
   });
 
+  it("a chat message whose content is malformed is an invalid_input naming it, not an internal crash", async () => {
+    const r = loadReward("think-answer");
+    const cases: [unknown, RegExp][] = [
+      [[null], /'completion\[0\]\.content\[0\]' must be a content part object/],
+      [5, /'completion\[0\]\.content' must be a string, null or an array/],
+      [{ a: 1 }, /'completion\[0\]\.content' must be a string, null or an array/],
+      [[{ type: "text", text: 5 }], /'completion\[0\]\.content\[0\]\.text' must be a string/],
+    ];
+    for (const [content, msg] of cases) {
+      const res = await r.score({ completion: [{ role: "assistant", content }], reference: "x" });
+      expect(res).toMatchObject({ status: "error", error: { kind: "invalid_input" } });
+      expect(res.error!.message).toMatch(msg);
+    }
+    // A prompt is only shown: odd content there does not break scoring.
+    const shown = loadReward({ type: "contains", input: "Q: {{prompt}}", reference: "user" });
+    const p = await shown.score({ prompt: [{ role: "user", content: 5 }], completion: "x" });
+    expect(p).toMatchObject({ status: "ok", reward: 1 });
+  });
+
   it("refuses objects where text is needed", async () => {
     const r = await loadReward({ type: "exact", reference: "{{answer}}" }).score(sample);
     expect(r.status).toBe("error");
