@@ -33,6 +33,14 @@ const VERSION = (
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, ROW_ERRORS: 3, LINT_VIOLATIONS: 4 } as const;
 
+// The reader of stdout went away (`rewardkit schema | head`): stop quietly, as Unix tools do, instead of
+// dying with an unhandled stream error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(EXIT.OK);
+  process.stderr.write(`rewardkit: stdout: ${e.message}\n`);
+  process.exit(EXIT.FAILURE);
+});
+
 function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
     const n = Number(v);

@@ -1,9 +1,10 @@
 /** The real `rewardkit` binary on fixture files. */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jsonl, ROOT, runCli } from "./run.js";
+import { BIN, jsonl, ROOT, runCli } from "./run.js";
 
 const EXAMPLE = `${ROOT}fixtures/examples/think-answer.jsonl`;
 const tmp = mkdtempSync(join(tmpdir(), "rk-cli-"));
@@ -160,6 +161,20 @@ describe("rewardkit score", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^rewardkit: ENOENT: no such file or directory/);
     expect(r.stderr).not.toMatch(/Unhandled|node:events/);
+  });
+
+  it("stops quietly (exit 0, no stack trace) when the reader of stdout goes away", async () => {
+    const child = spawn(process.execPath, [BIN, "score", "--spec", "think-answer", "--quiet"], { cwd: ROOT });
+    child.stdin.on("error", () => {});
+    child.stdin.end(`${JSON.stringify({ completion: "x", reference: "x" })}\n`.repeat(20_000));
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise((res) => child.on("close", res));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it("exits 2 naming the option for an unknown vote equivalence", async () => {
