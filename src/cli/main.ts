@@ -15,6 +15,7 @@ import type { ServeOptions } from "../server/index.js";
 import {
   checkGroupOptions,
   defaultRegistry,
+  groupComponentNames,
   loadReward,
   PRESETS,
   presetNames,
@@ -73,7 +74,7 @@ function load_(spec: string): Reward {
 }
 
 /** Group options from --group-config and the group flags; exits 2 when they are invalid. */
-function groupOptions(o: Record<string, unknown>): GroupOptions | undefined {
+function groupOptions(o: Record<string, unknown>, reward: Reward): GroupOptions | undefined {
   const flags: Record<string, unknown> = {};
   if (o.groupBy) flags.by = o.groupBy;
   if (o.advantage) flags.advantage = o.advantage;
@@ -93,7 +94,7 @@ function groupOptions(o: Record<string, unknown>): GroupOptions | undefined {
   const merged = { ...base, ...flags };
   if (Object.keys(merged).length === 0) return undefined;
   try {
-    return checkGroupOptions(merged);
+    return checkGroupOptions(merged, groupComponentNames(reward.root));
   } catch (e) {
     process.stderr.write(
       `rewardkit: ${(e as Error).message}${merged.by ? "" : " (--group-by is required)"}\n`,
@@ -149,7 +150,7 @@ program
       });
     }
     const reward = load_(o.spec);
-    const group = groupOptions(o);
+    const group = groupOptions(o, reward);
     if (!["span_end", "uniform"].includes(o.placement)) {
       program.error(`--placement must be span_end or uniform (got '${o.placement}')`, {
         exitCode: EXIT.USAGE,

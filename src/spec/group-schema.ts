@@ -3,7 +3,12 @@
  * reject a bad option with the same message.
  */
 import { formatAjvErrors, type JsonSchema, newAjv } from "../core/index.js";
-import { compileGroupOptions, type GroupOptions, GroupOptionsError } from "../rewards/index.js";
+import {
+  compileGroupOptions,
+  type GroupOptions,
+  GroupOptionsError,
+  type RewardNode,
+} from "../rewards/index.js";
 import { SpecError } from "./errors.js";
 
 export const GROUP_OPTIONS_SCHEMA: JsonSchema = {
@@ -41,17 +46,51 @@ export const GROUP_OPTIONS_SCHEMA: JsonSchema = {
   },
 };
 
+// Nodes whose result components are exactly their children, by name (a rubric's are its criteria).
+const BY_CHILD = new Set([
+  "weighted",
+  "min",
+  "max",
+  "product",
+  "gate",
+  "sequence",
+  "formula",
+  "clip",
+  "affine",
+]);
+
+/** The names GDPO's `component_weights` may use for this root, or undefined when they cannot be known. */
+export function groupComponentNames(root: RewardNode): string[] | undefined {
+  return BY_CHILD.has(root.type) ? root.children.map((c) => c.name) : undefined;
+}
+
 let validate: ReturnType<ReturnType<typeof newAjv>["compile"]> | undefined;
 
-/** Checks group options; throws SpecError naming the bad option. */
-export function checkGroupOptions(x: unknown): GroupOptions {
+/**
+ * Checks group options; throws SpecError naming the bad option. With the reward's top-level component
+ * names, a `component_weights` key that names none of them (a typo, silently weighted 1) is refused too.
+ */
+export function checkGroupOptions(x: unknown, components?: readonly string[]): GroupOptions {
   validate ??= newAjv().compile(GROUP_OPTIONS_SCHEMA);
   if (!validate(x)) throw new SpecError([{ path: "group", message: formatAjvErrors(validate.errors) }]);
+  const opts = x as GroupOptions;
+  const issues: { path: string; message: string }[] = [];
   try {
-    compileGroupOptions(x as GroupOptions);
+    compileGroupOptions(opts);
   } catch (e) {
-    if (e instanceof GroupOptionsError) throw new SpecError(e.issues);
-    throw e;
+    if (!(e instanceof GroupOptionsError)) throw e;
+    issues.push(...e.issues);
   }
-  return x as GroupOptions;
+  if (components && opts.component_weights) {
+    for (const k of Object.keys(opts.component_weights)) {
+      if (!components.includes(k)) {
+        issues.push({
+          path: `group.component_weights.${k}`,
+          message: `no top-level component '${k}' (components: ${components.join(", ") || "none"})`,
+        });
+      }
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return opts;
 }

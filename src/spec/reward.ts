@@ -18,7 +18,6 @@ import {
 import {
   applyGroups,
   type BatchOptions,
-  compileGroupOptions,
   explainResult,
   type GroupedResult,
   type GroupOptions,
@@ -36,6 +35,7 @@ import { builtinVerifiers } from "../verifiers/index.js";
 import { mathClasses } from "../verifiers/math/index.js";
 import { COMPOSITES } from "./composites.js";
 import { SpecError } from "./errors.js";
+import { checkGroupOptions, groupComponentNames } from "./group-schema.js";
 import { compileSpec } from "./loader.js";
 import { compileGrader, graderOf } from "./openai-graders.js";
 import { PRESETS, presetNames } from "./presets.js";
@@ -117,7 +117,8 @@ export class Reward {
     group: GroupOptions,
     opts?: BatchOptions,
   ): Promise<{ results: GroupedResult[]; groups: GroupSummary[] }> {
-    compileGroupOptions(group); // bad options throw before anything is scored
+    // Bad options throw before anything is scored.
+    checkGroupOptions(group, groupComponentNames(this.root));
     return applyGroups(samples, await this.scoreBatch(samples, opts), group);
   }
 

@@ -82,6 +82,14 @@ describe("POST /v1/score", () => {
     const filter = await post("/v1/score", { samples, group: { by: "{{pid|nope}}" } });
     expect(filter.status).toBe(400);
     expect((filter.body.error as { message: string }).message).toMatch(/group\.by: unknown template filter/);
+    const weights = await post("/v1/score", {
+      samples,
+      group: { by: "pid", aggregate: "gdpo", component_weights: { answr: 1 } },
+    });
+    expect(weights.status).toBe(400);
+    expect((weights.body.error as { message: string }).message).toMatch(
+      /group\.component_weights\.answr: no top-level component 'answr' \(components: format, answer\)/,
+    );
     const len = await post("/v1/score", {
       samples,
       group: { by: "pid", length_reward: { weight: 1, length: "{{n}}" } },

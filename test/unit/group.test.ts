@@ -85,7 +85,7 @@ describe("group statistics", () => {
     await expect(
       r.scoreGroups([row("p", "4")], { by: "{{prompt_id|bogus}}", vote: { equivalence: "bogus" } }),
     ).rejects.toThrow(
-      /group\.by: unknown template filter 'bogus'.*group\.vote\.equivalence: unknown equivalence 'bogus'/,
+      /group\.by: unknown template filter 'bogus'[\s\S]*group\.vote\.equivalence: unknown equivalence 'bogus'/,
     );
     await expect(
       r.scoreGroups([row("p", "4")], { by: "prompt_id", length_reward: { weight: 1, length: "{{n|nope}}" } }),
@@ -105,6 +105,31 @@ describe("group statistics", () => {
     });
     expect(results[1]!.group!.advantage).toBeNull();
     expect(results.map((r) => r.group!.length_reward)).toEqual([0.5, undefined, -0.5]);
+  });
+
+  it("GDPO refuses a component weight naming no top-level component (it would weigh nothing)", async () => {
+    const gspec = {
+      type: "weighted",
+      terms: [
+        { type: "regex", name: "fmt", pattern: "^<answer>" },
+        { type: "exact", name: "acc", input: "{{completion|tag:answer}}" },
+      ],
+    };
+    await expect(
+      loadReward(gspec).scoreGroups([row("p", "4")], {
+        by: "prompt_id",
+        aggregate: "gdpo",
+        component_weights: { acc: 2, fromat: 1 },
+      }),
+    ).rejects.toThrow(
+      /group\.component_weights\.fromat: no top-level component 'fromat' \(components: fmt, acc\)/,
+    );
+    const { results } = await loadReward(gspec).scoreGroups([row("p", "4"), row("p", "5")], {
+      by: "prompt_id",
+      aggregate: "gdpo",
+      component_weights: { acc: 2 },
+    });
+    expect(results[0]!.group!.advantage).toBeGreaterThan(0);
   });
 
   it("GDPO normalises each component within the group before summing", async () => {

@@ -13,7 +13,7 @@ import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
 import { flattenComponents, type GroupOptions, type Placement } from "../../rewards/index.js";
-import { checkGroupOptions, GROUP_OPTIONS_SCHEMA, SpecError } from "../../spec/index.js";
+import { checkGroupOptions, GROUP_OPTIONS_SCHEMA, groupComponentNames, SpecError } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
 
@@ -54,7 +54,7 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
       }
       if (body.group) {
         try {
-          checkGroupOptions(body.group);
+          checkGroupOptions(body.group, groupComponentNames(ctx.reward.root));
         } catch (e) {
           if (!(e instanceof SpecError)) throw e;
           const message = e.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
