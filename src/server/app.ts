@@ -103,7 +103,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(err);
     const kind = status === 413 ? "too_large" : status === 500 ? "internal" : "invalid_input";
-    const message = err.validation ? `request body${err.message.replace(/^body\/?/, " ")}` : err.message;
+    const message = err.validation ? `request body ${err.message.replace(/^body\/?\s*/, "")}` : err.message;
     return send(reply, status, kind, message);
   });
   app.setNotFoundHandler((req, reply) => send(reply, 404, "not_found", `no route ${req.method} ${req.url}`));

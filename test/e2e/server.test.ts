@@ -63,9 +63,14 @@ describe("POST /v1/score", () => {
     expect((bad.body.error as { message: string }).message).toMatch(/not valid JSON/);
     const shape = await post("/v1/score", { samples: "x" });
     expect(shape.status).toBe(400);
-    expect((shape.body.error as { message: string }).message).toMatch(/samples must be array/);
+    expect((shape.body.error as { message: string }).message).toBe("request body samples must be array");
     const missing = await post("/v1/score", {});
     expect(missing.status).toBe(400);
+    expect((missing.body.error as { message: string }).message).toBe(
+      "request body must have required property 'samples'",
+    );
+    const notObject = await post("/v1/score", [1]);
+    expect((notObject.body.error as { message: string }).message).toBe("request body must be object");
     expect((await post("/v1/score", { samples: [] })).body).toEqual({ results: [] });
   });
 

@@ -94,6 +94,23 @@ describe("per_segment", () => {
     ).toEqual([0, 1]);
   });
 
+  it("refuses empty token offsets when there is a reward to carry, instead of dropping it", async () => {
+    const reward = loadReward({
+      type: "affine",
+      scale: 1,
+      offset: -1,
+      term: { type: "regex", pattern: "ok" },
+    });
+    const r = await reward.score({ completion: "" });
+    expect(r.reward).toBe(-1);
+    const t = reward.withTokenRewards({ completion: "" }, r, []);
+    expect(t).toMatchObject({ status: "error", error: { kind: "invalid_input" } });
+    expect(t.error?.message).toMatch(/no tokens to carry the reward -1/);
+    const zero = await reward.score({ completion: "ok" });
+    expect(zero.reward).toBe(0);
+    expect(reward.withTokenRewards({ completion: "  " }, { ...zero }, []).token_rewards).toEqual([]);
+  });
+
   it("uses the sample's own steps with segmenter 'given'", async () => {
     const completion = "a 1\nb\nc 3";
     const r = await loadReward({ ...spec, segmenter: "given" }).score({

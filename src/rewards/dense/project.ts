@@ -133,6 +133,12 @@ export function tokenRewards(
   const o = checkOffsets(offsets, text);
   if (r.status !== "ok") return null;
   if (r.spans?.length) return projectSpans(r.spans, o, placement);
+  if (o.length === 0 && r.reward !== 0) {
+    throw new RewardkitError(
+      "invalid_input",
+      `no tokens to carry the reward ${r.reward}: the token offsets are empty (send at least the end-of-sequence token)`,
+    );
+  }
   const out = new Array<number>(o.length).fill(0);
   if (o.length) out[o.length - 1] = r.reward as number;
   return out;
