@@ -14,6 +14,9 @@ describe("OpenRLHF query handling", () => {
     expect(responseOf(`<|endoftext|><|endoftext|><|endoftext|>${prompt}ans`, prompt)).toBe("ans");
     expect(responseOf(`${prompt}ans`, `<s>${prompt}`)).toBe("ans");
     expect(responseOf(`<pad><pad>${prompt}ans`, prompt)).toBe("ans");
+    expect(responseOf("<pad><pad>ans", "")).toBe("ans");
+    expect(responseOf("<|endoftext|>ans", "<|endoftext|>")).toBe("ans");
+    expect(responseOf("ans", "")).toBe("ans");
   });
 
   it("strips trailing end-of-turn and padding tokens, and nothing else", () => {

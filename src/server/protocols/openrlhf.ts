@@ -47,9 +47,11 @@ const LEADING_SPECIALS =
  * into the prompt, or the reverse: those leading special tokens are ignored on both sides.
  */
 export function responseOf(query: string, prompt: string): string | null {
+  const p = prompt.replace(LEADING_SPECIALS, "");
+  // An empty prompt is a prefix of anything: the padding in front of the response is still not part of it.
+  if (p === "") return query.replace(LEADING_SPECIALS, "");
   if (query.startsWith(prompt)) return query.slice(prompt.length);
   const q = query.replace(LEADING_SPECIALS, "");
-  const p = prompt.replace(LEADING_SPECIALS, "");
   return q.startsWith(p) ? q.slice(p.length) : null;
 }
 
