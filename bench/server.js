@@ -129,13 +129,14 @@ for (const [name, spec, make] of [
   await closeSharedPool();
   const { url, child } = await startServer(spec);
   try {
-    for (const [batch, connections] of [
-      [1, 1],
-      [1, 8],
-      [256, 1],
-      [256, 4],
+    for (const [batch, connections, components] of [
+      [1, 1, "tree"],
+      [1, 8, "tree"],
+      [256, 1, "tree"],
+      [256, 1, "flat"],
+      [256, 4, "tree"],
     ]) {
-      const body = JSON.stringify({ samples: samples.slice(0, batch) });
+      const body = JSON.stringify({ samples: samples.slice(0, batch), components });
       const r = await cannon(url, "/v1/score", body, connections);
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${r.non2xx} non-2xx, ${r.errors} errors`);
       const perS = Math.round((r.requests.total * batch) / DURATION);
@@ -144,6 +145,7 @@ for (const [name, spec, make] of [
         spec: name,
         batch,
         connections,
+        components,
         "http samples/s": perS,
         "http p50 ms": r.latency.p50,
         "http p99 ms": r.latency.p99,
@@ -161,5 +163,5 @@ console.log(
 );
 printTable(rows);
 console.log(
-  "overhead %: extra time per sample over HTTP compared with the in-process library on the same samples",
+  "overhead %: extra time per sample over HTTP compared with the in-process library on the same samples; components: the whole result tree, or component rewards by dotted path",
 );

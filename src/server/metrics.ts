@@ -4,7 +4,6 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { peekSharedPool, type Result } from "../core/index.js";
-import { componentEntries } from "../rewards/index.js";
 
 export class Metrics {
   readonly registry = new Registry();
@@ -100,10 +99,13 @@ export class Metrics {
     this.latency.observe({ route }, seconds);
   }
 
-  /** Counts a batch: tallied locally first, so prom-client sees one call per label set, not per sample. */
+  /**
+   * Counts a batch. Tallied locally first, so prom-client sees one call per label set, not per sample;
+   * components are tallied in a tree keyed by name, so no path string is built per sample.
+   */
   observe(results: readonly Result[]): void {
     const byStatus = new Map<string, { status: string; kind: string; n: number }>();
-    const byComponent = new Map<string, { component: string; status: string; n: number; sum: number }>();
+    const root: Tally = { path: "", children: new Map(), n: {}, sum: 0 };
     for (const r of results) {
       const kind = r.error?.kind ?? "";
       const k = `${r.status}\0${kind}`;
@@ -111,23 +113,42 @@ export class Metrics {
       if (t) t.n++;
       else byStatus.set(k, { status: r.status, kind, n: 1 });
       if (r.status === "ok") this.reward.observe(r.reward as number);
-      for (const [path, c] of componentEntries(r)) {
-        // Per-segment components (name[i]) would make label values unbounded.
-        if (path.includes("[")) continue;
-        const ck = `${path}\0${c.status}`;
-        let e = byComponent.get(ck);
-        if (!e) {
-          e = { component: path, status: c.status, n: 0, sum: 0 };
-          byComponent.set(ck, e);
-        }
-        e.n++;
-        if (c.status === "ok") e.sum += c.reward as number;
-      }
+      tally(root, r);
     }
     for (const t of byStatus.values()) this.results.inc({ status: t.status, kind: t.kind }, t.n);
-    for (const e of byComponent.values()) {
-      this.componentCount.inc({ component: e.component, status: e.status }, e.n);
-      if (e.status === "ok") this.componentSum.inc({ component: e.component }, e.sum);
+    const flush = (node: Tally) => {
+      for (const c of node.children.values()) {
+        for (const [status, n] of Object.entries(c.n))
+          this.componentCount.inc({ component: c.path, status }, n);
+        if (c.n.ok) this.componentSum.inc({ component: c.path }, c.sum);
+        flush(c);
+      }
+    };
+    flush(root);
+  }
+}
+
+interface Tally {
+  path: string;
+  children: Map<string, Tally>;
+  n: Record<string, number>;
+  sum: number;
+}
+
+function tally(node: Tally, r: Result): void {
+  const components = r.components;
+  if (!components) return;
+  for (const name in components) {
+    // Per-segment components (name[i]) would make label values unbounded.
+    if (name.includes("[")) continue;
+    const c = components[name]!;
+    let child = node.children.get(name);
+    if (!child) {
+      child = { path: node.path ? `${node.path}.${name}` : name, children: new Map(), n: {}, sum: 0 };
+      node.children.set(name, child);
     }
+    child.n[c.status] = (child.n[c.status] ?? 0) + 1;
+    if (c.status === "ok") child.sum += c.reward as number;
+    tally(child, c);
   }
 }
