@@ -12,6 +12,7 @@ import {
   type LengthSource,
   OverlongNode,
   type RewardNode,
+  VerifierNode,
   WeightedNode,
 } from "../rewards/index.js";
 import { type Located, walk } from "./spec-walk.js";
@@ -127,6 +128,10 @@ export interface TreeLaws {
   asymmetric: string[];
   /** Whether the tree runs programs (code attacks apply, answer attacks do not). */
   runsCode: boolean;
+  /** Rubrics with shared criteria and an explicit aggregation: monotone in the criteria met. */
+  rubrics: Located[];
+  /** Code verifiers: monotone in the tests passed. */
+  testSuites: Located[];
 }
 
 const RAISING = new Set(["weighted", "min", "product", "gate", "sequence", "clip", "affine"]);
@@ -195,5 +200,13 @@ export function treeLaws(spec: unknown, root: RewardNode): TreeLaws {
     symmetric: located.filter((l) => l.node.laws?.symmetric),
     asymmetric: located.filter((l) => l.node.laws?.asymmetric).map((l) => l.names.join(".") || l.node.name),
     runsCode: located.some((l) => l.node.laws?.runs_programs),
+    rubrics: located.filter(
+      (l) =>
+        l.node.type === "rubric" &&
+        Array.isArray(l.spec.criteria) &&
+        l.spec.aggregation !== "implicit" &&
+        l.spec.pairwise === undefined,
+    ),
+    testSuites: located.filter((l) => l.node instanceof VerifierNode && l.node.verifier.type === "code"),
   };
 }

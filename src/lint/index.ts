@@ -24,6 +24,7 @@ import { INVARIANCES } from "./declared.js";
 import { sensitivity, symmetry } from "./laws/answer-laws.js";
 import { determinism } from "./laws/determinism.js";
 import { invariance } from "./laws/invariance.js";
+import { criteriaMonotonicity, testsMonotonicity } from "./laws/monotone-outcomes.js";
 import { monotonicity } from "./laws/monotonicity.js";
 import { permutation, roundTrip, zeroWeight } from "./laws/structure.js";
 import { bounds, totality } from "./laws/totality.js";
@@ -53,6 +54,8 @@ export const BUILTIN_LAWS: readonly AnyCheck[] = [
   ...INVARIANCES.map(invariance),
   sensitivity,
   monotonicity,
+  criteriaMonotonicity,
+  testsMonotonicity,
   symmetry,
 ];
 

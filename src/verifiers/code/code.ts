@@ -11,6 +11,7 @@ import {
   ok,
   RewardkitError,
   renderText,
+  type Sample,
   type Template,
   type Verifier,
 } from "../../core/index.js";
@@ -396,4 +397,21 @@ function summary(reports: (TestReport | undefined)[], passed: number, n: number,
     s += `; ${n - passed} not run`;
   }
   return s.length > chars * 2 ? `${s.slice(0, chars * 2)}...` : s;
+}
+
+/**
+ * How a sample's test verdicts become its reward under this config: the mode, the test weights and the
+ * number of tests (what `rewardOf` is given). Throws RewardkitError for a reference that does not parse.
+ */
+export function testRewardShape(
+  c: CodeCompiled,
+  sample: Sample,
+): { mode: Mode; weights?: number[]; tests: number } {
+  const problem = parseProblem(c.reference.render(sample), c.language);
+  const shape: { mode: Mode; weights?: number[]; tests: number } = {
+    mode: problem.mode ?? c.mode,
+    tests: testCount(problem),
+  };
+  if (problem.weights) shape.weights = problem.weights;
+  return shape;
 }
