@@ -20,3 +20,51 @@ export function summarize(name, latenciesMs, items, wallMs) {
 export function printTable(rows) {
   console.table(rows);
 }
+
+/**
+ * Starts `rewardkit serve --spec <spec>` as its own process on a free loopback port, without request
+ * logs (they would be measured too), and resolves once /health answers.
+ */
+export async function startServer(spec) {
+  const { spawn } = await import("node:child_process");
+  const { createServer } = await import("node:net");
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const bin = new URL("../bin/rewardkit.js", import.meta.url).pathname;
+  const child = spawn(process.execPath, [
+    bin,
+    "serve",
+    "--spec",
+    spec,
+    "--port",
+    String(port),
+    "--log-level",
+    "warn",
+  ]);
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(async () => {
+      try {
+        if ((await fetch(`${url}/health`)).ok) {
+          clearInterval(poll);
+          resolve({ url, child });
+        }
+      } catch {}
+    }, 100);
+    child.on("exit", (c) => {
+      clearInterval(poll);
+      reject(new Error(`server exited ${c}: ${out}`));
+    });
+  });
+}

@@ -1,10 +1,9 @@
 // npm run bench:core — samples/s for a three-level spec of format checks (fixtures/examples/format-3level.json),
 // in-process and over HTTP (a real `rewardkit serve` process on loopback) with batches of 256.
-import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { loadReward } from "../dist/index.js";
-import { printTable, summarize } from "./common.js";
+import { printTable, startServer, summarize } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SPEC = `${ROOT}fixtures/examples/format-3level.json`;
@@ -50,30 +49,8 @@ async function inProcess(samples) {
   return summarize("in-process, batches of 256", lat, BATCHES * BATCH, performance.now() - t0);
 }
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      `${ROOT}bin/rewardkit.js`,
-      "serve",
-      "--spec",
-      SPEC,
-      "--port",
-      "0",
-      "--log-level",
-      "info",
-    ]);
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening at (http:\/\/[^\s"]+)/i.exec(out);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.on("exit", (c) => reject(new Error(`server exited ${c}: ${out}`)));
-  });
-}
-
 async function overHttp(samples, clients, components = "tree") {
-  const { url, child } = await startServer();
+  const { url, child } = await startServer(SPEC);
   try {
     const post = (batch) =>
       fetch(`${url}/v1/score`, {

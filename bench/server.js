@@ -1,12 +1,11 @@
 // npm run bench:server — the reward server under autocannon on loopback: samples/s and p50/p99 latency
 // for single-sample and 256-sample requests of a format spec and of the math spec, beside the in-process
 // library figure on the same samples, so the HTTP overhead is a ratio.
-import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { closeSharedPool, loadReward } from "../dist/index.js";
-import { printTable } from "./common.js";
+import { percentile, printTable, startServer } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -26,57 +25,6 @@ function mathSamples(n) {
     completion: `Let me work through it step by step. ... So the answer is $\\boxed{${preds[i % preds.length]}}$.`,
     reference: golds[i % golds.length],
   }));
-}
-
-function startServer(spec) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      `${ROOT}bin/rewardkit.js`,
-      "serve",
-      "--spec",
-      spec,
-      "--port",
-      "0",
-      "--log-level",
-      "warn",
-    ]);
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    const poll = setInterval(async () => {
-      // With --log-level warn nothing is printed: find the port from /proc, then wait for /health.
-      try {
-        const port = await listeningPort(child.pid);
-        if (!port) return;
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
-        if (res.ok) {
-          clearInterval(poll);
-          resolve({ url: `http://127.0.0.1:${port}`, child });
-        }
-      } catch {}
-    }, 100);
-    child.on("exit", (c) => {
-      clearInterval(poll);
-      reject(new Error(`server exited ${c}: ${out}`));
-    });
-  });
-}
-
-async function listeningPort(pid) {
-  const { readFileSync, readdirSync, readlinkSync } = await import("node:fs");
-  const inodes = new Set();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {}
-  }
-  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[3] === "0A" && inodes.has(f[9])) return Number.parseInt(f[1].split(":")[1], 16);
-  }
-  return null;
 }
 
 function cannon(url, path, body, connections) {
@@ -113,8 +61,8 @@ async function inProcess(spec, samples, batch) {
   lat.sort((a, b) => a - b);
   return {
     per_s: Math.round((n * batch) / wall),
-    p50_ms: +lat[Math.floor(lat.length / 2)].toFixed(3),
-    p99_ms: +lat[Math.floor(lat.length * 0.99)].toFixed(3),
+    p50_ms: +percentile(lat, 50).toFixed(3),
+    p99_ms: +percentile(lat, 99).toFixed(3),
   };
 }
 

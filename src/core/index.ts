@@ -1,3 +1,4 @@
+export * from "./canonical-json.js";
 export * from "./deadline.js";
 export * from "./json-schema.js";
 export * from "./pool.js";

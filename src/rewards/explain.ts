@@ -4,7 +4,8 @@
  */
 import type { Result } from "../core/index.js";
 
-function fmt(x: number | null | undefined): string {
+/** A number for people: integers as they are, others to 4 decimals; "-" for none. */
+export function formatValue(x: number | null | undefined): string {
   if (x === null || x === undefined) return "-";
   return Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, "");
 }
@@ -13,12 +14,16 @@ export function explainResult(result: Result, rootName = "reward"): string {
   const lines: string[] = [];
   const walk = (name: string, r: Result, prefix: string, childPrefix: string, pathWeight: number | null) => {
     const value =
-      r.status === "ok" ? fmt(r.reward) : r.status === "error" ? `error(${r.error?.kind})` : "abstain";
+      r.status === "ok"
+        ? formatValue(r.reward)
+        : r.status === "error"
+          ? `error(${r.error?.kind})`
+          : "abstain";
     const contrib =
       pathWeight !== null && r.status === "ok" && r.reward !== null
-        ? `  contributes ${fmt(pathWeight * r.reward)}`
+        ? `  contributes ${formatValue(pathWeight * r.reward)}`
         : "";
-    const weight = r.weight !== undefined ? `  weight ${fmt(r.weight)}` : "";
+    const weight = r.weight !== undefined ? `  weight ${formatValue(r.weight)}` : "";
     const note = r.error ? `  ${r.error.message}` : r.feedback ? `  ${oneLine(r.feedback)}` : "";
     lines.push(`${prefix}${name}: ${value}${weight}${contrib}${note}`);
     const kids = Object.entries(r.components ?? {});
@@ -32,7 +37,8 @@ export function explainResult(result: Result, rootName = "reward"): string {
   return lines.join("\n");
 }
 
-function oneLine(s: string, max = 120): string {
+/** Whitespace collapsed to single spaces, cut to `max` characters with an ellipsis. */
+export function oneLine(s: string, max = 120): string {
   const t = s.replace(/\s+/g, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }

@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { canonicalJson } from "../core/index.js";
 
 export interface CacheKeyParts {
   baseUrl: string;
@@ -22,17 +23,6 @@ export interface CacheKeyParts {
 
 export function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
-}
-
-/** Canonical JSON (sorted keys), so that the hash of a request does not depend on key order. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
 }
 
 export function promptHash(request: unknown): string {

@@ -24,6 +24,8 @@ import {
 import {
   type EvalContext,
   finish,
+  formatValue,
+  oneLine,
   type Policies,
   type Range,
   type RewardNode,
@@ -364,26 +366,26 @@ function programmatic(c: Criterion, node: RewardNode, run: { cand: Result; base?
     const score = rc > rb ? 1 : rc < rb ? 0 : 0.5;
     const p = isPitfall(c) ? 1 - score : score;
     const preferred = p === 1 ? "candidate" : p === 0 ? "baseline" : "tie";
-    const reason = `${name}: candidate ${fmt(rc)} vs baseline ${fmt(rb)}`;
+    const reason = `${name}: candidate ${formatValue(rc)} vs baseline ${formatValue(rb)}`;
     const details = { ...d, verdict: { preferred }, reason, met: metOf(c, score, true), preference: p };
     return { ...ok(score, { components: comps, feedback: reason, details }), ms };
   }
   let score: number;
   let verdict: unknown;
   let reason: string;
-  const note = cand.feedback ? ` (${oneLine(cand.feedback)})` : "";
+  const note = cand.feedback ? ` (${oneLine(cand.feedback, 100)})` : "";
   if (c.kind === "ordinal") {
     const n = c.choices!.length;
     const idx = Math.round(norm(rc) * (n - 1));
     score = ordinalScore(idx, n);
     verdict = c.choices![idx];
-    reason = `${name} = ${fmt(rc)}${note} -> '${verdict}'`;
+    reason = `${name} = ${formatValue(rc)}${note} -> '${verdict}'`;
   } else {
     const threshold = c.threshold ?? hi;
     const met = rc >= threshold - 1e-12;
     score = met ? 1 : 0;
     verdict = met;
-    reason = `${name} = ${fmt(rc)} ${met ? ">=" : "<"} ${fmt(threshold)}${note}`;
+    reason = `${name} = ${formatValue(rc)} ${met ? ">=" : "<"} ${formatValue(threshold)}${note}`;
   }
   const details = { ...d, verdict, reason, met: metOf(c, score, false) };
   return { ...ok(score, { components: comps, feedback: reason, details }), ms };
@@ -407,13 +409,4 @@ function asText(v: unknown, what: string): string {
       .join("\n");
   }
   throw new RewardkitError("invalid_input", `${what} must be text or chat messages, got ${kindOf(v)}`);
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, "");
-}
-
-function oneLine(s: string, max = 100): string {
-  const t = s.replace(/\s+/g, " ").trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }

@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
-import type { Reward } from "../spec/index.js";
+import { type Reward, SpecError } from "../spec/index.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { Metrics } from "./metrics.js";
@@ -99,6 +99,10 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof Busy) {
       return send(reply, 429, "busy", err.message, { "retry-after": String(err.retryAfterSeconds) });
+    }
+    // Options in the request that the spec layer refuses (group options): the client's mistake.
+    if (err instanceof SpecError) {
+      return send(reply, 400, "invalid_input", err.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(err);

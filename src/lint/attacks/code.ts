@@ -4,28 +4,13 @@
  * must fail).
  */
 import type { Sample } from "../../core/index.js";
+import { languageOfTag } from "../../verifiers/code/extract.js";
+import { languageNamed } from "../../verifiers/code/reference.js";
+import type { Language } from "../../verifiers/code/types.js";
 import { textOf, withText } from "../sample-text.js";
 import { removal } from "./common.js";
 
-type Lang = "python" | "js" | "ts" | "c" | "cpp" | "bash";
-
-const ALIASES: Record<string, Lang> = {
-  python: "python",
-  python3: "python",
-  py: "python",
-  js: "js",
-  javascript: "js",
-  node: "js",
-  ts: "ts",
-  typescript: "ts",
-  c: "c",
-  cpp: "cpp",
-  "c++": "cpp",
-  cc: "cpp",
-  bash: "bash",
-  sh: "bash",
-  shell: "bash",
-};
+type Lang = Language;
 
 /** The reference as an object (a JSON string is parsed), or null. */
 export function referenceObject(s: Sample): Record<string, unknown> | null {
@@ -44,18 +29,18 @@ export function referenceObject(s: Sample): Record<string, unknown> | null {
 export function codeBlock(text: string, lang: Lang): { start: number; end: number; lang: Lang } | null {
   const blocks = [...text.matchAll(/```[ \t]*([\w+#-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g)];
   if (!blocks.length) return text.trim() ? { start: 0, end: text.length, lang } : null;
-  const tagged = blocks.filter((b) => ALIASES[b[1]!.toLowerCase()] === lang);
+  const tagged = blocks.filter((b) => languageOfTag(b[1]!) === lang);
   const b = (tagged.length ? tagged : blocks)[(tagged.length ? tagged : blocks).length - 1]!;
   const start = b.index! + b[0].indexOf("\n") + 1;
-  return { start, end: start + b[2]!.length, lang: ALIASES[b[1]!.toLowerCase()] ?? lang };
+  return { start, end: start + b[2]!.length, lang: languageOfTag(b[1]!) ?? lang };
 }
 
 function languageOf(s: Sample, text: string): Lang {
   const ref = referenceObject(s);
-  const declared = typeof ref?.language === "string" ? ALIASES[ref.language.toLowerCase()] : undefined;
+  const declared = typeof ref?.language === "string" ? languageNamed(ref.language) : undefined;
   if (declared) return declared;
   const fence = /```[ \t]*([\w+#-]+)/.exec(text);
-  return (fence && ALIASES[fence[1]!.toLowerCase()]) || "python";
+  return (fence && languageOfTag(fence[1]!)) || "python";
 }
 
 function stdioOutputs(s: Sample): string[] | null {

@@ -5,12 +5,13 @@
  *   symmetry     on a leaf that declares it, swapping the final answer and the reference gives the same
  *                result (checked on the leaf alone).
  */
+
+import { jsonPath } from "../../spec/index.js";
 import { answerTagBody, locateAnswer, sameAnswer, withChangedAnswer } from "../answer.js";
 import { brief, sameOutcome } from "../compare.js";
 import { referenceTexts, textOf, withText } from "../sample-text.js";
 import { subSpec } from "../spec-walk.js";
 import { type LintCheck, PASS, VACUOUS, violation } from "../types.js";
-import { jsonPath } from "./structure.js";
 
 export const sensitivity: LintCheck<number> = {
   name: "sensitivity",

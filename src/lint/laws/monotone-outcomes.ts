@@ -11,21 +11,38 @@
 import { RewardkitError, type Sample } from "../../core/index.js";
 import type { VerifierNode } from "../../rewards/index.js";
 import { isPitfall, RubricNode } from "../../rubrics/index.js";
+import { jsonPath } from "../../spec/index.js";
 import { type CodeCompiled, testRewardShape } from "../../verifiers/code/code.js";
 import { rewardOf } from "../../verifiers/code/score.js";
 import { brief, EPS } from "../compare.js";
 import { pick } from "../mutate.js";
 import { clone, subSpec } from "../spec-walk.js";
-import { type LintCheck, PASS, VACUOUS, violation } from "../types.js";
-import { jsonPath } from "./structure.js";
+import { type Fc, type LintCheck, PASS, VACUOUS, violation } from "../types.js";
 
-interface CriteriaParams {
+/** Which node, which outcomes hold (cycled to the node's size), which missing one to add. */
+interface Params {
   target: number;
-  met: boolean[];
+  held: boolean[];
   flip: number;
 }
 
-export const criteriaMonotonicity: LintCheck<CriteriaParams> = {
+const params = (fc: Fc) =>
+  fc.record({
+    target: fc.nat(),
+    held: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
+    flip: fc.nat(),
+  });
+
+/** n outcomes drawn from p, and the same with one that did not hold made to hold (null: all held). */
+function oneMore(p: Params, n: number): { before: boolean[]; after: boolean[]; added: number } | null {
+  const before = Array.from({ length: n }, (_, k) => p.held[k % p.held.length]!);
+  const missing = before.flatMap((x, k) => (x ? [] : [k]));
+  if (missing.length === 0) return null;
+  const added = pick(missing, p.flip / 2 ** 31)!;
+  return { before, after: before.map((x, k) => x || k === added), added };
+}
+
+export const criteriaMonotonicity: LintCheck<Params> = {
   name: "monotonicity.criteria",
   kind: "law",
   description:
@@ -37,12 +54,7 @@ export const criteriaMonotonicity: LintCheck<CriteriaParams> = {
       : "no rubric with shared criteria and an explicit aggregation (not pairwise)",
   seeds: (ctx) => ctx.valid,
   noSeeds: "no valid seed sample",
-  params: (fc) =>
-    fc.record({
-      target: fc.nat(),
-      met: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
-      flip: fc.nat(),
-    }),
+  params,
   async run(ctx, seed, p) {
     const at = ctx.laws.rubrics[p.target % ctx.laws.rubrics.length]!;
     const spec = clone(subSpec(ctx.spec, at.path));
@@ -54,10 +66,9 @@ export const criteriaMonotonicity: LintCheck<CriteriaParams> = {
     const node = ctx.load(spec);
     const rubric = node.root instanceof RubricNode ? node.root.opts.rubric : undefined;
     if (!rubric || !("shared" in rubric)) return VACUOUS;
-    const met = criteria.map((_, i) => p.met[i % p.met.length]!);
-    const unmet = met.flatMap((m, i) => (m ? [] : [i]));
-    if (unmet.length === 0) return VACUOUS;
-    const i = pick(unmet, p.flip / 2 ** 31)!;
+    const step = oneMore(p, criteria.length);
+    if (!step) return VACUOUS;
+    const { before: met, after: more, added: i } = step;
     const id = criteria[i]!.id as string;
     const criterion = rubric.shared.criteria.find((c) => c.id === id);
     if (!criterion || criterion.weight === 0) return VACUOUS;
@@ -65,7 +76,6 @@ export const criteriaMonotonicity: LintCheck<CriteriaParams> = {
       ...(ctx.samples[seed] as Sample),
       lint_met: m.map((x) => (x ? "1" : "0")),
     });
-    const more = met.map((m, k) => m || k === i);
     const r1 = await ctx.score(sample(met), node);
     const r2 = await ctx.score(sample(more), node);
     if (r1.status !== "ok" || r2.status !== "ok") return VACUOUS;
@@ -88,13 +98,7 @@ export const criteriaMonotonicity: LintCheck<CriteriaParams> = {
   },
 };
 
-interface TestParams {
-  target: number;
-  pass: boolean[];
-  flip: number;
-}
-
-export const testsMonotonicity: LintCheck<TestParams> = {
+export const testsMonotonicity: LintCheck<Params> = {
   name: "monotonicity.tests",
   kind: "law",
   description:
@@ -103,12 +107,7 @@ export const testsMonotonicity: LintCheck<TestParams> = {
   applies: (ctx) => (ctx.laws.testSuites.length ? true : "no code verifier"),
   seeds: (ctx) => ctx.valid,
   noSeeds: "no valid seed sample",
-  params: (fc) =>
-    fc.record({
-      target: fc.nat(),
-      pass: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
-      flip: fc.nat(),
-    }),
+  params,
   async run(ctx, seed, p) {
     const at = ctx.laws.testSuites[p.target % ctx.laws.testSuites.length]!;
     let shape: ReturnType<typeof testRewardShape>;
@@ -118,13 +117,10 @@ export const testsMonotonicity: LintCheck<TestParams> = {
       if (e instanceof RewardkitError) return VACUOUS; // no tests in this sample: nothing to count
       throw e;
     }
-    if (shape.tests === 0) return VACUOUS;
-    const pass = Array.from({ length: shape.tests }, (_, k) => p.pass[k % p.pass.length]!);
-    const failing = pass.flatMap((x, k) => (x ? [] : [k]));
-    if (failing.length === 0) return VACUOUS;
-    const i = pick(failing, p.flip / 2 ** 31)!;
+    const step = oneMore(p, shape.tests);
+    if (!step) return VACUOUS;
+    const { before: pass, after: more, added: i } = step;
     const verdicts = (v: boolean[]) => v.map((x) => (x ? ("pass" as const) : ("wrong_answer" as const)));
-    const more = pass.map((x, k) => x || k === i);
     const x1 = rewardOf(shape.mode, verdicts(pass), shape.weights);
     const x2 = rewardOf(shape.mode, verdicts(more), shape.weights);
     if (x2 >= x1 - EPS) return PASS;

@@ -5,13 +5,13 @@
  * results with the same correctness.
  */
 import { CosineLengthNode, OverlongNode, VerifierNode } from "../../rewards/index.js";
+import { jsonPath } from "../../spec/index.js";
 import { brief, EPS } from "../compare.js";
 import type { MonotoneTarget } from "../declared.js";
 import { pick } from "../mutate.js";
 import { textOf, withText } from "../sample-text.js";
 import { subSpec } from "../spec-walk.js";
 import { type LintCheck, PASS, VACUOUS, violation } from "../types.js";
-import { jsonPath } from "./structure.js";
 
 const FILLER = "lorem ipsum dolor sit amet ";
 

@@ -4,6 +4,7 @@
  * JSON round trip with its keys in any order.
  */
 import { isDeepStrictEqual } from "node:util";
+import { jsonPath } from "../../spec/index.js";
 import { brief, sameOutcome } from "../compare.js";
 import {
   addZeroWeight,
@@ -140,7 +141,3 @@ export const roundTrip: LintCheck<number> = {
     );
   },
 };
-
-export function jsonPath(p: Path): string {
-  return `$${p.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("")}`;
-}

@@ -13,7 +13,7 @@ import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
 import { flattenComponents, type GroupOptions, type Placement } from "../../rewards/index.js";
-import { checkGroupOptions, GROUP_OPTIONS_SCHEMA, groupComponentNames, SpecError } from "../../spec/index.js";
+import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
 
@@ -52,15 +52,7 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
           },
         });
       }
-      if (body.group) {
-        try {
-          checkGroupOptions(body.group, groupComponentNames(ctx.reward.root));
-        } catch (e) {
-          if (!(e instanceof SpecError)) throw e;
-          const message = e.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
-          return reply.code(400).send({ error: { kind: "invalid_input", message } });
-        }
-      }
+      // Bad group options throw a SpecError before anything is scored: a 400 (see app.ts).
       const out = await ctx.score(body.samples, {
         ...(body.group ? { group: body.group } : {}),
         signal: clientGone(reply),

@@ -17,8 +17,7 @@
  * REWARDKIT_JUDGE_API_KEY): a request cannot point `judge.base_url`, `api_key_env` or `headers` elsewhere.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { type Result, type Sample, sampleProblem, TimeoutError } from "../../core/index.js";
-import { canonicalJson } from "../../rubrics/cache.js";
+import { canonicalJson, type Result, type Sample, sampleProblem, TimeoutError } from "../../core/index.js";
 import {
   compileGrader,
   defaultRegistry,
@@ -262,6 +261,18 @@ function add(a: Usage | undefined, b: Usage): Usage {
   };
 }
 
+// Request bodies, shared by the routes and their OpenAPI description.
+const VALIDATE_BODY = { type: "object", required: ["grader"], properties: { grader: { type: "object" } } };
+const RUN_BODY = {
+  type: "object",
+  required: ["grader", "model_sample"],
+  properties: {
+    grader: { type: "object" },
+    item: { type: "object" },
+    model_sample: { anyOf: [{ type: "string" }, { type: "object" }, { type: "array" }] },
+  },
+};
+
 export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext): void {
   const cache = new GraderCache(CACHE_SIZE, ctx.requestTimeoutMs);
 
@@ -269,7 +280,7 @@ export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext):
     "/v1/graders/validate",
     {
       schema: {
-        body: { type: "object", required: ["grader"], properties: { grader: { type: "object" } } },
+        body: VALIDATE_BODY,
       },
     },
     async (req, reply) => {
@@ -287,15 +298,7 @@ export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext):
     "/v1/graders/run",
     {
       schema: {
-        body: {
-          type: "object",
-          required: ["grader", "model_sample"],
-          properties: {
-            grader: { type: "object" },
-            item: { type: "object" },
-            model_sample: { anyOf: [{ type: "string" }, { type: "object" }, { type: "array" }] },
-          },
-        },
+        body: RUN_BODY,
       },
     },
     async (req, reply) => {
@@ -394,7 +397,7 @@ export const OPENAI_GRADERS_OPENAPI_PATHS = {
       requestBody: {
         content: {
           "application/json": {
-            schema: { type: "object", required: ["grader"], properties: { grader: { type: "object" } } },
+            schema: VALIDATE_BODY,
           },
         },
       },
@@ -410,15 +413,7 @@ export const OPENAI_GRADERS_OPENAPI_PATHS = {
       requestBody: {
         content: {
           "application/json": {
-            schema: {
-              type: "object",
-              required: ["grader", "model_sample"],
-              properties: {
-                grader: { type: "object" },
-                item: { type: "object" },
-                model_sample: { anyOf: [{ type: "string" }, { type: "object" }, { type: "array" }] },
-              },
-            },
+            schema: RUN_BODY,
           },
         },
       },

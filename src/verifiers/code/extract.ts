@@ -17,6 +17,12 @@ const TAGS: Record<Language, readonly string[]> = {
   bash: ["bash", "sh", "shell", "zsh"],
 };
 
+/** The language of a fence's info-string tag (`py`, `javascript`, `cc`, ...), or undefined. */
+export function languageOfTag(tag: string): Language | undefined {
+  const t = tag.toLowerCase();
+  return (Object.keys(TAGS) as Language[]).find((l) => TAGS[l].includes(t));
+}
+
 export interface Block {
   tag: string;
   code: string;

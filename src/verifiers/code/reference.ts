@@ -55,8 +55,13 @@ const LANG_ALIASES: Record<string, Language> = {
   shell: "bash",
 };
 
+/** The language a name stands for (`python3`, `node`, `c++`, ...), or undefined. */
+export function languageNamed(name: string): Language | undefined {
+  return LANG_ALIASES[name.toLowerCase()];
+}
+
 export function parseLanguage(v: unknown, where: string): Language {
-  const l = typeof v === "string" ? LANG_ALIASES[v.toLowerCase()] : undefined;
+  const l = typeof v === "string" ? languageNamed(v) : undefined;
   if (!l)
     throw new RewardkitError(
       "invalid_input",

@@ -8,6 +8,7 @@
  */
 import type { ValidateFunction } from "ajv";
 import {
+  canonicalJson,
   compileTemplate,
   formatAjvErrors,
   kindOf,
@@ -232,21 +233,9 @@ function expectedCalls(raw: unknown): Call[] {
   return r.calls;
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
 function compareCalls(got: Call[], want: Call[], anyOrder: boolean): string | null {
   if (got.length !== want.length) return `expected ${want.length} call(s), got ${got.length}`;
-  const key = (c: Call) => `${c.name}(${canonical(c.args)})`;
+  const key = (c: Call) => `${c.name}(${canonicalJson(c.args)})`;
   const g = got.map(key);
   const w = want.map(key);
   if (anyOrder) {
