@@ -83,7 +83,7 @@ for (const r of runs) {
 }
 
 const he = gunzipSync(
-  readFileSync(new URL("../../shared/datasets/humaneval/HumanEval.jsonl.gz", import.meta.url)),
+  readFileSync(new URL("../fixtures/datasets/humaneval/HumanEval.jsonl.gz", import.meta.url)),
 )
   .toString("utf8")
   .split("\n")

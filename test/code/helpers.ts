@@ -6,7 +6,7 @@ import { loadReward } from "../../src/spec/index.js";
 import { sandboxFacts } from "../../src/verifiers/code/runtimes/sandbox.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
-export const DATASETS = `${REPO}/../shared/datasets`;
+export const DATASETS = `${REPO}/fixtures/datasets`;
 
 export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
   const buf = readFileSync(path);
