@@ -18,7 +18,7 @@ import {
 import { INPUT, REFERENCE, template } from "../common.js";
 import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator } from "./compare.js";
 import { extractCode } from "./extract.js";
-import { assemble, harnessSetup, harnessTests, prepareJs } from "./program.js";
+import { assemble, harnessSetup, harnessTests, judgeCode, prepareJs } from "./program.js";
 import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
 import { ProcessRuntime } from "./runtimes/process.js";
 import type { SandboxMode } from "./runtimes/sandbox.js";
@@ -304,6 +304,9 @@ export const code: Verifier<Config, CodeCompiled> = {
             kind: "harness",
             language: isJs ? "js" : problem.language,
             setup,
+            program,
+            trusted: judgeCode(problem),
+            ...(problem.entry ? { entry: problem.entry } : {}),
             tests,
             start: 0,
             stopOnFail: stop,
