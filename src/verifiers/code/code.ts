@@ -292,11 +292,13 @@ export const code: Verifier<Config, CodeCompiled> = {
         const isJs = problem.language === "js" || problem.language === "ts";
         let program = assemble(problem, extracted.code);
         let setup = harnessSetup(problem, program);
+        let trusted = judgeCode(problem);
         let tests = harnessTests(problem);
         if (isJs) {
           setup = prepareJs(setup, problem.language, "program");
+          program = prepareJs(program, problem.language, "program");
+          trusted = prepareJs(trusted, problem.language, "tests");
           tests = tests.map((t) => ("code" in t ? { code: prepareJs(t.code, problem.language, "test") } : t));
-          program = setup;
         }
         reports = await runHarness({
           runtime,
@@ -305,7 +307,7 @@ export const code: Verifier<Config, CodeCompiled> = {
             language: isJs ? "js" : problem.language,
             setup,
             program,
-            trusted: judgeCode(problem),
+            trusted,
             ...(problem.entry ? { entry: problem.entry } : {}),
             tests,
             start: 0,
