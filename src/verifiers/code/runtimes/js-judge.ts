@@ -27,7 +27,8 @@ const PRELUDE = new Set([
 
 /**
  * Names the tests use that the candidate's context defines as functions and the judge's does not (and
- * the entry point, always).
+ * the entry point, always), looked up in one evaluation within the test's time limit (a global getter
+ * of the candidate's may loop).
  */
 function candidateFunctions(
   context: ivm.Context,
@@ -39,27 +40,32 @@ function candidateFunctions(
   for (const n of used) {
     let defined = PRELUDE.has(n) || n.startsWith("__rk_");
     try {
-      defined ||= vm.runInContext(`typeof ${n}`, judge, { timeout: 50 }) !== "undefined";
+      // The judge's context holds only our globals here: typeof cannot run anything.
+      defined ||= vm.runInContext(`typeof ${n}`, judge) !== "undefined";
     } catch {
       defined = true; // not an identifier (a keyword): nothing to proxy
     }
     if (defined) used.delete(n);
   }
   if (job.entry) used.add(job.entry);
+  const names = [...used].slice(0, MAX_NAMES);
   const out = new Map<string, ivm.Reference>();
-  for (const n of used) {
-    if (out.size >= MAX_NAMES) break;
-    try {
-      const ref = context.evalSync(`typeof ${n} === "function" ? ${n} : undefined`, {
-        reference: true,
-        timeout: 50,
-      }) as ivm.Reference;
-      if (ref.typeof === "function") out.set(n, ref);
-      else ref.release();
-    } catch {
-      // Not an identifier the candidate can evaluate (a keyword, a property name): not a function of its.
-    }
+  if (names.length === 0) return out;
+  const lookup = names
+    .map((n) => `(() => { try { return typeof ${n} === "function" ? ${n} : undefined; } catch (e) { return undefined; } })()`)
+    .join(",\n");
+  let all: ivm.Reference;
+  try {
+    all = context.evalSync(`[${lookup}]`, { reference: true, timeout: job.limits.timeMs }) as ivm.Reference;
+  } catch {
+    return out; // the lookup itself overran: every call then fails as the candidate's own error
   }
+  names.forEach((n, i) => {
+    const ref = all.getSync(i, { reference: true }) as ivm.Reference;
+    if (ref.typeof === "function") out.set(n, ref);
+    else ref.release();
+  });
+  all.release();
   return out;
 }
 
