@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
 import { componentEntries } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { checkBatch } from "../limits.js";
 
 export const DEFAULT_STRIP_TOKENS = [
   "<|im_end|>",
@@ -82,6 +83,7 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
         prompts?: string[];
         labels?: unknown[];
       };
+      checkBatch(query.length, ctx.maxBatch, "queries");
       for (const [name, arr] of [
         ["prompts", prompts],
         ["labels", labels],
