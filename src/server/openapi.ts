@@ -49,6 +49,19 @@ const errors = {
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 
 export function openApiDocument(ctx: ServerContext) {
+  const verify = {
+    post: {
+      summary: "NeMo Gym verify: the row, responses_create_params and an OpenAI Responses API response.",
+      requestBody: json({ type: "object", required: ["response"], additionalProperties: true }),
+      responses: {
+        "200": {
+          description: "The row with reward, mask_sample, failure_kind, failure_reason, reward_components",
+          ...json({ type: "object" }),
+        },
+        ...errors,
+      },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -131,18 +144,12 @@ export function openApiDocument(ctx: ServerContext) {
           },
         },
       },
-      "/verify": {
+      "/verify": verify,
+      "/ng-rollout/{id}/verify": {
         post: {
-          summary: "NeMo Gym verify: the row, responses_create_params and an OpenAI Responses API response.",
-          requestBody: json({ type: "object", required: ["response"], additionalProperties: true }),
-          responses: {
-            "200": {
-              description:
-                "The row with reward, mask_sample, failure_kind, failure_reason, reward_components",
-              ...json({ type: "object" }),
-            },
-            ...errors,
-          },
+          ...verify.post,
+          summary: "NeMo Gym verify at a rollout's path: answered like /verify.",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         },
       },
       ...OPENAI_GRADERS_OPENAPI_PATHS,
