@@ -19,6 +19,7 @@ import {
   loadReward,
   PRESETS,
   presetNames,
+  presetOf,
   type Reward,
   SpecError,
   specDocumentSchema,
@@ -222,7 +223,7 @@ program
   .argument("[name]", "a preset to print")
   .action((name?: string) => {
     if (name) {
-      const p = PRESETS[name];
+      const p = presetOf(name);
       if (!p)
         program.error(`unknown preset '${name}' (known: ${presetNames().join(", ")})`, {
           exitCode: EXIT.USAGE,
