@@ -19,6 +19,14 @@ export function checkBatch(n: number, maxBatch: number, what = "samples"): void 
   }
 }
 
+/** A preValidation hook: refuses a batch over the limit before the schema walks its items. */
+export function batchLimit(field: string, maxBatch: number, what = field) {
+  return async (req: { body: unknown }) => {
+    const items = (req.body as Record<string, unknown> | null)?.[field];
+    if (Array.isArray(items)) checkBatch(items.length, maxBatch, what);
+  };
+}
+
 /**
  * True when JSON text nests arrays/objects deeper than `max`. A linear scan without recursion, so a
  * hostile body is refused before a recursive consumer (a validator, a clone) overflows the stack.

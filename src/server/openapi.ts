@@ -38,12 +38,14 @@ const SAMPLE = {
 
 const errors = {
   "400": {
-    description: "Malformed JSON or a wrong shape",
+    description: "Malformed JSON, nesting deeper than --max-depth, or a wrong shape",
     content: { "application/json": { schema: ERROR } },
   },
   "401": { description: "Missing or wrong bearer token" },
-  "413": { description: "Body or batch too large" },
+  "408": { description: "Body not received within --body-timeout; the connection is closed" },
+  "413": { description: "Body, batch or NDJSON line too large" },
   "429": { description: "Queue full; see Retry-After" },
+  "503": { description: "Shutting down; see Retry-After" },
 };
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });

@@ -200,6 +200,39 @@ describe("slowly sent bodies", () => {
     expect(got).toMatch(/--body-timeout/);
   });
 
+  it("a stream longer than --body-timeout whose chunks keep coming is not cut", async () => {
+    const line = `${JSON.stringify({ completion: "<think>t</think><answer>4</answer>", reference: "4" })}\n`;
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request(`${srv.url}/v1/score/stream`, {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+      });
+      req.on("error", reject);
+      req.on("response", (res) => {
+        let text = "";
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () => resolve(text));
+      });
+      // 10 lines 100 ms apart: 1 s in all, more than the 300 ms allowed between chunks.
+      let sent = 0;
+      const tick = setInterval(() => {
+        req.write(line);
+        if (++sent === 10) {
+          clearInterval(tick);
+          req.end();
+        }
+      }, 100);
+    });
+    const results = body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { index: number; result: { status: string } });
+    expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(results.every((r) => r.result.status === "ok")).toBe(true);
+  });
+
   it("a stream whose next chunk does not come within --body-timeout is a 408", async () => {
     const got = await stall(
       "/v1/score/stream",

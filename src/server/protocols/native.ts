@@ -15,12 +15,13 @@ import { flattenComponents, type GroupOptions, type Placement } from "../../rewa
 import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
-import { checkBatch, depthError, discardRest, ndjsonLines, nestedDeeperThan, Refused } from "../limits.js";
+import { batchLimit, depthError, discardRest, ndjsonLines, nestedDeeperThan, Refused } from "../limits.js";
 
 export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
   app.post(
     "/v1/score",
     {
+      preValidation: batchLimit("samples", ctx.maxBatch),
       schema: {
         body: {
           type: "object",
@@ -44,7 +45,6 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
         placement?: Placement;
         components?: "tree" | "flat" | "none";
       };
-      checkBatch(body.samples.length, ctx.maxBatch);
       // Bad group options throw a SpecError before anything is scored: a 400 (see app.ts).
       const out = await ctx.score(body.samples, {
         ...(body.group ? { group: body.group } : {}),

@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
 import { componentEntries, type RewardNode } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
-import { checkBatch } from "../limits.js";
+import { batchLimit } from "../limits.js";
 
 export const DEFAULT_STRIP_TOKENS = [
   "<|im_end|>",
@@ -66,6 +66,7 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
   app.post(
     "/get_reward",
     {
+      preValidation: batchLimit("query", ctx.maxBatch, "queries"),
       schema: {
         body: {
           type: "object",
@@ -84,7 +85,6 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
         prompts?: string[];
         labels?: unknown[];
       };
-      checkBatch(query.length, ctx.maxBatch, "queries");
       for (const [name, arr] of [
         ["prompts", prompts],
         ["labels", labels],
