@@ -13,6 +13,25 @@ import { JS_PLAIN } from "../bridge/plain-js.js";
 import type { HarnessJob, TestOutcome } from "../types.js";
 
 const IDENT = /[A-Za-z_$][\w$]*/g;
+/** Words an identifier in test code can be that name no function of the candidate's. */
+const KEYWORDS = new Set(
+  (
+    "break case catch class const continue debugger default delete do else export extends false finally for " +
+    "function if import in instanceof new null return super switch this throw true try typeof var void while " +
+    "with yield let static await async of get set undefined NaN Infinity arguments eval"
+  ).split(" "),
+);
+const globalsOf = new WeakMap<vm.Context, Set<string>>();
+
+/** The names the judge's realm defines itself (builtins and our globals), read once. */
+function realmGlobals(ctx: vm.Context): Set<string> {
+  let g = globalsOf.get(ctx);
+  if (!g) {
+    g = new Set(vm.runInContext("Object.getOwnPropertyNames(globalThis)", ctx) as string[]);
+    globalsOf.set(ctx, g);
+  }
+  return g;
+}
 const MAX_NAMES = 256;
 
 /** The prelude's own functions in the candidate's context: never the candidate's answers. */
@@ -37,22 +56,18 @@ function candidateFunctions(
 ): Map<string, ivm.Reference> {
   const used = new Set<string>();
   for (const t of job.tests) if ("code" in t) for (const m of t.code.match(IDENT) ?? []) used.add(m);
-  for (const n of used) {
-    let defined = PRELUDE.has(n) || n.startsWith("__rk_");
-    try {
-      // The judge's context holds only our globals here: typeof cannot run anything.
-      defined ||= vm.runInContext(`typeof ${n}`, judge) !== "undefined";
-    } catch {
-      defined = true; // not an identifier (a keyword): nothing to proxy
-    }
-    if (defined) used.delete(n);
-  }
+  const defined = realmGlobals(judge);
+  for (const n of used)
+    if (PRELUDE.has(n) || n.startsWith("__rk_") || defined.has(n) || KEYWORDS.has(n)) used.delete(n);
   if (job.entry) used.add(job.entry);
   const names = [...used].slice(0, MAX_NAMES);
   const out = new Map<string, ivm.Reference>();
   if (names.length === 0) return out;
   const lookup = names
-    .map((n) => `(() => { try { return typeof ${n} === "function" ? ${n} : undefined; } catch (e) { return undefined; } })()`)
+    .map(
+      (n) =>
+        `(() => { try { return typeof ${n} === "function" ? ${n} : undefined; } catch (e) { return undefined; } })()`,
+    )
     .join(",\n");
   let all: ivm.Reference;
   try {
@@ -71,13 +86,75 @@ function candidateFunctions(
 
 type Abort = { status: TestOutcome["status"]; message: string };
 
+interface Realm {
+  ctx: vm.Context;
+  proxyOf: (name: string) => unknown;
+  /** The context's own globals once set up: anything else is a run's, removed after it. */
+  baseline: Set<string>;
+  current: Judge | null;
+}
+
+let realm: Realm | undefined;
+
+/**
+ * The judge's realm, made once per worker (a context costs more than the rest of a run): each run's
+ * proxies and whatever globals its tests leave are removed after it; the tests and the trusted code run
+ * inside a function per test, so their declarations do not outlive it.
+ */
+function judgeRealm(): Realm {
+  if (realm) return realm;
+  const ctx = vm.createContext({});
+  const plain = vm.runInContext(JS_PLAIN, ctx);
+  const quiet = () => {};
+  ctx.console = { log: quiet, info: quiet, warn: quiet, error: quiet, debug: quiet };
+  ctx.assert = assert;
+  ctx.require = (m: string) => {
+    const n = String(m).replace(/^node:/, "");
+    if (n === "assert" || n === "assert/strict") return n === "assert" ? assert : assert.strict;
+    throw new Error(`Cannot find module '${m}'`);
+  };
+  const r: Realm = { ctx, proxyOf: () => undefined, baseline: new Set(), current: null };
+  r.proxyOf = vm.runInContext(
+    `(function (call, settle, plain) {
+      function reply(text) {
+        const r = JSON.parse(text);
+        if ("value" in r) return plain.decParsed(r.value);
+        if (r.raise) {
+          const C = globalThis[r.raise.type];
+          const e = typeof C === "function" && (C === Error || C.prototype instanceof Error)
+            ? new C(r.raise.message) : new Error(r.raise.type + ": " + r.raise.message);
+          throw e;
+        }
+        const a = new Error("the candidate stopped: " + r.abort);
+        a.name = "RkAbort";
+        throw a;
+      }
+      return function (name) {
+        return function (...args) {
+          const text = call(name, plain.enc(args));
+          const p = JSON.parse(text).promise;
+          return p === undefined ? reply(text) : Promise.resolve(settle(p)).then(reply);
+        };
+      };
+    })`,
+    ctx,
+  )(
+    (name: string, args: string) => r.current?.call(name, args) ?? '{"abort": "error"}',
+    (id: number) => r.current?.settle(id) ?? '{"abort": "error"}',
+    plain,
+  );
+  r.baseline = new Set(Object.keys(ctx));
+  realm = r;
+  return r;
+}
+
 export class Judge {
-  private readonly ctx: vm.Context;
+  private readonly realm = judgeRealm();
   private readonly fns: Map<string, ivm.Reference>;
   private readonly callRef: ivm.Reference;
+  private readonly trusted: string;
   private deadline = 0;
   private aborted: Abort | undefined;
-  private readonly setupError: string | undefined;
 
   constructor(
     private readonly isolate: ivm.Isolate,
@@ -85,59 +162,16 @@ export class Judge {
     job: HarnessJob,
   ) {
     this.callRef = context.global.getSync("__rk_call", { reference: true }) as ivm.Reference;
-    this.ctx = vm.createContext({});
-    const plain = vm.runInContext(JS_PLAIN, this.ctx);
-    const quiet = () => {};
-    this.ctx.console = { log: quiet, info: quiet, warn: quiet, error: quiet, debug: quiet };
-    this.ctx.assert = assert;
-    this.ctx.module = { exports: {} };
-    this.ctx.exports = this.ctx.module.exports;
-    this.ctx.require = (m: string) => {
-      const n = String(m).replace(/^node:/, "");
-      if (n === "assert" || n === "assert/strict") return n === "assert" ? assert : assert.strict;
-      throw new Error(`Cannot find module '${m}'`);
-    };
-    this.fns = candidateFunctions(context, job, this.ctx);
-    const proxyOf = vm.runInContext(
-      `(function (call, settle, plain) {
-        function reply(text) {
-          const r = JSON.parse(text);
-          if ("value" in r) return plain.decParsed(r.value);
-            if (r.raise) {
-              const C = globalThis[r.raise.type];
-              const e = typeof C === "function" && (C === Error || C.prototype instanceof Error)
-                ? new C(r.raise.message) : new Error(r.raise.type + ": " + r.raise.message);
-              throw e;
-            }
-            const a = new Error("the candidate stopped: " + r.abort);
-            a.name = "RkAbort";
-            throw a;
-        }
-        return function (name) {
-          return function (...args) {
-            const text = call(name, plain.enc(args));
-            const p = JSON.parse(text).promise;
-            return p === undefined ? reply(text) : Promise.resolve(settle(p)).then(reply);
-          };
-        };
-      })`,
-      this.ctx,
-    )(
-      (name: string, args: string) => this.call(name, args),
-      (id: number) => this.settle(id),
-      plain,
-    );
-    for (const n of this.fns.keys()) this.ctx[n] = proxyOf(n);
-    try {
-      if (job.trusted.trim())
-        vm.runInContext(job.trusted, this.ctx, { timeout: 10_000, filename: "tests.js" });
-    } catch (e) {
-      this.setupError = `the tests' own setup failed: ${(e as Error)?.message ?? e}`;
-    }
+    this.fns = candidateFunctions(context, job, this.realm.ctx);
+    this.trusted = job.trusted;
+    this.realm.current = this;
+    this.realm.ctx.module = { exports: {} };
+    this.realm.ctx.exports = this.realm.ctx.module.exports;
+    for (const n of this.fns.keys()) this.realm.ctx[n] = this.realm.proxyOf(n);
   }
 
   /** A call from the tests into the candidate, within what is left of the test's time. */
-  private call(name: string, args: string): string {
+  call(name: string, args: string): string {
     if (this.aborted) return JSON.stringify({ abort: this.aborted.status });
     const fn = this.fns.get(name);
     const left = Math.ceil(this.deadline - performance.now());
@@ -164,7 +198,7 @@ export class Judge {
    * Awaits an async result in the candidate's isolate, within the test's time. A promise that does not
    * settle (or a microtask loop) costs the isolate: it is disposed, and the run ends as a timeout.
    */
-  private async settle(id: number): Promise<string> {
+  async settle(id: number): Promise<string> {
     const left = Math.ceil(this.deadline - performance.now());
     if (this.aborted || left <= 0 || this.isolate.isDisposed) {
       this.aborted ??= { status: "timeout", message: "time limit exceeded" };
@@ -206,12 +240,11 @@ export class Judge {
       index,
       ms: performance.now() - t0,
     });
-    if (this.setupError) return done({ status: "error", type: "TestSetupError", message: this.setupError });
     this.aborted = undefined;
     this.deadline = t0 + limitMs;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const p = vm.runInContext(`(async function () {\n${code}\n})()`, this.ctx, {
+      const p = vm.runInContext(`(async function () {\n${this.trusted}\n;\n${code}\n})()`, this.realm.ctx, {
         timeout: limitMs,
         filename: "test.js",
       }) as Promise<unknown>;
@@ -250,6 +283,9 @@ export class Judge {
   }
 
   close(): void {
+    const { ctx, baseline } = this.realm;
+    for (const k of Object.keys(ctx)) if (!baseline.has(k)) delete ctx[k];
+    if (this.realm.current === this) this.realm.current = null;
     if (this.isolate.isDisposed) return;
     for (const r of this.fns.values()) r.release();
     this.callRef.release();

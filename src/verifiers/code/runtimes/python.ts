@@ -283,8 +283,11 @@ class Io {
 export class PythonRuntime implements Runtime {
   readonly name = "python" as const;
 
+  private isolationName: Isolation | undefined;
+
   isolation(): Isolation {
-    return candidateCommand(undefined).isolation as Isolation;
+    this.isolationName ??= candidateCommand(undefined).isolation as Isolation;
+    return this.isolationName;
   }
 
   /** Starts the interpreters of the given slots (benchmarks, servers that want no cold start). */
