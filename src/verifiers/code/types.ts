@@ -21,7 +21,7 @@ export const VERDICTS = [
 export type Verdict = (typeof VERDICTS)[number];
 
 export type RuntimeName = "js" | "python" | "process";
-export type Isolation = "isolated-vm" | "pyodide-wasm" | "bwrap" | "rlimits-only";
+export type Isolation = "isolated-vm" | "pyodide-wasm" | "bwrap" | "none (rlimits only)";
 
 export interface Limits {
   /** Wall-clock limit of one test (and of the setup before the first test), in ms. */

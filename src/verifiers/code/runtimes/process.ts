@@ -1,7 +1,7 @@
 /**
  * The `process` runtime: native interpreters and compilers of this machine (languages.ts), each run a
- * fresh OS process in its own process group, under rlimits, inside bubblewrap when it works here
- * (sandbox.ts), killed as a group at the deadline. Assert-style tests run through a harness (Python or
+ * fresh OS process in its own process group, under rlimits, inside bubblewrap (sandbox.ts; without it,
+ * only when the spec says "sandbox": "none"), killed as a group at the deadline. Assert-style tests run through a harness (Python or
  * JavaScript) that reports each test on fd 3 with a per-run random marker; a run without the end report
  * stopped early. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that
  * never got there is a sandbox failure, not the program's.
@@ -16,7 +16,15 @@ import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";
-import { bwrapArgs, killUid, ownsUids, runUid, type SandboxMode, sandboxFacts } from "./sandbox.js";
+import {
+  bwrapArgs,
+  killUid,
+  ownsUids,
+  processIsolation,
+  runUid,
+  type SandboxMode,
+  sandboxFacts,
+} from "./sandbox.js";
 
 /** Time allowed for the interpreter to start, on top of the limit of the first test. */
 const STARTUP_MS = 500;
@@ -61,25 +69,12 @@ export class ProcessRuntime implements Runtime {
   constructor(private readonly mode: SandboxMode = "auto") {}
 
   useBwrap(): boolean {
-    const f = sandboxFacts();
-    if (this.mode === "rlimits") return false;
-    if (this.mode === "bwrap" && !f.bwrapWorks) {
-      throw new RewardkitError(
-        "sandbox_error",
-        f.bwrap
-          ? `bwrap does not work here: ${f.bwrapError}`
-          : "sandbox 'bwrap' was asked for but bwrap is not installed",
-      );
-    }
-    return f.bwrapWorks;
+    return this.isolation() === "bwrap";
   }
 
+  /** Throws sandbox_error when bwrap is required (any mode but "none") and does not work here. */
   isolation(): Isolation {
-    try {
-      return this.useBwrap() ? "bwrap" : "rlimits-only";
-    } catch {
-      return "rlimits-only";
-    }
+    return processIsolation(this.mode);
   }
 
   async run(job: Job, _slot: number, signal: AbortSignal): Promise<RunResult> {
