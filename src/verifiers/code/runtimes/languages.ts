@@ -15,6 +15,11 @@ export interface Toolchain {
   run: (file: string, memoryMb: number) => string[];
   /** Extra address space the runtime reserves beyond the memory limit, in MiB (V8 reserves a lot). */
   addressSpaceExtraMb: number;
+  /**
+   * RLIMIT_DATA in MiB for a memory limit, where the address space limit cannot hold (node: V8 reserves
+   * gigabytes it never uses, but Buffers are malloc'd outside its heap and would escape --max-old-space-size).
+   */
+  dataMb?: (memoryMb: number) => number;
   /** The harness (assert-style tests) language, when this toolchain runs the harness itself. */
   harness?: "python" | "js";
 }
@@ -63,6 +68,9 @@ export function toolchain(language: Language): Toolchain | null {
           file: "prog.js",
           run: (f, mem) => [node, `--max-old-space-size=${mem}`, "--stack-size=2000", f],
           addressSpaceExtraMb: 8192,
+          // Measured (node 20): 48 MiB at start; a heap bomb needs ~1/4 of the heap more for the GC to fail
+          // cleanly ("heap out of memory") rather than by a signal.
+          dataMb: (mem) => mem + 64 + Math.ceil(mem / 4),
           harness: "js",
         };
       }

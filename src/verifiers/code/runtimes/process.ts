@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
@@ -54,6 +54,8 @@ interface SpawnOpts {
   perTestMs?: number;
   cpuSeconds: number;
   addressSpaceMb: number;
+  /** RLIMIT_DATA (heap and private writable mappings), when the toolchain needs one. */
+  dataMb?: number | undefined;
   fileBytes: number;
   outputBytes: number;
   procs: number;
@@ -150,12 +152,16 @@ export class ProcessRuntime implements Runtime {
         ...(job.kind === "harness" ? { perTestMs: job.limits.timeMs } : {}),
         cpuSeconds: Math.ceil(totalMs / 1000) + 1,
         addressSpaceMb: job.limits.memoryMb + tc.addressSpaceExtraMb,
+        dataMb: tc.dataMb?.(job.limits.memoryMb),
         fileBytes: 16 << 20,
         outputBytes: job.limits.outputBytes,
         procs: MAX_PROCS,
         marker,
         signal,
       });
+      // JS cannot crash node by itself: a fatal signal under the data limit is a failed allocation (V8
+      // often dies of it without a word). Inside bwrap it shows as exit code 128 + signal.
+      if (tc.dataMb && s.end !== "timeout" && s.end !== "output_limit" && oomSignal(s)) s.end = "memory";
       return job.kind === "harness" && tc.harness
         ? this.harnessResult(job, s, isolation)
         : this.plainResult(job, s, isolation);
@@ -383,6 +389,7 @@ export class ProcessRuntime implements Runtime {
       f.prlimit!,
       `--cpu=${o.cpuSeconds}`,
       `--as=${o.addressSpaceMb * 1048576}`,
+      ...(o.dataMb ? [`--data=${o.dataMb * 1048576}`] : []),
       `--fsize=${o.fileBytes}`,
       `--nproc=${o.procs}`,
       "--core=0",
@@ -562,6 +569,13 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+function oomSignal(s: Spawned): boolean {
+  const OOM = ["SIGSEGV", "SIGBUS", "SIGABRT", "SIGTRAP", "SIGILL"];
+  if (s.signal) return OOM.includes(s.signal);
+  const n = (s.exitCode ?? 0) - 128;
+  return n > 0 && OOM.some((sig) => osConstants.signals[sig as keyof typeof osConstants.signals] === n);
 }
 
 function memoryHint(stderr: string): boolean {
