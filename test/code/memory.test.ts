@@ -62,6 +62,21 @@ for (const sandbox of sandboxModes()) {
       expect(firstVerdict(mix)).toBe("memory_limit");
     });
 
+    it("lets node use WebAssembly memory within the limit, not beyond it", async () => {
+      const s = spec("js");
+      const grow = (pages: number) =>
+        s.score({
+          completion: block(
+            "js",
+            `const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); m.grow(${pages}); new Uint8Array(m.buffer).fill(1); console.log('done')`,
+          ),
+          reference: stdio,
+        });
+      const within = await grow(1600); // 100 MiB
+      expect(within.reward, JSON.stringify(within.details?.tests)).toBe(1);
+      expect(firstVerdict(await grow(24000))).toBe("memory_limit"); // 1.5 GiB
+    });
+
     it("lets node programs within the limit pass (160 MiB of Buffers plus a heap)", async () => {
       const s = spec("js");
       const r = await s.score({

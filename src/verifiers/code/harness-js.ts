@@ -29,7 +29,7 @@ function info(e, status) {
     message = e && typeof e === "object" ? String(e.message) : String(e);
   } catch (x) { message = "<unprintable>"; }
   if (type === "AssertionError" || (e && e.code === "ERR_ASSERTION")) status = "fail";
-  if (/heap out of memory|Array buffer allocation failed/i.test(message)) status = "memory";
+  if (/heap out of memory|Array buffer allocation failed|Unable to grow instance memory|could not allocate memory/i.test(message)) status = "memory";
   return { status, type, message: message.slice(0, 2000) };
 }
 globalThis.require = require;

@@ -54,7 +54,7 @@ interface SpawnOpts {
   perTestMs?: number;
   cpuSeconds: number;
   addressSpaceMb: number;
-  /** RLIMIT_DATA (heap and private writable mappings), when the toolchain needs one. */
+  /** RLIMIT_DATA (heap and private writable mappings) instead of RLIMIT_AS, when the toolchain needs it. */
   dataMb?: number | undefined;
   fileBytes: number;
   outputBytes: number;
@@ -388,8 +388,7 @@ export class ProcessRuntime implements Runtime {
     prefix.push(
       f.prlimit!,
       `--cpu=${o.cpuSeconds}`,
-      `--as=${o.addressSpaceMb * 1048576}`,
-      ...(o.dataMb ? [`--data=${o.dataMb * 1048576}`] : []),
+      o.dataMb ? `--data=${o.dataMb * 1048576}` : `--as=${o.addressSpaceMb * 1048576}`,
       `--fsize=${o.fileBytes}`,
       `--nproc=${o.procs}`,
       "--core=0",
@@ -579,7 +578,7 @@ function oomSignal(s: Spawned): boolean {
 }
 
 function memoryHint(stderr: string): boolean {
-  return /MemoryError|std::bad_alloc|heap out of memory|Cannot allocate memory|Array buffer allocation failed|out of memory/i.test(
+  return /MemoryError|std::bad_alloc|heap out of memory|Cannot allocate memory|Array buffer allocation failed|out of memory|Unable to grow instance memory|could not allocate memory/i.test(
     stderr.slice(-4000),
   );
 }
