@@ -119,7 +119,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     pid: process.pid,
     spec: { type: reward.root.type, name: reward.root.name },
     queued: ctx.admission.queued,
-    ...codeHealth(reward.root),
+    ...(await codeHealth(reward.root)),
   }));
   app.get("/metrics", async (_req, reply) => {
     reply.header("content-type", metrics.registry.contentType);
@@ -134,18 +134,20 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
 }
 
 /** `code`: what each runtime of the spec's code verifiers gets on this machine (see isolationReport). */
-function codeHealth(root: RewardNode): { code?: Record<string, string> } {
+async function codeHealth(root: RewardNode): Promise<{ code?: Record<string, string> }> {
   const seen: Record<string, Set<string>> = {};
+  const configs: CodeCompiled[] = [];
   const walk = (n: RewardNode) => {
-    if (n instanceof VerifierNode && n.verifier.type === "code") {
-      for (const [k, v] of Object.entries(isolationReport(n.config as CodeCompiled))) {
-        seen[k] ??= new Set();
-        seen[k].add(v);
-      }
-    }
+    if (n instanceof VerifierNode && n.verifier.type === "code") configs.push(n.config as CodeCompiled);
     for (const ch of n.children) walk(ch);
   };
   walk(root);
+  for (const c of configs) {
+    for (const [k, v] of Object.entries(await isolationReport(c))) {
+      seen[k] ??= new Set();
+      seen[k].add(v);
+    }
+  }
   const keys = Object.keys(seen);
   if (!keys.length) return {};
   return { code: Object.fromEntries(keys.map((k) => [k, [...seen[k]!].join("; ")])) };

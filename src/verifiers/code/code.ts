@@ -103,21 +103,24 @@ export async function runtimeFor(name: "js" | "python" | "process", sandbox: San
 }
 
 /** What a run on `runtime` gets on this machine; throws sandbox_error when the process runtime would refuse. */
-export function isolationOf(runtime: RuntimeName, sandbox: SandboxMode): Isolation {
-  if (runtime === "js") return "isolated-vm";
-  if (runtime === "python") return "pyodide-wasm";
-  return processIsolation(sandbox);
+export async function isolationOf(
+  runtime: RuntimeName,
+  sandbox: SandboxMode,
+  language: Language,
+): Promise<Isolation> {
+  if (runtime === "process") return processIsolation(sandbox);
+  return (await runtimeFor(runtime, sandbox)).isolation(language);
 }
 
 /**
  * What each runtime a compiled config can reach (C, C++ and bash always reach `process`) gets on this
  * machine, for /health: the isolation, a warning when the spec asked for none, or why it would refuse.
  */
-export function isolationReport(c: CodeCompiled): Partial<Record<RuntimeName, string>> {
+export async function isolationReport(c: CodeCompiled): Promise<Partial<Record<RuntimeName, string>>> {
   const out: Partial<Record<RuntimeName, string>> = {};
   for (const r of new Set<RuntimeName>([c.runtime.python, c.runtime.js, c.runtime.ts, "process"])) {
     try {
-      const i = isolationOf(r, c.sandbox);
+      const i = await isolationOf(r, c.sandbox, r === "js" ? "js" : "python");
       out[r] =
         r === "process" && i !== "bwrap"
           ? `WARNING: ${i}: the spec asked for "sandbox": "${c.sandbox}", programs run unsandboxed`
@@ -286,7 +289,7 @@ export const code: Verifier<Config, CodeCompiled> = {
     const runtimeName = pickRuntime(c, problem.language);
     details.runtime = runtimeName;
     // Before anything runs: a process runtime without its sandbox refuses here (sandbox_error).
-    details.isolation = isolationOf(runtimeName, c.sandbox);
+    details.isolation = await isolationOf(runtimeName, c.sandbox, problem.language);
     if (extracted.code.trim() === "") {
       return ok(c.noCode, {
         feedback: "no code found in the completion",
