@@ -55,7 +55,7 @@ const runs = [
 
 const f = sandboxFacts();
 console.log(
-  `code verifier benchmark: ${cores} cores, load average ${loadavg()[0].toFixed(1)}, node ${process.version}, process sandbox: ${f.bwrapWorks ? "bwrap" : "rlimits-only"}${f.root ? " (root: a uid per run)" : ""}`,
+  `code verifier benchmark: ${cores} cores, load average ${loadavg()[0].toFixed(1)}, node ${process.version}, process sandbox: ${f.bwrapWorks ? "bwrap" : "none (rlimits only)"}${f.root ? " (root: a uid per run)" : ""}`,
 );
 console.log(
   "\ntrivial programs (one function, one assert): throughput with 64 samples in flight; latency of one",
@@ -96,7 +96,10 @@ const samples = he.map((p) => ({
 console.log(`\nHumanEval: all ${he.length} canonical solutions (each must score 1; warm interpreters)`);
 for (const [name, spec] of [
   ["python (Pyodide)", { type: "code" }],
-  [`process (${f.bwrapWorks ? "bwrap" : "rlimits-only"})`, { type: "code", runtime: { python: "process" } }],
+  [
+    `process (${f.bwrapWorks ? "bwrap" : "none (rlimits only)"})`,
+    { type: "code", runtime: { python: "process" }, sandbox: f.bwrapWorks ? "auto" : "none" },
+  ],
 ]) {
   const s = await batch(spec, samples);
   console.log(

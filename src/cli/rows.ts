@@ -28,6 +28,8 @@ export class Summary {
   readonly status: Record<string, number> = { ok: 0, abstain: 0, error: 0 };
   readonly errorKinds: Record<string, number> = {};
   private readonly comp = new Map<string, { sum: number; n: number }>();
+  /** Code results (anywhere in the tree) by the isolation their programs ran under. */
+  readonly codeIsolation: Record<string, number> = {};
   /** Set in group mode. */
   groups?: GroupSummary[];
 
@@ -39,6 +41,7 @@ export class Summary {
       this.sum += r.reward as number;
     }
     if (r.error) this.errorKinds[r.error.kind] = (this.errorKinds[r.error.kind] ?? 0) + 1;
+    this.countIsolation(r);
     for (const [k, v] of Object.entries(flattenComponents(r))) {
       if (v === null) continue;
       const c = this.comp.get(k) ?? { sum: 0, n: 0 };
@@ -46,6 +49,13 @@ export class Summary {
       c.n++;
       this.comp.set(k, c);
     }
+  }
+
+  private countIsolation(r: Result): void {
+    const d = r.details;
+    if (r.status === "ok" && d && typeof d.isolation === "string" && d.runtime && !d.no_code)
+      this.codeIsolation[d.isolation] = (this.codeIsolation[d.isolation] ?? 0) + 1;
+    for (const c of Object.values(r.components ?? {})) this.countIsolation(c);
   }
 
   get meanReward(): number | null {
@@ -65,6 +75,7 @@ export class Summary {
       status: this.status,
       error_kinds: this.errorKinds,
       components: this.componentMeans(),
+      ...(Object.keys(this.codeIsolation).length ? { code_isolation: this.codeIsolation } : {}),
       ...(this.groups ? { groups: groupStats(this.groups) } : {}),
     };
   }
@@ -77,6 +88,13 @@ export class Summary {
     ];
     const kinds = Object.entries(this.errorKinds);
     if (kinds.length) lines.push(`errors: ${kinds.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    const iso = Object.entries(this.codeIsolation);
+    if (iso.length) lines.push(`code isolation: ${iso.map(([k, n]) => `${k} (${n})`).join(", ")}`);
+    const bare = iso.filter(([k]) => k.startsWith("none")).reduce((a, [, n]) => a + n, 0);
+    if (bare)
+      lines.push(
+        `WARNING: ${bare} code result(s) ran model-written programs with NO SANDBOX ("sandbox": "none"): they could read host files and use the network`,
+      );
     const comps = Object.entries(this.componentMeans());
     if (comps.length) {
       const w = Math.max(...comps.map(([k]) => k.length));

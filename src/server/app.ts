@@ -6,7 +6,9 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import { type RewardNode, VerifierNode } from "../rewards/index.js";
 import { type Reward, SpecError } from "../spec/index.js";
+import { type CodeCompiled, isolationReport } from "../verifiers/code/code.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { depthError, nestedDeeperThan } from "./limits.js";
@@ -187,6 +189,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     pid: process.pid,
     spec: { type: reward.root.type, name: reward.root.name },
     queued: ctx.admission.queued,
+    ...(await codeHealth(reward.root)),
   }));
   app.get("/metrics", async (_req, reply) => {
     reply.header("content-type", metrics.registry.contentType);
@@ -198,6 +201,26 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   registerNemoGym(app, ctx);
   registerOpenAIGraders(app, ctx);
   return app;
+}
+
+/** `code`: what each runtime of the spec's code verifiers gets on this machine (see isolationReport). */
+async function codeHealth(root: RewardNode): Promise<{ code?: Record<string, string> }> {
+  const seen: Record<string, Set<string>> = {};
+  const configs: CodeCompiled[] = [];
+  const walk = (n: RewardNode) => {
+    if (n instanceof VerifierNode && n.verifier.type === "code") configs.push(n.config as CodeCompiled);
+    for (const ch of n.children) walk(ch);
+  };
+  walk(root);
+  for (const c of configs) {
+    for (const [k, v] of Object.entries(await isolationReport(c))) {
+      seen[k] ??= new Set();
+      seen[k].add(v);
+    }
+  }
+  const keys = Object.keys(seen);
+  if (!keys.length) return {};
+  return { code: Object.fromEntries(keys.map((k) => [k, [...seen[k]!].join("; ")])) };
 }
 
 export function send(

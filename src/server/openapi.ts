@@ -157,7 +157,8 @@ export function openApiDocument(ctx: ServerContext) {
       ...OPENAI_GRADERS_OPENAPI_PATHS,
       "/health": {
         get: {
-          summary: "Liveness and readiness.",
+          summary:
+            "Liveness and readiness; with a code verifier in the spec, `code` says what isolation each runtime gets here.",
           security: [],
           responses: { "200": { description: "ok" } },
         },

@@ -18,8 +18,8 @@ export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
 }
 
 /** The sandbox modes of the process runtime that can run here (bwrap only where it works). */
-export function sandboxModes(): ("bwrap" | "rlimits")[] {
-  return sandboxFacts().bwrapWorks ? ["bwrap", "rlimits"] : ["rlimits"];
+export function sandboxModes(): ("bwrap" | "none")[] {
+  return sandboxFacts().bwrapWorks ? ["bwrap", "none"] : ["none"];
 }
 
 export function codeSpec(extra: Record<string, unknown> = {}) {

@@ -199,7 +199,7 @@ describe("native programs on the process runtime", () => {
           mode: "fraction",
         },
       });
-      expect(r.details?.isolation).toBe(sandbox === "bwrap" ? "bwrap" : "rlimits-only");
+      expect(r.details?.isolation).toBe(sandbox === "bwrap" ? "bwrap" : "none (rlimits only)");
       expect((r.details!.tests as { verdict: string }[]).map((t) => t.verdict)).toEqual([
         "pass",
         "runtime_error",

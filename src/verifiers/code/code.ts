@@ -1,7 +1,7 @@
 /**
  * code: runs the program in a completion against the tests in the sample's reference, in a sandbox, and
  * rewards the verdicts. Runtimes: `js` (isolated-vm; also TypeScript), `python` (Pyodide) and `process`
- * (native toolchains under bubblewrap or rlimits). See docs/code.md for shapes, options and verdicts.
+ * (native toolchains under bubblewrap; rlimits only when the spec says "sandbox": "none"). See docs/code.md for shapes, options and verdicts.
  *
  * A wrong program is ok(0) (or a partial reward); a sandbox that could not run is error(sandbox_error);
  * a reference that is not a valid test description is error(invalid_input). Never 0 for our failures.
@@ -21,10 +21,10 @@ import { extractCode } from "./extract.js";
 import { assemble, harnessSetup, harnessTests, judgeCode, prepareJs } from "./program.js";
 import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
 import { ProcessRuntime } from "./runtimes/process.js";
-import type { SandboxMode } from "./runtimes/sandbox.js";
+import { processIsolation, type SandboxMode } from "./runtimes/sandbox.js";
 import { runHarness, runStdio } from "./schedule.js";
 import { rewardOf, stopsAtFirstFailure } from "./score.js";
-import type { Language, Limits, Runtime, Verdict } from "./types.js";
+import type { Isolation, Language, Limits, Runtime, RuntimeName, Verdict } from "./types.js";
 
 interface Config {
   input?: string;
@@ -102,6 +102,36 @@ export async function runtimeFor(name: "js" | "python" | "process", sandbox: San
   return p;
 }
 
+/** What a run on `runtime` gets on this machine; throws sandbox_error when the process runtime would refuse. */
+export async function isolationOf(
+  runtime: RuntimeName,
+  sandbox: SandboxMode,
+  language: Language,
+): Promise<Isolation> {
+  if (runtime === "process") return processIsolation(sandbox);
+  return (await runtimeFor(runtime, sandbox)).isolation(language);
+}
+
+/**
+ * What each runtime a compiled config can reach (C, C++ and bash always reach `process`) gets on this
+ * machine, for /health: the isolation, a warning when the spec asked for none, or why it would refuse.
+ */
+export async function isolationReport(c: CodeCompiled): Promise<Partial<Record<RuntimeName, string>>> {
+  const out: Partial<Record<RuntimeName, string>> = {};
+  for (const r of new Set<RuntimeName>([c.runtime.python, c.runtime.js, c.runtime.ts, "process"])) {
+    try {
+      const i = await isolationOf(r, c.sandbox, r === "js" ? "js" : "python");
+      out[r] =
+        r === "process" && i !== "bwrap"
+          ? `WARNING: ${i}: the spec asked for "sandbox": "${c.sandbox}", programs run unsandboxed`
+          : i;
+    } catch (e) {
+      out[r] = `refused (sandbox_error): ${(e as Error).message}`;
+    }
+  }
+  return out;
+}
+
 function pickRuntime(c: CodeCompiled, language: Language): "js" | "python" | "process" {
   if (language === "python") return c.runtime.python;
   if (language === "js") return c.runtime.js;
@@ -157,9 +187,10 @@ export const code: Verifier<Config, CodeCompiled> = {
           "Runtime per language: python = Pyodide, js = isolated-vm, process = native toolchain in a sandbox.",
       },
       sandbox: {
-        enum: ["auto", "bwrap", "rlimits"],
+        enum: ["auto", "bwrap", "none", "rlimits"],
         default: "auto",
-        description: "Process runtime isolation.",
+        description:
+          "Process runtime isolation: auto/bwrap = bubblewrap or refuse (sandbox_error); none = rlimits only, unsandboxed; rlimits = deprecated alias of none.",
       },
       mode: { enum: [...MODES], default: "binary" },
       no_code_reward: {
@@ -255,6 +286,10 @@ export const code: Verifier<Config, CodeCompiled> = {
       format: problem.format,
       extracted: extracted.how,
     };
+    const runtimeName = pickRuntime(c, problem.language);
+    details.runtime = runtimeName;
+    // Before anything runs: a process runtime without its sandbox refuses here (sandbox_error).
+    details.isolation = await isolationOf(runtimeName, c.sandbox, problem.language);
     if (extracted.code.trim() === "") {
       return ok(c.noCode, {
         feedback: "no code found in the completion",
@@ -262,7 +297,6 @@ export const code: Verifier<Config, CodeCompiled> = {
       });
     }
     const limits = limitsFor(c, problem);
-    const runtimeName = pickRuntime(c, problem.language);
     if (
       runtimeName !== "process" &&
       (problem.language === "c" || problem.language === "cpp" || problem.language === "bash")
@@ -281,8 +315,6 @@ export const code: Verifier<Config, CodeCompiled> = {
       );
     }
     const runtime = await runtimeFor(runtimeName, c.sandbox);
-    details.runtime = runtimeName;
-    details.isolation = runtime.isolation(problem.language);
     const budget = Math.min(ctx.timeoutMs, c.budgetBase + c.budgetPerTest * n);
     const stop = stopsAtFirstFailure(mode);
 

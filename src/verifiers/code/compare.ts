@@ -58,6 +58,15 @@ export function numbersClose(a: number, b: number, tol: number): boolean {
   return d <= tol || d <= tol * Math.max(Math.abs(a), Math.abs(b));
 }
 
+const INTEGER = /^[+-]?\d+$/;
+
+/** Numeric tokens: integers (no '.', no exponent) compare exactly, anything else within the tolerance. */
+function tokensClose(p: string, q: string, tol: number): boolean {
+  if (INTEGER.test(p) && INTEGER.test(q))
+    return BigInt(p.replace(/^\+/, "")) === BigInt(q.replace(/^\+/, ""));
+  return numbersClose(Number(p), Number(q), tol);
+}
+
 function tokensEqual(opts: CompareOptions): (a: string, b: string) => boolean {
   return (x, y) => {
     const ta = x.trim().split(/\s+/);
@@ -67,7 +76,7 @@ function tokensEqual(opts: CompareOptions): (a: string, b: string) => boolean {
       const p = ta[i]!;
       const q = tb[i]!;
       if (NUMBER.test(p) && NUMBER.test(q)) {
-        if (!numbersClose(Number(p), Number(q), opts.tolerance)) return false;
+        if (!tokensClose(p, q, opts.tolerance)) return false;
       } else if (opts.ignoreCase ? p.toLowerCase() !== q.toLowerCase() : p !== q) {
         return false;
       }
@@ -135,12 +144,42 @@ export function comparator(name: string, opts: CompareOptions): Comparator | und
 }
 
 /**
- * Deep equality of JSON values for call tests: numbers within the tolerance, arrays element-wise, objects
- * with the same keys. Returns the path of the first difference, or null when equal.
+ * JSON text parsed without losing a digit: integers (written without '.' or exponent) become bigint,
+ * other numbers stay floats (number). Needs Node >= 22 (the reviver's `context.source`).
+ */
+export function parseExact(text: string): unknown {
+  return JSON.parse(text, (_k, v, ctx?: { source?: string }) =>
+    typeof v === "number" && ctx?.source !== undefined && INTEGER.test(ctx.source) ? BigInt(ctx.source) : v,
+  );
+}
+
+/** A value from a JS object with its integer numbers as bigint (how parseExact reads integers). */
+export function exactNumbers(v: unknown): unknown {
+  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(exactNumbers);
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactNumbers(x)]));
+  return v;
+}
+
+/** JSON text of a value that may hold bigints (written as their exact digits). */
+export function showJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? rawJson(x.toString()) : x));
+}
+
+const rawJson = (JSON as unknown as { rawJSON: (s: string) => unknown }).rawJSON;
+
+/**
+ * Deep equality of JSON values for call tests: integers (bigint, see parseExact) exactly, numbers where
+ * either side is a float within the tolerance, arrays element-wise, objects with the same keys; a bool is
+ * never a number. Returns the path of the first difference, or null when equal.
  */
 export function jsonDiff(expected: unknown, actual: unknown, tol: number, path = "$"): string | null {
-  if (typeof expected === "number" && typeof actual === "number") {
-    return numbersClose(expected, actual, tol) ? null : path;
+  const e = typeof expected;
+  const a = typeof actual;
+  if ((e === "number" || e === "bigint") && (a === "number" || a === "bigint")) {
+    if (e === "bigint" && a === "bigint") return expected === actual ? null : path;
+    return numbersClose(Number(expected), Number(actual), tol) ? null : path;
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) return path;

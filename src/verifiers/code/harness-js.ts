@@ -15,6 +15,12 @@ process.argv.splice(2);
 const writeSync = fs.writeSync;
 const stringify = JSON.stringify;
 const now = () => performance.now();
+// A bigint is written as its exact digits: JSON.rawJSON where node has it (22+), else a string tagged with
+// the secret marker, turned into digits after stringify (model code cannot forge the tag).
+const rawJSON = JSON.rawJSON;
+const bigTag = new RegExp('"' + marker + 'n(-?[0-9]+)"', "g");
+const bigJson = (x) => (rawJSON ? rawJSON(String(x)) : marker ? marker + "n" + String(x) : Number(x));
+const bigDigits = (s) => (rawJSON || s === undefined ? s : s.replace(bigTag, "$1"));
 function emit(d) { d.m = marker; writeSync(3, stringify(d) + "\n"); }
 function info(e, status) {
   let type = "Error", message = "";
@@ -23,7 +29,7 @@ function info(e, status) {
     message = e && typeof e === "object" ? String(e.message) : String(e);
   } catch (x) { message = "<unprintable>"; }
   if (type === "AssertionError" || (e && e.code === "ERR_ASSERTION")) status = "fail";
-  if (/heap out of memory|Array buffer allocation failed/i.test(message)) status = "memory";
+  if (/heap out of memory|Array buffer allocation failed|Unable to grow instance memory|could not allocate memory/i.test(message)) status = "memory";
   return { status, type, message: message.slice(0, 2000) };
 }
 globalThis.require = require;
@@ -54,7 +60,7 @@ globalThis.exports = module.exports;
         const f = vm.runInThisContext("(" + t.call + ")", { filename: "test.js" });
         const v = await f(...t.args);
         let s;
-        try { s = stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? Number(x) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x)); }
+        try { s = bigDigits(stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? bigJson(x) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x))); }
         catch (e) { s = undefined; }
         r = s === undefined && v !== undefined ? { status: "fail", type: "TypeError", message: "the result is not JSON-serializable" } : { status: "pass", value: s === undefined ? "null" : s };
       }

@@ -11,6 +11,7 @@
  * compile_ms}, "compare", "ignore_case" and "tolerance". A reference given as a JSON string is parsed.
  */
 import { kindOf, RewardkitError } from "../../core/index.js";
+import { exactNumbers, parseExact } from "./compare.js";
 import { FORMATS, type Format, LANGUAGES, type Language } from "./types.js";
 
 export const MODES = ["binary", "fraction", "first_failure", "weighted"] as const;
@@ -188,8 +189,14 @@ export function parseProblem(raw: unknown, defaultLanguage: Language): Problem {
         if (!x || typeof x !== "object" || !Array.isArray(x.args) || !("expected" in x)) {
           bad(`cases[${i}] must be {"args": [...], "expected": value}`);
         }
-        return { args: x.args as unknown[], expected: x.expected };
+        return { args: x.args as unknown[], expected: exactNumbers(x.expected) };
       });
+      // From JSON text, the expected values are read again without losing a digit (2**60 + 1).
+      if (typeof raw === "string") {
+        const exact = parseExact(raw) as Record<string, unknown>;
+        const ec = (exact.cases ?? exact.tests) as Record<string, unknown>[];
+        for (let i = 0; i < p.calls.length; i++) p.calls[i]!.expected = ec[i]!.expected;
+      }
       n = p.calls.length;
       break;
     }

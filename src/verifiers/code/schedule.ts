@@ -7,7 +7,7 @@
  */
 import { RewardkitError } from "../../core/index.js";
 import type { TestReport } from "./code.js";
-import { type Comparator, jsonDiff } from "./compare.js";
+import { type Comparator, jsonDiff, parseExact, showJson } from "./compare.js";
 import { codeLimiter, withSlot } from "./limiter.js";
 import type { HarnessJob, Language, Limits, RunResult, Runtime, TestOutcome, Verdict } from "./types.js";
 
@@ -89,14 +89,14 @@ export async function runHarness(h: HarnessRun): Promise<(TestReport | undefined
         const want = h.expected[t.index];
         let got: unknown;
         try {
-          got = JSON.parse(t.value ?? "null");
+          got = parseExact(t.value ?? "null");
         } catch {
           got = undefined;
         }
         const diff = got === undefined ? "$" : jsonDiff(want, got, h.tolerance);
         if (diff !== null) {
           rep.verdict = "wrong_answer";
-          rep.expected = JSON.stringify(want);
+          rep.expected = showJson(want);
           rep.actual = t.value ?? "undefined";
           if (diff !== "$") rep.message = `results differ at ${diff}`;
         }

@@ -27,7 +27,7 @@ export type Isolation =
   | "pyodide-wasm+node-permission"
   | "pyodide-wasm+node-permission+bwrap"
   | "bwrap"
-  | "rlimits-only";
+  | "none (rlimits only)";
 
 export interface Limits {
   /** Wall-clock limit of one test (and of the setup before the first test), in ms. */

@@ -248,6 +248,9 @@ export class Judge {
         timeout: limitMs,
         filename: "test.js",
       }) as Promise<unknown>;
+      // Past the deadline the test's promise may still settle (a rejection nobody awaits would take
+      // the worker down as an unhandled rejection).
+      p.catch(() => {});
       await Promise.race([
         p,
         new Promise((_, reject) => {

@@ -15,6 +15,7 @@ export const JS_PRELUDE = String.raw`
   "use strict";
   const G = globalThis;
   const stringify = JSON.stringify;
+  const rawJSON = JSON.rawJSON; // bigint results as exact digits
   const keys = Object.keys;
   const getProto = Object.getPrototypeOf;
   const toStr = Object.prototype.toString;
@@ -300,7 +301,7 @@ export const JS_PRELUDE = String.raw`
   define("__rk_value", (v) => {
     if (over) return report({ status: "output_limit", type: "RangeError", message: "output limit exceeded" });
     let s;
-    try { s = stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? Number(x) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x)); } catch (e) { return report({ status: "fail", type: "TypeError", message: "the result is not JSON-serializable" }); }
+    try { s = stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? (rawJSON ? rawJSON(String(x)) : Number(x)) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x)); } catch (e) { return report({ status: "fail", type: "TypeError", message: "the result is not JSON-serializable" }); }
     return report({ status: "pass", value: s === undefined ? "null" : s });
   });
   define("__rk_take", () => { const r = report({ out: out.join(""), err: err.join(""), over }); out.length = 0; err.length = 0; return r; });

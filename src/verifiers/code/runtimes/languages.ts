@@ -13,8 +13,13 @@ export interface Toolchain {
   compile?: (src: string) => string[];
   /** Command that runs the program (after compiling, ./prog). `file` is the source or harness path. */
   run: (file: string, memoryMb: number) => string[];
-  /** Extra address space the runtime reserves beyond the memory limit, in MiB (V8 reserves a lot). */
+  /** Extra address space the runtime needs beyond the memory limit, in MiB. */
   addressSpaceExtraMb: number;
+  /**
+   * RLIMIT_DATA in MiB, used instead of the address-space limit where that cannot hold (node: V8 reserves
+   * gigabytes it never uses, while Buffers are malloc'd outside the heap --max-old-space-size limits).
+   */
+  dataMb?: (memoryMb: number) => number;
   /** The harness (assert-style tests) language, when this toolchain runs the harness itself. */
   harness?: "python" | "js";
 }
@@ -62,7 +67,10 @@ export function toolchain(language: Language): Toolchain | null {
           language,
           file: "prog.js",
           run: (f, mem) => [node, `--max-old-space-size=${mem}`, "--stack-size=2000", f],
-          addressSpaceExtraMb: 8192,
+          addressSpaceExtraMb: 0, // unused: RLIMIT_DATA instead (an address-space limit broke WebAssembly.Memory)
+          // Measured (node 20): 48 MiB at start; a heap bomb needs ~1/4 of the heap more for the GC to fail
+          // cleanly ("heap out of memory") rather than by a signal.
+          dataMb: (mem) => mem + 64 + Math.ceil(mem / 4),
           harness: "js",
         };
       }

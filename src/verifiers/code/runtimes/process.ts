@@ -1,7 +1,7 @@
 /**
  * The `process` runtime: native interpreters and compilers of this machine (languages.ts), each run a
- * fresh OS process in its own process group, under rlimits, inside bubblewrap when it works here
- * (sandbox.ts), killed as a group at the deadline. Assert-style tests run through a harness (Python or
+ * fresh OS process in its own process group, under rlimits, inside bubblewrap (sandbox.ts; without it,
+ * only when the spec says "sandbox": "none"), killed as a group at the deadline. Assert-style tests run through a harness (Python or
  * JavaScript) that reports each test on fd 3 with a per-run random marker; a run without the end report
  * stopped early. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that
  * never got there is a sandbox failure, not the program's.
@@ -9,14 +9,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";
-import { bwrapArgs, killUid, ownsUids, runUid, type SandboxMode, sandboxFacts } from "./sandbox.js";
+import {
+  bwrapArgs,
+  killUid,
+  ownsUids,
+  processIsolation,
+  runUid,
+  type SandboxMode,
+  sandboxFacts,
+} from "./sandbox.js";
 
 /** Time allowed for the interpreter to start, on top of the limit of the first test. */
 const STARTUP_MS = 500;
@@ -46,6 +54,8 @@ interface SpawnOpts {
   perTestMs?: number;
   cpuSeconds: number;
   addressSpaceMb: number;
+  /** RLIMIT_DATA (heap and private writable mappings) instead of RLIMIT_AS, when the toolchain needs it. */
+  dataMb?: number | undefined;
   fileBytes: number;
   outputBytes: number;
   procs: number;
@@ -61,25 +71,12 @@ export class ProcessRuntime implements Runtime {
   constructor(private readonly mode: SandboxMode = "auto") {}
 
   useBwrap(): boolean {
-    const f = sandboxFacts();
-    if (this.mode === "rlimits") return false;
-    if (this.mode === "bwrap" && !f.bwrapWorks) {
-      throw new RewardkitError(
-        "sandbox_error",
-        f.bwrap
-          ? `bwrap does not work here: ${f.bwrapError}`
-          : "sandbox 'bwrap' was asked for but bwrap is not installed",
-      );
-    }
-    return f.bwrapWorks;
+    return this.isolation() === "bwrap";
   }
 
+  /** Throws sandbox_error when bwrap is required (any mode but "none") and does not work here. */
   isolation(): Isolation {
-    try {
-      return this.useBwrap() ? "bwrap" : "rlimits-only";
-    } catch {
-      return "rlimits-only";
-    }
+    return processIsolation(this.mode);
   }
 
   async run(job: Job, _slot: number, signal: AbortSignal): Promise<RunResult> {
@@ -155,12 +152,16 @@ export class ProcessRuntime implements Runtime {
         ...(job.kind === "harness" ? { perTestMs: job.limits.timeMs } : {}),
         cpuSeconds: Math.ceil(totalMs / 1000) + 1,
         addressSpaceMb: job.limits.memoryMb + tc.addressSpaceExtraMb,
+        dataMb: tc.dataMb?.(job.limits.memoryMb),
         fileBytes: 16 << 20,
         outputBytes: job.limits.outputBytes,
         procs: MAX_PROCS,
         marker,
         signal,
       });
+      // JS cannot crash node by itself: a fatal signal under the data limit is a failed allocation (V8
+      // often dies of it without a word). Inside bwrap it shows as exit code 128 + signal.
+      if (tc.dataMb && s.end !== "timeout" && s.end !== "output_limit" && oomSignal(s)) s.end = "memory";
       return job.kind === "harness" && tc.harness
         ? this.harnessResult(job, s, isolation)
         : this.plainResult(job, s, isolation);
@@ -387,7 +388,7 @@ export class ProcessRuntime implements Runtime {
     prefix.push(
       f.prlimit!,
       `--cpu=${o.cpuSeconds}`,
-      `--as=${o.addressSpaceMb * 1048576}`,
+      o.dataMb ? `--data=${o.dataMb * 1048576}` : `--as=${o.addressSpaceMb * 1048576}`,
       `--fsize=${o.fileBytes}`,
       `--nproc=${o.procs}`,
       "--core=0",
@@ -569,8 +570,15 @@ function alive(pid: number): boolean {
   }
 }
 
+function oomSignal(s: Spawned): boolean {
+  const OOM = ["SIGSEGV", "SIGBUS", "SIGABRT", "SIGTRAP", "SIGILL"];
+  if (s.signal) return OOM.includes(s.signal);
+  const n = (s.exitCode ?? 0) - 128;
+  return n > 0 && OOM.some((sig) => osConstants.signals[sig as keyof typeof osConstants.signals] === n);
+}
+
 function memoryHint(stderr: string): boolean {
-  return /MemoryError|std::bad_alloc|heap out of memory|Cannot allocate memory|Array buffer allocation failed|out of memory/i.test(
+  return /MemoryError|std::bad_alloc|heap out of memory|Cannot allocate memory|Array buffer allocation failed|out of memory|Unable to grow instance memory|could not allocate memory/i.test(
     stderr.slice(-4000),
   );
 }

@@ -2,16 +2,39 @@
  * The OS sandbox of the process runtime. Every run gets its own process group and rlimits (CPU seconds,
  * address space, file size, processes, no core dumps) through `prlimit`; when running as root it also
  * gets a uid of its own (`setpriv`, no new privileges, killed with its parent; uids taken in rotation),
- * so the process limit counts only its processes and every process it left behind can be found and killed. When `bwrap`
- * works it runs inside bubblewrap: no network, read-only system, a private /tmp, its own pid namespace.
+ * so the process limit counts only its processes and every process it left behind can be found and killed. It runs
+ * inside bubblewrap (no network, read-only system, a private /tmp, its own pid namespace), or, only when
+ * the spec asks for `"sandbox": "none"`, without it.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { RewardkitError } from "../../../core/index.js";
+import type { Isolation } from "../types.js";
 import { which } from "./languages.js";
 
-export type SandboxMode = "auto" | "bwrap" | "rlimits";
+/** "auto" and "bwrap": bubblewrap or refuse; "none": rlimits only; "rlimits": deprecated alias of "none". */
+export type SandboxMode = "auto" | "bwrap" | "none" | "rlimits";
+
+export const UNSANDBOXED: Isolation = "none (rlimits only)";
+
+/**
+ * The isolation a process run gets under `mode` on this machine. Without a working bwrap, a mode other
+ * than "none" refuses (sandbox_error): an unsandboxed run must be asked for, never a silent downgrade.
+ */
+export function processIsolation(mode: SandboxMode): Isolation {
+  if (mode === "none" || mode === "rlimits") return UNSANDBOXED;
+  const f = sandboxFacts();
+  if (f.bwrapWorks) return "bwrap";
+  const why = f.bwrap
+    ? `bubblewrap (${f.bwrap}) is broken here: ${f.bwrapError}`
+    : "bubblewrap (bwrap) is missing";
+  throw new RewardkitError(
+    "sandbox_error",
+    `the process runtime refuses to run without a sandbox: ${why}. Install it (apt-get install bubblewrap), or set "sandbox": "none" to accept running unsandboxed (rlimits only)`,
+  );
+}
 
 export interface SandboxFacts {
   root: boolean;
