@@ -2,13 +2,15 @@
  * The worker pool: CPU-heavy or possibly-hanging work (CAS calls, user regexes, interpreters) runs here,
  * where a deadline can kill it. Tasks are named exports of a module, taking one cloneable argument.
  *
- * A task's deadline starts when a worker actually starts it (the worker says so on a message port), so a
- * long queue or a worker that is still starting never turns into a false timeout.
+ * A task's deadline starts when a worker actually starts it (the worker says so, with the task's id, on
+ * the pool's broadcast channel), so a long queue or a worker that is still starting never turns into a
+ * false timeout. One channel per pool, not a MessagePort per task: every port transferred into a worker
+ * stayed in its heap (about 1 KB a task, measured), so long runs filled the workers' heaps.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MessageChannel } from "node:worker_threads";
+import { BroadcastChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { TimeoutError } from "./deadline.js";
 import { RewardkitError } from "./result.js";
@@ -75,9 +77,14 @@ export function resolveTaskModule(module: URL | string): string {
 /** How long a submitted task may wait to start (queue, worker start-up) beyond its own deadline. */
 const START_GRACE_MS = 120_000;
 
+let pools = 0;
+
 export class WorkerPool {
   readonly threads: number;
   private readonly piscina: Piscina;
+  private readonly channel: BroadcastChannel;
+  private readonly starts = new Map<number, () => void>();
+  private nextTask = 1;
   private running = 0;
   private queued = 0;
   private completed = 0;
@@ -85,9 +92,13 @@ export class WorkerPool {
 
   constructor(opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
+    const channel = `rewardkit-pool-${process.pid}-${++pools}`;
+    this.channel = new BroadcastChannel(channel);
+    this.channel.onmessage = (e) => this.starts.get((e as MessageEvent).data as number)?.();
+    this.channel.unref();
     this.piscina = new Piscina({
       filename: resolveTaskModule(new URL("./pool-worker.js", import.meta.url)),
-      workerData: { modules: [...preloaded] },
+      workerData: { modules: [...preloaded], channel },
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: 60_000,
@@ -104,13 +115,13 @@ export class WorkerPool {
     const module = resolveTaskModule(task.module);
     return new Promise<T>((resolve, reject) => {
       const ac = new AbortController();
-      const { port1, port2 } = new MessageChannel();
+      const id = this.nextTask++;
       let started = false;
       let settled = false;
       const finish = () => {
         settled = true;
         clearTimeout(timer);
-        port1.close();
+        this.starts.delete(id);
         opts.signal?.removeEventListener("abort", onAbort);
         if (started) this.running--;
         else this.queued--;
@@ -132,7 +143,8 @@ export class WorkerPool {
         () => stop(new TimeoutError(START_GRACE_MS + opts.timeoutMs, `${task.fn} (never started)`)),
         START_GRACE_MS + opts.timeoutMs,
       );
-      port1.once("message", () => {
+      this.starts.set(id, () => {
+        this.starts.delete(id);
         if (settled) return;
         started = true;
         this.queued--;
@@ -146,22 +158,20 @@ export class WorkerPool {
       if (opts.signal?.aborted) return reject(opts.signal.reason ?? new TimeoutError(0, task.fn));
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       this.queued++;
-      this.piscina
-        .run({ module, fn: task.fn, arg, port: port2 }, { transferList: [port2], signal: ac.signal })
-        .then(
-          (v) => {
-            if (settled) return;
-            finish();
-            resolve(v as T);
-          },
-          (e: unknown) => {
-            if (settled) return;
-            const msg = e instanceof Error ? e.message : String(e);
-            // A task that threw is reported as such; a worker that died (heap limit, crash) says so.
-            const died = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_WORKER");
-            stop(new RewardkitError("internal", died ? `worker died: ${msg}` : msg));
-          },
-        );
+      this.piscina.run({ module, fn: task.fn, arg, id }, { signal: ac.signal }).then(
+        (v) => {
+          if (settled) return;
+          finish();
+          resolve(v as T);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          const msg = e instanceof Error ? e.message : String(e);
+          // A task that threw is reported as such; a worker that died (heap limit, crash) says so.
+          const died = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_WORKER");
+          stop(new RewardkitError("internal", died ? `worker died: ${msg}` : msg));
+        },
+      );
     });
   }
 
@@ -177,6 +187,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     await this.piscina.destroy();
+    this.channel.close();
   }
 }
 

@@ -9,12 +9,29 @@ const TASK = {
   module: new URL("../../src/verifiers/format/regex-task.js", import.meta.url),
   fn: "jsRegexTest",
 };
+const PROBE = (fn: string) => ({ module: new URL("../../src/core/pool-probe.js", import.meta.url), fn });
 const hang = { pattern: "^(a+)+$", flags: "", full: false, text: `${"a".repeat(40)}!` };
 const quick = { pattern: "b", flags: "", full: false, text: "abc" };
 const pool = new WorkerPool({ threads: 2 });
 afterAll(() => pool.close());
 
 describe("WorkerPool", () => {
+  it("leaves nothing behind in a worker: its live heap stays flat over 30,000 tasks", async () => {
+    // Each task used to transfer a MessagePort into the worker, and every one stayed in its heap.
+    const one = new WorkerPool({ threads: 1 });
+    try {
+      const run = (n: number) =>
+        Promise.all(Array.from({ length: n }, () => one.run(PROBE("noop"), null, { timeoutMs: 30_000 })));
+      await run(2000);
+      const before = await one.run<number>(PROBE("liveHeap"), null, { timeoutMs: 30_000 });
+      await run(30_000);
+      const after = await one.run<number>(PROBE("liveHeap"), null, { timeoutMs: 30_000 });
+      expect(after - before).toBeLessThan(2 * 1024 * 1024);
+    } finally {
+      await one.close();
+    }
+  });
+
   it("runs tasks and returns their value", async () => {
     expect(await pool.run(TASK, quick, { timeoutMs: 5000 })).toBe(true);
   });

@@ -1,0 +1,22 @@
+/**
+ * Pool tasks for tests and benchmarks: a no-op (the pool's own cost per task) and the worker's live
+ * heap after a full collection (to show that tasks leave nothing behind in a worker).
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+export function noop(): number {
+  return 1;
+}
+
+let gc: (() => void) | undefined;
+
+export function liveHeap(): number {
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
