@@ -5,6 +5,7 @@ import {
   loadReward,
   normalizedEquivalence,
   passAtK,
+  registerEquivalence,
   vote,
 } from "../../src/index.js";
 
@@ -16,6 +17,28 @@ const row = (id: string, ans: string, ref = "4") => ({
 });
 
 describe("group statistics", () => {
+  it("a vote that fails fails its own group's vote only, with the reason, and no other group's", async () => {
+    registerEquivalence("fails-on-boom", {
+      classify: async (answers) => {
+        if (answers.includes("boom")) throw new Error("equivalence timed out");
+        return answers.map((a) => (a === null ? null : Number(a)));
+      },
+    });
+    const samples = [row("p", "4"), row("p", "4"), row("q", "boom"), row("q", "7")];
+    const { results, groups } = await loadReward(spec).scoreGroups(samples, {
+      by: "prompt_id",
+      vote: { input: "{{completion|tag:answer}}", equivalence: "fails-on-boom" },
+    });
+    const byKey = Object.fromEntries(groups.map((g) => [g.key, g]));
+    expect(byKey.p?.majority).toMatchObject({ answer: "4", votes: 2, consensus: 1 });
+    expect(byKey.q?.majority?.error).toMatch(/equivalence timed out/);
+    expect(results[2]!.group?.vote?.error).toMatch(/could not be taken/);
+    expect(results[0]!.group?.vote?.agrees).toBe(true);
+    // The rest of the failed group's statistics are still there.
+    expect(byKey.q?.size).toBe(2);
+    expect(results[3]!.group?.advantage).not.toBeNull();
+  });
+
   it("computes GRPO advantages, pass rates, pass@k and best-of-N per prompt", async () => {
     const samples = [
       row("p", "4"),

@@ -65,6 +65,8 @@ export interface GroupInfo {
     votes: number;
     consensus: number;
     classes: number;
+    /** The vote of this sample's group could not be taken (e.g. its equivalence timed out). */
+    error?: string;
   };
 }
 
@@ -80,7 +82,7 @@ export interface GroupSummary {
   pass_rate: number | null;
   pass_at_k: Record<string, number | null>;
   best_index: number | null;
-  majority?: { answer: string | null; votes: number; consensus: number };
+  majority?: { answer: string | null; votes: number; consensus: number; error?: string };
 }
 
 export type GroupedResult = Result & { group?: GroupInfo };
@@ -226,7 +228,7 @@ export async function applyGroups(
       if (best === null || (out[i]!.reward as number) > (out[best]!.reward as number)) best = i;
     });
 
-    let voteInfo: ((i: number) => GroupInfo["vote"]) | undefined;
+    let voteInfo: ((j: number) => GroupInfo["vote"]) | undefined;
     let majority: GroupSummary["majority"];
     if (voteT && eq) {
       const answers = idx.map((i) => {
@@ -237,26 +239,48 @@ export async function applyGroups(
           return null;
         }
       });
-      const v = await vote(answers, eq);
-      const maj = v.majority === null ? null : v.classes[v.majority]!;
-      const consensus = maj ? maj.votes / idx.length : 0;
-      majority = { answer: maj?.answer ?? null, votes: maj?.votes ?? 0, consensus };
-      voteInfo = (i) => {
-        const j = idx.indexOf(i);
-        const cls = v.classOf[j];
-        return {
-          answer: answers[j] ?? null,
-          agrees: cls !== null && cls === v.majority,
-          majority: maj?.answer ?? null,
-          votes: maj?.votes ?? 0,
-          consensus,
-          classes: v.classes.length,
+      let v: Awaited<ReturnType<typeof vote>> | undefined;
+      let failed: string | undefined;
+      try {
+        v = await vote(answers, eq);
+      } catch (e) {
+        // A vote that fails (a timeout of its equivalence) fails this group's vote only.
+        failed = `the vote could not be taken: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (v) {
+        const won = v;
+        const maj = won.majority === null ? null : won.classes[won.majority]!;
+        const consensus = maj ? maj.votes / idx.length : 0;
+        majority = { answer: maj?.answer ?? null, votes: maj?.votes ?? 0, consensus };
+        voteInfo = (j) => {
+          const cls = won.classOf[j];
+          return {
+            answer: answers[j] ?? null,
+            agrees: cls !== null && cls === won.majority,
+            majority: maj?.answer ?? null,
+            votes: maj?.votes ?? 0,
+            consensus,
+            classes: won.classes.length,
+          };
         };
-      };
+      } else {
+        majority = { answer: null, votes: 0, consensus: 0, error: failed! };
+        voteInfo = (j) => ({
+          answer: answers[j] ?? null,
+          agrees: false,
+          majority: null,
+          votes: 0,
+          consensus: 0,
+          classes: 0,
+          error: failed!,
+        });
+      }
     }
 
+    // Positions by sample index (indexOf in these loops made a group of n samples cost n^2).
+    const okPos = new Map(okIdx.map((i, k) => [i, k]));
     idx.forEach((i, j) => {
-      const k = okIdx.indexOf(i);
+      const k = okPos.get(i) ?? -1;
       const info: GroupInfo = {
         key,
         size: idx.length,
@@ -274,7 +298,7 @@ export async function applyGroups(
       };
       const lr = out[i]!.group?.length_reward;
       if (lr !== undefined) info.length_reward = lr;
-      if (voteInfo) info.vote = voteInfo(i);
+      if (voteInfo) info.vote = voteInfo(j);
       out[i]!.group = info;
     });
 
@@ -289,7 +313,7 @@ export async function applyGroups(
       all_fail: rs.length > 0 && c === 0,
       pass_rate: rs.length ? c / rs.length : null,
       pass_at_k: passAt,
-      best_index: best === null ? null : idx.indexOf(best),
+      best_index: best === null ? null : idx.indexOf(best), // once per group
       ...(majority ? { majority } : {}),
     });
   }
