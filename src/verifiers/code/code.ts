@@ -18,7 +18,7 @@ import {
 import { INPUT, REFERENCE, template } from "../common.js";
 import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator } from "./compare.js";
 import { extractCode } from "./extract.js";
-import { assemble, harnessSetup, harnessTests, prepareJs } from "./program.js";
+import { assemble, harnessSetup, harnessTests, nativeParts, prepareJs } from "./program.js";
 import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
 import { ProcessRuntime } from "./runtimes/process.js";
 import type { SandboxMode } from "./runtimes/sandbox.js";
@@ -283,6 +283,9 @@ export const code: Verifier<Config, CodeCompiled> = {
     const runtime = await runtimeFor(runtimeName, c.sandbox);
     details.runtime = runtimeName;
     details.isolation = runtime.isolation(problem.language);
+    // Native appended tests share the program's process (a pass is forgeable by it); stdio is judged here.
+    if (!harnessed) details.trust = "host-compared";
+    else if (native) details.trust = "forgeable";
     const budget = Math.min(ctx.timeoutMs, c.budgetBase + c.budgetPerTest * n);
     const stop = stopsAtFirstFailure(mode);
 
@@ -308,6 +311,7 @@ export const code: Verifier<Config, CodeCompiled> = {
             start: 0,
             stopOnFail: stop,
             limits,
+            ...(native ? { native: nativeParts(problem, extracted.code) } : {}),
           },
           expected: problem.calls?.map((x) => x.expected),
           tolerance: problem.tolerance ?? c.tolerance,

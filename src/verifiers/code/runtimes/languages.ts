@@ -17,6 +17,8 @@ export interface Toolchain {
   addressSpaceExtraMb: number;
   /** The harness (assert-style tests) language, when this toolchain runs the harness itself. */
   harness?: "python" | "js";
+  /** C/C++: the compiler, its flags and the source extension (for separate units, see native.ts). */
+  cc?: { path: string; flags: string[]; ext: "c" | "cpp" };
 }
 
 const DIRS = ["/usr/bin", "/usr/local/bin", "/bin"];
@@ -76,6 +78,7 @@ export function toolchain(language: Language): Toolchain | null {
           file: "prog.c",
           compile: (s) => [cc, "-O2", "-std=gnu17", "-o", "prog", s, "-lm"],
           run: (f) => [f],
+          cc: { path: cc, flags: ["-O2", "-std=gnu17"], ext: "c" },
           addressSpaceExtraMb: 16,
         };
       break;
@@ -88,6 +91,7 @@ export function toolchain(language: Language): Toolchain | null {
           file: "prog.cpp",
           compile: (s) => [cxx, "-O2", "-std=gnu++17", "-o", "prog", s, "-lm"],
           run: (f) => [f],
+          cc: { path: cxx, flags: ["-O2", "-std=gnu++17"], ext: "cpp" },
           addressSpaceExtraMb: 16,
         };
       break;
