@@ -79,28 +79,51 @@ export function testsUnit(declarations: string, tests: string): string {
 export const BUILD_SH = String.raw`set -u
 cc="$1"; x="$2"; shift 2
 "$cc" -x c -O2 -w -c runner.c -o runner.o || exit 11
-"$cc" "$@" -c "tests.$x" -o tests.o || exit 10
+w=; [ "$x" = c ] && w=-Werror=implicit-function-declaration
+"$cc" "$@" $w -c "tests.$x" -o tests.o || exit 10
 nm --defined-only tests.o | grep -q ' [TW] main$' || { echo "the tests define no main()" >&2; exit 10; }
 "$cc" "$@" -c "prog.$x" -o prog.o || exit 12
 # What the tests need from the program: their references the libraries do not resolve.
 "$cc" -o probe runner.o tests.o -Wl,--wrap=main -Wl,--no-demangle -lm 2>probe.err
 sed -n "s/.*undefined reference to [\`']\(.*\)'$/\1/p" probe.err | sort -u >needed
-# Every other global of the program becomes local (weak C++ ones stay: the tests' copies link first).
-nm -g --defined-only prog.o | awk '$2 != "U" && !($2 ~ /^[WVwvu]$/ && $3 ~ /^_Z/) {print $3}' | sort -u >defined
-comm -23 defined needed >private
+# Every other global of the program becomes local; weak C++ ones the tests also define stay (the
+# tests' copies link first), any other would replace a library's.
+nm -g --defined-only tests.o | awk '{print $3}' | sort -u >tdefined
+nm -g --defined-only prog.o | awk '$2 ~ /^[WVwvu]$/ && $3 ~ /^_Z/ {print $3}' | sort -u | comm -12 - tdefined >shared
+nm -g --defined-only prog.o | awk '{print $3}' | sort -u | comm -23 - needed | comm -23 - shared >private
 if [ -s private ]; then objcopy --localize-symbols=private prog.o || exit 13; fi
 "$cc" -o prog runner.o tests.o prog.o -Wl,--wrap=main -lm || exit 13
 `;
 
-/** The bash runner (`bash run.sh prog.sh`): marker line, then the tests, on fd 5; end report after them. */
-export const RUNNER_SH = String.raw`IFS= read -r __rk_m <&5
+/**
+ * The bash runner (`bash run.sh prog.sh`): marker line, then the tests, on fd 5, read and closed before
+ * the program runs, and readonly (the program cannot swap the tests). One `{ }` block, parsed before the
+ * program can define aliases. `eval`, `unset` and `exit` run in posix mode, where functions cannot
+ * replace special builtins; `$?` is tested by the `[[` keyword, not through a variable it could freeze.
+ * Nothing goes on outside posix mode (a readonly POSIXLY_CORRECT only loses the end report).
+ */
+export const RUNNER_SH = String.raw`{
+IFS= read -r __rk_m <&5
 __rk_t=$(cat <&5)
 exec 5<&-
+readonly __rk_m __rk_t
 __rk_p=$1
 shift
 . "$__rk_p"
-eval "$__rk_t"
-__rk_s=$?
-[ "$__rk_s" = 0 ] && builtin printf '{"m":"%s","end":true}\n' "$__rk_m" >&3
-exit "$__rk_s"
+POSIXLY_CORRECT=1
+if [[ -o posix ]]; then
+  eval "set +o posix
+$__rk_t"
+  if [[ $? = 0 ]]; then
+    POSIXLY_CORRECT=1
+    if [[ -o posix ]]; then
+      unset -f builtin printf
+      builtin printf '{"m":"%s","end":true}\n' "$__rk_m" >&3
+    fi
+  else
+    POSIXLY_CORRECT=1
+    exit 1
+  fi
+fi
+}
 `;
