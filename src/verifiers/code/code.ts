@@ -24,6 +24,7 @@ import { ProcessRuntime } from "./runtimes/process.js";
 import type { SandboxMode } from "./runtimes/sandbox.js";
 import { runHarness, runStdio } from "./schedule.js";
 import { rewardOf, stopsAtFirstFailure } from "./score.js";
+import { trustOf } from "./trust.js";
 import type { Language, Limits, Runtime, Verdict } from "./types.js";
 
 interface Config {
@@ -283,9 +284,8 @@ export const code: Verifier<Config, CodeCompiled> = {
     const runtime = await runtimeFor(runtimeName, c.sandbox);
     details.runtime = runtimeName;
     details.isolation = runtime.isolation(problem.language);
-    // Native appended tests share the program's process (a pass is forgeable by it); stdio is judged here.
-    if (!harnessed) details.trust = "host-compared";
-    else if (native) details.trust = "forgeable";
+    const trust = trustOf(problem);
+    if (trust) details.trust = trust;
     const budget = Math.min(ctx.timeoutMs, c.budgetBase + c.budgetPerTest * n);
     const stop = stopsAtFirstFailure(mode);
 
