@@ -3,8 +3,9 @@
  * fresh OS process in its own process group, under rlimits, inside bubblewrap when it works here
  * (sandbox.ts), killed as a group at the deadline. Assert-style tests run through a harness (Python or
  * JavaScript) that reports each test on fd 3 with a per-run random marker; a run without the end report
- * stopped early. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that
- * never got there is a sandbox failure, not the program's.
+ * stopped early. C, C++ and bash appended tests run apart from the program (native.ts), their marker on
+ * fd 5. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that never got
+ * there is a sandbox failure, not the program's. Compiled programs run from a dir holding only the binary.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
