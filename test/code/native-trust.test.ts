@@ -52,6 +52,20 @@ const SH_FAKES: Record<string, string> = {
   "swaps the tests": "f() { echo 0; }\n__rk_t=:",
 };
 
+/** Tests that use `[`, `grep` and `|| exit 1`, which a program could shadow with functions or aliases. */
+const PLAIN_SH = {
+  format: "append",
+  entry_point: "f",
+  tests: '[ "$(f 2)" = 4 ] || exit 1\necho "$(f 5)" | grep -qx 10 || exit 1\ntest "$(f 1)" = 2 || exit 1',
+};
+const SHADOW_FAKES: Record<string, string> = {
+  "function named exit": "f() { echo 0; }\nexit() { :; }",
+  "function named [ and test":
+    "f() { echo 0; }\n[() { return 0; }\ntest() { return 0; }\ngrep() { return 0; }",
+  "alias test": "f() { echo 0; }\nshopt -s expand_aliases\nalias [=true test=true grep=true",
+  "readonly POSIXLY_CORRECT": "f() { echo 0; }\nreadonly POSIXLY_CORRECT\nexit() { :; }",
+};
+
 function expectForgeableFail(r: Result) {
   expect(r.status).toBe("ok");
   expect(r.reward).toBe(0);
@@ -75,6 +89,12 @@ describe("native appended tests apart from the program", () => {
             SQ_CPP,
           ],
           [sh, fence("bash", "f() { echo $(( $1 * 2 )); }"), DOUBLE_SH],
+          // The entry point keeps its name even where a command (/usr/bin/sum) has it.
+          [
+            sh,
+            fence("bash", "sum() { echo $(( $1 + $2 )); }"),
+            { format: "append", entry_point: "sum", tests: '[ "$(sum 2 3)" = 5 ]' },
+          ],
         ] as const) {
           const r = await spec.score({ completion, reference });
           expect(r.reward, completion).toBe(1);
@@ -119,6 +139,20 @@ describe("native appended tests apart from the program", () => {
           expectForgeableFail(await sh.score({ completion: fence("bash", code), reference: DOUBLE_SH }));
         });
       }
+
+      it("bash tests with [, grep and exit pass honest code and fail shadowing", async () => {
+        const honest = await sh.score({
+          completion: fence("bash", "f() { echo $(( $1 * 2 )); }"),
+          reference: PLAIN_SH,
+        });
+        expect(honest.reward).toBe(1);
+        for (const [name, code] of Object.entries(SHADOW_FAKES)) {
+          const r = await sh.score({ completion: fence("bash", code), reference: PLAIN_SH });
+          expect(r.reward, name).toBe(0);
+          expect(r.status).toBe("ok");
+          expect(r.details?.trust).toBe("forgeable");
+        }
+      });
 
       it("stdio C is compared by the host", async () => {
         const ref = { format: "stdio", cases: [{ input: "2 3", output: "5" }] };

@@ -71,7 +71,7 @@ export function nativeParts(p: Problem, code: string): NativeParts {
   let declarations = "";
   if (p.prompt !== undefined && p.language !== "bash") declarations = p.prompt.replace(/\{\s*$/, ";\n");
   const setup = p.setup ? [p.setup] : [];
-  return { program, declarations, tests: [...setup, ...tests].join("\n") };
+  return { program, declarations, tests: [...setup, ...tests].join("\n"), entry: p.entry ?? "" };
 }
 
 /** JS and TS run as scripts: `export` keywords of top-level declarations are dropped. */

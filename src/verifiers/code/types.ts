@@ -62,6 +62,8 @@ export interface NativeParts {
   declarations: string;
   /** The reference's setup and tests, in order. */
   tests: string;
+  /** The function under test (bash keeps it even when a command has its name). */
+  entry: string;
 }
 
 /** A stdio job: run the program once with `stdin`, capture its output. */

@@ -96,11 +96,12 @@ if [ -s private ]; then objcopy --localize-symbols=private prog.o || exit 13; fi
 `;
 
 /**
- * The bash runner (`bash run.sh prog.sh`): marker line, then the tests, on fd 5, read and closed before
+ * The bash runner (`bash run.sh prog.sh entry`): marker line, then the tests, on fd 5, read and closed before
  * the program runs, and readonly (the program cannot swap the tests). One `{ }` block, parsed before the
- * program can define aliases. `eval`, `unset` and `exit` run in posix mode, where functions cannot
- * replace special builtins; `$?` is tested by the `[[` keyword, not through a variable it could freeze.
- * Nothing goes on outside posix mode (a readonly POSIXLY_CORRECT only loses the end report).
+ * program can define aliases. After the program: posix mode (functions cannot replace special builtins
+ * such as `eval`, `exit`, `unset`), PATH reset, the program's functions named like a builtin or a
+ * command on PATH removed (but the entry point), aliases off; the tests then run in posix mode. `$?` is tested by the `[[`
+ * keyword, never through a variable the program could freeze; nothing goes on outside posix mode.
  */
 export const RUNNER_SH = String.raw`{
 IFS= read -r __rk_m <&5
@@ -108,12 +109,24 @@ __rk_t=$(cat <&5)
 exec 5<&-
 readonly __rk_m __rk_t
 __rk_p=$1
-shift
+__rk_k=$2
+readonly __rk_k
+shift 2
 . "$__rk_p"
 POSIXLY_CORRECT=1
 if [[ -o posix ]]; then
-  eval "set +o posix
-$__rk_t"
+  set -f
+  IFS=' 	
+'
+  PATH=/usr/local/bin:/usr/bin:/bin
+  unset -f compgen type
+  for __rk_f in $(compgen -A function); do
+    [[ $__rk_f != "$__rk_k" && $(type -a -t -- "$__rk_f") == *$'\n'* ]] && unset -f -- "$__rk_f"
+  done
+  unalias -a
+  shopt -u expand_aliases
+  set +f
+  eval "$__rk_t"
   if [[ $? = 0 ]]; then
     POSIXLY_CORRECT=1
     if [[ -o posix ]]; then

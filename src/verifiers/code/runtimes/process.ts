@@ -233,7 +233,8 @@ export class ProcessRuntime implements Runtime {
       dir = work;
       this.write(work, "run.sh", RUNNER_SH, uid);
       this.write(work, tc.file, parts.program, uid);
-      argv = [...tc.run(this.path(work, "run.sh"), job.limits.memoryMb), this.path(work, tc.file)];
+      const run = tc.run(this.path(work, "run.sh"), job.limits.memoryMb);
+      argv = [...run, this.path(work, tc.file), parts.entry];
       fd5 = `${marker}\n${parts.tests}`;
     }
     try {
