@@ -175,6 +175,26 @@ describe("native appended tests apart from the program", () => {
     });
   }
 
+  it("MultiPL-E C++: a body continuing the prompt and a whole function both pass", async () => {
+    const ref = {
+      format: "append",
+      entry_point: "add",
+      prompt: "#include<assert.h>\n#include<bits/stdc++.h>\n// Add two numbers\nlong add(long x, long y) {\n",
+      tests:
+        "}\nint main() {\n    auto candidate = add;\n    assert(candidate((0), (1)) == (1));\n    assert(candidate((5), (7)) == (12));\n}\n",
+    };
+    const cpp = codeSpec({ language: "cpp" });
+    const body = await cpp.score({ completion: "    return x + y;\n", reference: ref });
+    expect(body.reward).toBe(1);
+    const whole = await cpp.score({
+      completion: fence("cpp", "long add(long x, long y) {\n    return x + y;\n}"),
+      reference: ref,
+    });
+    expect(whole.reward).toBe(1);
+    const wrong = await cpp.score({ completion: "    return x - y;\n", reference: ref });
+    expectForgeableFail(wrong);
+  });
+
   it("tests that do not compile on their own are the reference's error, not a zero", async () => {
     const r = await codeSpec({ language: "c" }).score({
       completion: fence("c", "int sq(int x) { return x * x; }"),
