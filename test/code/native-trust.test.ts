@@ -43,6 +43,10 @@ const C_FAKES: Record<string, string> = {
     '#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\nint sq(int x) {\n  char p[512]; ssize_t n = readlink("/proc/self/exe", p, 400); if (n < 0) return -1; p[n] = 0;\n  const char *names[] = {"prog.c", "tests.c", "build.sh"};\n  for (int i = 0; i < 3; i++) {\n    strcpy(strrchr(p, \'/\') + 1, names[i]);\n    FILE *f = fopen(p, "r"); if (f) { fclose(f); return x * x; }\n  }\n  return -1;\n}',
 };
 
+/** Right only when it can see the tests (or runs before the runner): it must not get to. */
+C_FAKES["sees the tests at compile time"] =
+  '#if __has_include("tests.c") || __has_include("/box/tests.c") || __has_include("tests.o")\nint sq(int x) { return x * x; }\n#else\nint sq(int x) { return x; }\n#endif';
+
 const SH_FAKES: Record<string, string> = {
   "exit 0": "f() { echo 0; }\nexit 0",
   "trap 'exit 0' EXIT": "f() { echo 0; }\ntrap 'exit 0' EXIT",
@@ -116,6 +120,20 @@ describe("native appended tests apart from the program", () => {
           expectForgeableFail(await c.score({ completion: fence("c", code), reference: SQ_C }));
         });
       }
+
+      it("C: an ifunc resolver, which would run before the runner, is refused", async () => {
+        const r = await c.score({
+          completion: fence(
+            "c",
+            '#include <unistd.h>\nstatic int sq0(int x) { return x * x; }\nstatic char stolen[40];\nstatic int (*pick(void))(int) { read(5, stolen, 32); return sq0; }\nint sq(int x) __attribute__((ifunc("pick")));',
+          ),
+          reference: { ...SQ_C, prompt: undefined, tests: `int sq(int);\n${SQ_C.tests}` },
+        });
+        expectForgeableFail(r);
+        expect(r.details?.tests).toEqual([
+          { verdict: "compile_error", message: expect.stringMatching(/ifunc/) },
+        ]);
+      });
 
       it("C++ cannot replace a library function the tests call", async () => {
         const r = await cpp.score({

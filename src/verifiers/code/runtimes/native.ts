@@ -1,6 +1,7 @@
 /**
  * Appended tests for C, C++ and bash, kept apart from the program they test. C/C++: the program and the
- * tests are two translation units (the program cannot `#define` into the tests), linked with a runner
+ * tests are two translation units (the program cannot `#define` into the tests; it compiles alone, where
+ * the tests are not, so it cannot include them either), linked with a runner
  * (`--wrap=main`) that reads a per-run marker from fd 5 before any of the program's constructors, closes
  * it, and writes the end report on fd 3 only when the tests' `main` returned 0. Every global symbol of the
  * program that the tests do not need from it is made local, so it cannot replace a library function the
@@ -73,8 +74,10 @@ export function testsUnit(declarations: string, tests: string): string {
 }
 
 /**
- * Compiles and links in the work dir, exiting 10 when the tests' unit does not compile (the reference's
- * fault), 11 for the runner, 12 for the program, 13 when linking fails. `$1` compiler, `$2` extension.
+ * Links the program's object (prog.o, compiled before, in a dir without the tests: no `#include` or
+ * `.incbin` of them) with the tests' unit and the runner, exiting 10 when the tests' unit does not
+ * compile (the reference's fault), 11 for the runner, 13 when the program cannot be linked with them.
+ * `$1` compiler, `$2` extension, then the compiler flags.
  */
 export const BUILD_SH = String.raw`set -u
 cc="$1"; x="$2"; shift 2
@@ -82,7 +85,8 @@ cc="$1"; x="$2"; shift 2
 w=; [ "$x" = c ] && w=-Werror=implicit-function-declaration
 "$cc" "$@" $w -c "tests.$x" -o tests.o || exit 10
 nm --defined-only tests.o | grep -q ' [TW] main$' || { echo "the tests define no main()" >&2; exit 10; }
-"$cc" "$@" -c "prog.$x" -o prog.o || exit 12
+# An IFUNC resolver would run before the runner takes the marker.
+if nm prog.o | grep -q ' [i] '; then echo "indirect functions (ifunc) are not allowed" >&2; exit 13; fi
 # What the tests need from the program: their references the libraries do not resolve.
 "$cc" -o probe runner.o tests.o -Wl,--wrap=main -Wl,--no-demangle -lm 2>probe.err
 sed -n "s/.*undefined reference to [\`']\(.*\)'$/\1/p" probe.err | sort -u >needed

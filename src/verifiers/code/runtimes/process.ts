@@ -15,6 +15,7 @@ import {
   lstatSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -205,11 +206,17 @@ export class ProcessRuntime implements Runtime {
     let work: string | undefined;
     if (tc.cc) {
       const { path, flags, ext } = tc.cc;
+      // The program compiles alone (./prog is its object): the tests are not there to be included.
+      const src = `prog.${ext}`;
+      const argvP = [path, ...flags, "-c", src, "-o", "prog"];
+      const o = await this.compile(tc, { [src]: parts.program }, argvP, job.limits.compileMs, signal);
+      if (o.error !== undefined)
+        return { end: "compile_error", tests: [], stdout: "", stderr: o.error, ms: 0, isolation };
       const files = {
         "build.sh": BUILD_SH,
         "runner.c": RUNNER_C,
         [`tests.${ext}`]: testsUnit(parts.declarations, parts.tests),
-        [`prog.${ext}`]: parts.program,
+        "prog.o": readFileSync(join(o.dir, "prog")),
       };
       const argv0 = ["/bin/sh", "build.sh", path, ext, ...flags];
       const c = await this.compile(tc, files, argv0, job.limits.compileMs, signal);
@@ -424,7 +431,7 @@ export class ProcessRuntime implements Runtime {
    */
   private async compile(
     tc: Toolchain,
-    files: Record<string, string>,
+    files: Record<string, string | Buffer>,
     argv: string[],
     compileMs: number,
     signal: AbortSignal,
@@ -503,7 +510,7 @@ export class ProcessRuntime implements Runtime {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  private write(dir: string, file: string, text: string, uid: number): void {
+  private write(dir: string, file: string, text: string | Buffer, uid: number): void {
     const p = join(dir, file);
     writeFileSync(p, text, { mode: 0o644 });
     if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(p, uid, uid);
