@@ -102,7 +102,8 @@ export class ProcessRuntime implements Runtime {
     if (!sandboxFacts().prlimit)
       throw new RewardkitError("sandbox_error", "prlimit (util-linux) is not installed");
     const isolation = this.isolation();
-    if (job.kind === "harness" && job.native) return this.runNative(job, tc, isolation, signal);
+    // Native appended tests never share a file with the program (a job without parts: setup | tests).
+    if (job.kind === "harness" && !tc.harness) return this.runNative(job, tc, isolation, signal);
     const marker = randomBytes(16).toString("hex");
     const uid = runUid();
     const source = job.kind === "stdio" ? job.source : job.setup;
@@ -197,7 +198,12 @@ export class ProcessRuntime implements Runtime {
     isolation: Isolation,
     signal: AbortSignal,
   ): Promise<RunResult> {
-    const parts = job.native!;
+    const parts = job.native ?? {
+      program: job.setup,
+      declarations: "",
+      tests: job.tests.map((t) => ("code" in t ? t.code : "")).join("\n"),
+      entry: "",
+    };
     const marker = randomBytes(16).toString("hex");
     const uid = runUid();
     let dir: string;
