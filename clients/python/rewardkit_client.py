@@ -7,7 +7,8 @@ One file you can copy next to a training script (or point a trainer's config at)
   concurrently and put back together in order (the way OpenRLHF splits a batch over ``--remote_rm_url``).
   Retries 429/502/503/504, connection errors and timeouts with exponential backoff and jitter, honouring
   ``Retry-After``; a retry of a shard goes to the next URL, so one dead replica does not stop training.
-  400, 401, 413 and the other answers are never retried: they raise ``RewardkitHTTPError``.
+  Other 4xx (400, 401, 408, 413, ...) and 5xx answers are never retried: they raise ``RewardkitHTTPError``
+  (a 413 sent before the whole body was uploaded too, not mistaken for a dropped connection).
 * ``TRLRewardFunc``: a TRL ``GRPOTrainer`` ``reward_funcs`` entry,
   ``(prompts, completions, **kwargs) -> list[float | None]`` (abstain and error as ``None``).
 * ``VerlScorer``: verl's ``compute_score(data_source, solution_str, ground_truth, extra_info=None)`` and the
@@ -544,9 +545,10 @@ class RewardkitClient:
         return cap / 2 + random.uniform(0, cap / 2)
 
     def _opener(self) -> urllib.request.OpenerDirector:
-        if self.trust_env:
-            return urllib.request.build_opener()
-        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        handlers: List[Any] = [_HTTPHandler(), _HTTPSHandler()]
+        if not self.trust_env:
+            handlers.append(urllib.request.ProxyHandler({}))
+        return urllib.request.build_opener(*handlers)
 
     def _once(self, method: str, url: str, data: Optional[bytes]) -> Any:
         headers = {"Accept": "application/json", "User-Agent": "rewardkit-python/" + __version__}
@@ -605,6 +607,36 @@ class RewardkitClient:
         except (UnicodeDecodeError, ValueError):
             message = raw[:300].decode("utf-8", "replace").strip()
         return RewardkitHTTPError(status, kind, message or "(no message)", url, 1, retry_after, body)
+
+
+class _AnswerEarly:
+    """A server refusing a body (413) answers before reading all of it and closes the connection: the
+    rest of the upload then fails. Stop sending and read that answer, so that a 413 is a 413 (not a
+    dropped connection, retried). When no answer came, reading it fails and the attempt is retried."""
+
+    def send(self, data: Any) -> None:
+        try:
+            super().send(data)  # type: ignore[misc]
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class _HTTPConnection(_AnswerEarly, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_AnswerEarly, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_HTTPSConnection, req, context=self._context)
 
 
 def _client(client: Union[RewardkitClient, UrlArg], client_kwargs: Mapping[str, Any]) -> RewardkitClient:

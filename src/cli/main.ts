@@ -19,6 +19,7 @@ import {
   loadReward,
   PRESETS,
   presetNames,
+  presetOf,
   type Reward,
   SpecError,
   specDocumentSchema,
@@ -222,7 +223,7 @@ program
   .argument("[name]", "a preset to print")
   .action((name?: string) => {
     if (name) {
-      const p = PRESETS[name];
+      const p = presetOf(name);
       if (!p)
         program.error(`unknown preset '${name}' (known: ${presetNames().join(", ")})`, {
           exitCode: EXIT.USAGE,
@@ -276,6 +277,24 @@ program
     int("--body-limit", 1024),
     64 * 1024 * 1024,
   )
+  .option(
+    "--max-depth <n>",
+    "deepest nesting of arrays/objects in a JSON body or NDJSON line (more: 400)",
+    int("--max-depth", 1),
+    100,
+  )
+  .option(
+    "--max-line <bytes>",
+    "longest NDJSON line of /v1/score/stream (more: 413)",
+    int("--max-line", 1024),
+    16 * 1024 * 1024,
+  )
+  .option(
+    "--body-timeout <ms>",
+    "time to receive a JSON body, or the next chunk of a stream (more: 408, connection closed)",
+    int("--body-timeout", 1),
+    60_000,
+  )
   .option("--request-timeout <ms>", "deadline of one request", int("--request-timeout", 1), 600_000)
   .option("--concurrency <n>", "samples scored at once within a request", int("--concurrency", 1), 64)
   .addOption(
@@ -297,6 +316,9 @@ program
       maxBatch: o.maxBatch,
       maxPending: o.maxPending,
       bodyLimit: o.bodyLimit,
+      maxDepth: o.maxDepth,
+      maxLine: o.maxLine,
+      bodyTimeoutMs: o.bodyTimeout,
       requestTimeoutMs: o.requestTimeout,
       concurrency: o.concurrency,
       logLevel: o.logLevel,

@@ -9,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { type Reward, SpecError } from "../spec/index.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
+import { depthError, nestedDeeperThan } from "./limits.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { registerNative } from "./protocols/native.js";
@@ -28,6 +29,15 @@ export interface ServerOptions {
   concurrency?: number;
   /** Largest request body in bytes (default 64 MiB); larger is a 413. */
   bodyLimit?: number;
+  /** Deepest nesting of arrays/objects in a JSON body or NDJSON line (default 100); deeper is a 400. */
+  maxDepth?: number;
+  /** Longest NDJSON line of /v1/score/stream in bytes (default 16 MiB); longer is a 413. */
+  maxLine?: number;
+  /**
+   * Time allowed to receive a JSON body, and to wait for the next chunk of an NDJSON stream (default
+   * 60 s); slower is a 408 and a closed connection.
+   */
+  bodyTimeoutMs?: number;
   /** Deadline of one request; samples not scored by then are timeout errors (default 10 min). */
   requestTimeoutMs?: number;
   /** Bearer token required on every route but /health (default: none). */
@@ -36,6 +46,8 @@ export interface ServerOptions {
   /** Log sample text (off by default: samples may be private). */
   logSamples?: boolean;
 }
+
+const SHUTDOWN_RETRY_AFTER_S = 5;
 
 export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyInstance {
   const metrics = new Metrics();
@@ -48,6 +60,9 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     maxPending: opts.maxPending ?? 262144,
     concurrency: opts.concurrency ?? 64,
     requestTimeoutMs: opts.requestTimeoutMs ?? 600_000,
+    maxDepth: opts.maxDepth ?? 100,
+    maxLine: opts.maxLine ?? 16 * 1024 * 1024,
+    bodyTimeoutMs: opts.bodyTimeoutMs ?? 60_000,
     metrics,
   });
   let seq = 0;
@@ -68,13 +83,61 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
       (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) ?? `r${(++seq).toString(36)}`,
     // fastify coerces types by default ("x" becomes ["x"]); a reward server must not guess.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Our own 503 during shutdown (below): with our error body and Retry-After.
+    return503OnClosing: false,
+  });
+
+  // Every JSON body: nesting depth checked before parsing, so a deep body is a 400, not a stack overflow.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    if (nestedDeeperThan(body as string, ctx.maxDepth)) return done(depthError(ctx.maxDepth), undefined);
+    parseJson(req, body as string, done);
+  });
+
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onRequest", async (_req, reply) => {
+    if (!closing) return;
+    reply.header("connection", "close");
+    return send(
+      reply,
+      503,
+      "shutting_down",
+      `the server is shutting down; retry in ${SHUTDOWN_RETRY_AFTER_S} s or on another replica`,
+      {
+        "retry-after": String(SHUTDOWN_RETRY_AFTER_S),
+      },
+    );
+  });
+
+  // A body still arriving after bodyTimeoutMs: 408, then the connection is closed (slow-client defence).
+  // The NDJSON stream times out between chunks instead (limits.ts), as a long stream is legitimate.
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.raw.complete || req.routeOptions.url === "/v1/score/stream") return;
+    const timer = setTimeout(() => {
+      if (req.raw.complete || reply.sent) return;
+      reply.raw.once("finish", () => req.raw.socket?.destroy());
+      reply.header("connection", "close");
+      send(
+        reply,
+        408,
+        "timeout",
+        `the request body was not received within ${ctx.bodyTimeoutMs} ms (--body-timeout)`,
+      );
+    }, ctx.bodyTimeoutMs);
+    reply.raw.once("close", () => clearTimeout(timer));
   });
 
   const token = opts.token ? Buffer.from(opts.token) : null;
   app.addHook("onRequest", async (req, reply) => {
     if (!token || req.url.split("?")[0] === "/health") return;
-    const h = req.headers.authorization ?? "";
-    const given = Buffer.from(h.startsWith("Bearer ") ? h.slice(7) : "");
+    // The scheme is case-insensitive (RFC 9110); the token is not.
+    const m = /^bearer[ \t]+(.*)$/i.exec(req.headers.authorization ?? "");
+    const given = Buffer.from(m ? m[1]!.trim() : "");
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
       return reply
         .code(401)
@@ -106,7 +169,14 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(err);
-    const kind = status === 413 ? "too_large" : status === 500 ? "internal" : "invalid_input";
+    const kind =
+      status === 413
+        ? "too_large"
+        : status === 408
+          ? "timeout"
+          : status === 500
+            ? "internal"
+            : "invalid_input";
     const message = err.validation ? `request body ${err.message.replace(/^body\/?\s*/, "")}` : err.message;
     return send(reply, status, kind, message);
   });

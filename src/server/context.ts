@@ -17,6 +17,9 @@ export interface ServerContext {
   maxBatch: number;
   concurrency: number;
   requestTimeoutMs: number;
+  maxDepth: number;
+  maxLine: number;
+  bodyTimeoutMs: number;
   admission: Admission;
   metrics: Metrics;
   /** Scores samples for one request: admitted (or Busy thrown), under the request deadline, counted. */

@@ -38,17 +38,32 @@ const SAMPLE = {
 
 const errors = {
   "400": {
-    description: "Malformed JSON or a wrong shape",
+    description: "Malformed JSON, nesting deeper than --max-depth, or a wrong shape",
     content: { "application/json": { schema: ERROR } },
   },
   "401": { description: "Missing or wrong bearer token" },
-  "413": { description: "Body or batch too large" },
+  "408": { description: "Body not received within --body-timeout; the connection is closed" },
+  "413": { description: "Body, batch or NDJSON line too large" },
   "429": { description: "Queue full; see Retry-After" },
+  "503": { description: "Shutting down; see Retry-After" },
 };
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 
 export function openApiDocument(ctx: ServerContext) {
+  const verify = {
+    post: {
+      summary: "NeMo Gym verify: the row, responses_create_params and an OpenAI Responses API response.",
+      requestBody: json({ type: "object", required: ["response"], additionalProperties: true }),
+      responses: {
+        "200": {
+          description: "The row with reward, mask_sample, failure_kind, failure_reason, reward_components",
+          ...json({ type: "object" }),
+        },
+        ...errors,
+      },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -131,18 +146,12 @@ export function openApiDocument(ctx: ServerContext) {
           },
         },
       },
-      "/verify": {
+      "/verify": verify,
+      "/ng-rollout/{id}/verify": {
         post: {
-          summary: "NeMo Gym verify: the row, responses_create_params and an OpenAI Responses API response.",
-          requestBody: json({ type: "object", required: ["response"], additionalProperties: true }),
-          responses: {
-            "200": {
-              description:
-                "The row with reward, mask_sample, failure_kind, failure_reason, reward_components",
-              ...json({ type: "object" }),
-            },
-            ...errors,
-          },
+          ...verify.post,
+          summary: "NeMo Gym verify at a rollout's path: answered like /verify.",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         },
       },
       ...OPENAI_GRADERS_OPENAPI_PATHS,

@@ -43,6 +43,11 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
+/** The preset of that name; never an Object.prototype member (`constructor`, `__proto__`). */
+export function presetOf(name: string): Preset | undefined {
+  return Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+}
+
 export function presetNames(): string[] {
   return Object.keys(PRESETS).sort();
 }

@@ -5,7 +5,7 @@
  *   const result = await reward.score({ completion, reference });
  *   const results = await reward.scoreBatch(samples, { concurrency: 32 });
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import {
   completionText,
   fail,
@@ -38,7 +38,8 @@ import { SpecError } from "./errors.js";
 import { checkGroupOptions, groupComponentNames } from "./group-schema.js";
 import { compileSpec } from "./loader.js";
 import { compileGrader, graderOf } from "./openai-graders.js";
-import { PRESETS, presetNames } from "./presets.js";
+import { presetNames, presetOf } from "./presets.js";
+import { readSpecFile } from "./spec-file.js";
 
 // Majority votes by mathematical equivalence ("0.5", "1/2" and "\frac12" are one answer), in the pool.
 registerEquivalence("math", { classify: (answers) => mathClasses([...answers], { extract: true }) });
@@ -68,7 +69,8 @@ export interface LoadOptions {
  */
 export function resolveSpec(spec: string | object): unknown {
   if (typeof spec !== "string") return spec;
-  if (PRESETS[spec]) return structuredClone(PRESETS[spec].spec);
+  const preset = presetOf(spec);
+  if (preset) return structuredClone(preset.spec);
   if (!existsSync(spec)) {
     throw new SpecError([
       {
@@ -77,17 +79,7 @@ export function resolveSpec(spec: string | object): unknown {
       },
     ]);
   }
-  let text: string;
-  try {
-    text = readFileSync(spec, "utf8");
-  } catch (e) {
-    throw new SpecError([{ path: "$", message: `cannot read ${spec}: ${(e as Error).message}` }]);
-  }
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, "")); // a byte order mark is not part of the JSON
-  } catch (e) {
-    throw new SpecError([{ path: "$", message: `${spec} is not valid JSON: ${(e as Error).message}` }]);
-  }
+  return readSpecFile(spec);
 }
 
 export type TokenResult = Result & { token_rewards?: number[] | null };

@@ -267,6 +267,7 @@ describe("streaming, metrics, OpenAPI", () => {
       "/get_reward",
       "/health",
       "/metrics",
+      "/ng-rollout/{id}/verify",
       "/v1/graders/run",
       "/v1/graders/validate",
       "/v1/score",

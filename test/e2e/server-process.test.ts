@@ -47,8 +47,8 @@ describe("POST /verify (NeMo Gym)", () => {
     ...extra,
   });
 
-  const verify = async (body: unknown) => {
-    const res = await fetch(`${s.url}/verify`, {
+  const verify = async (body: unknown, path = "/verify") => {
+    const res = await fetch(`${s.url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
@@ -68,6 +68,15 @@ describe("POST /verify (NeMo Gym)", () => {
     });
     expect(body.reward_components).toEqual({ format: 1, answer: 1 });
     expect(body.response).toBeDefined();
+  });
+
+  it("answers a rollout's path /ng-rollout/<id>/verify like /verify", async () => {
+    const body = request("<think>2+2=4</think><answer>4</answer>");
+    const plain = await verify(body);
+    const rollout = await verify(body, "/ng-rollout/rollout-7/verify");
+    expect(rollout.status).toBe(200);
+    expect(rollout.body).toEqual(plain.body);
+    expect(rollout.body).toMatchObject({ reward: 1, mask_sample: false });
   });
 
   it("masks a sample whose result is not a real reward", async () => {

@@ -88,12 +88,12 @@ def _die_with_parent():  # pragma: no cover - runs in the child
 class Server:
     """One `rewardkit serve` child process."""
 
-    def __init__(self, spec_path, env=None):
+    def __init__(self, spec_path, env=None, args=()):
         child_env = dict(os.environ)
         child_env.update(env or {})
         self.proc = subprocess.Popen(
             [_node(), BIN, "serve", "--spec", spec_path, "--host", "127.0.0.1", "--port", "0",
-             "--log-level", "info"],
+             "--log-level", "info", *args],
             cwd=ROOT,
             env=child_env,
             stdin=subprocess.DEVNULL,

@@ -7,6 +7,10 @@ so every successful answer here is the real server's. Connection-refused cases u
 listens.
 """
 
+import json
+import os
+import shutil
+import tempfile
 import time
 import unittest
 
@@ -49,6 +53,16 @@ class RetriedStatuses(unittest.TestCase):
             # Retry-After: 1 was waited in full (the client's own backoff here is 0.01-0.05 s).
             self.assertGreaterEqual(r["delay"], 1.0)
             self.assertEqual(slept, [r["delay"]])
+
+    def test_503_honours_retry_after(self):
+        with StandIn([{"status": 503, "headers": {"Retry-After": "1"},
+                       "body": {"error": {"kind": "shutting_down", "message": "the server is shutting down"}}}],
+                     upstream=S.url("a")) as s:
+            c, retries = client(s.url)
+            self.assert_real_answer(c.score(SAMPLES))
+            [r] = retries
+            self.assertEqual(r["status"], 503)
+            self.assertGreaterEqual(r["delay"], 1.0)
 
     def test_502_503_504_then_success_with_growing_jittered_backoff(self):
         script = [{"status": 503}, {"status": 503}, {"status": 502, "body": "<html>502 Bad Gateway</html>"}, {"status": 504}]
@@ -107,8 +121,9 @@ class RetriedStatuses(unittest.TestCase):
 
 
 class NeverRetried(unittest.TestCase):
-    def test_400_401_413_and_500_raise_at_once(self):
-        for status, kind in ((400, "invalid_input"), (401, "unauthorized"), (413, "too_large"), (500, "internal")):
+    def test_4xx_and_500_raise_at_once(self):
+        for status, kind in ((400, "invalid_input"), (401, "unauthorized"), (404, "not_found"), (408, "timeout"),
+                             (413, "too_large"), (500, "internal")):
             with self.subTest(status=status):
                 with StandIn([{"status": status, "body": {"error": {"kind": kind, "message": "no " + kind}}}],
                              upstream=S.url("a")) as s:
@@ -119,6 +134,27 @@ class NeverRetried(unittest.TestCase):
                     self.assertEqual((e.status, e.kind, e.message, e.attempts), (status, kind, "no " + kind, 1))
                     self.assertEqual(len(s.requests), 1)
                     self.assertEqual(retries, [])
+
+    def test_a_413_sent_before_the_body_was_uploaded_is_not_retried(self):
+        """The real server refuses an over-limit body at once and closes the connection mid-upload: the
+        client reads that 413 instead of retrying what looks like a dropped connection."""
+        path = os.path.join(tempfile.mkdtemp(prefix="rk-pytest-"), "spec.json")
+        with open(path, "w") as f:
+            json.dump(S.replica_spec("replica_small"), f)
+        server = S.Server(path, args=("--body-limit", "65536"))
+        server.start_reading()
+        try:
+            server.wait()
+            c, retries = client(server.url)
+            big = [{"completion": "x" * 1_000_000, "reference": "7"}] * 5
+            with self.assertRaises(rk.RewardkitHTTPError) as cm:
+                c.score(big)
+            self.assertEqual((cm.exception.status, cm.exception.kind, cm.exception.attempts), (413, "too_large", 1))
+            self.assertEqual(retries, [])
+            self.assertEqual(c.score(SAMPLES)[0]["status"], "ok")  # the server still serves
+        finally:
+            server.stop()
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
     def test_a_200_that_is_not_json_is_an_error(self):
         with StandIn([{"status": 200, "body": "<html>login page</html>"}]) as s:

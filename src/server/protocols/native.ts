@@ -8,7 +8,6 @@
  * POST /v1/score/stream: NDJSON in (one sample per line), NDJSON out ({"index", "result"} per line) as
  *   results finish, for batches too large for one JSON body. A line that is not JSON gets an error result.
  */
-import { createInterface } from "node:readline";
 import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
@@ -16,11 +15,13 @@ import { flattenComponents, type GroupOptions, type Placement } from "../../rewa
 import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { batchLimit, depthError, discardRest, ndjsonLines, nestedDeeperThan, Refused } from "../limits.js";
 
 export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
   app.post(
     "/v1/score",
     {
+      preValidation: batchLimit("samples", ctx.maxBatch),
       schema: {
         body: {
           type: "object",
@@ -44,14 +45,6 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
         placement?: Placement;
         components?: "tree" | "flat" | "none";
       };
-      if (body.samples.length > ctx.maxBatch) {
-        return reply.code(413).send({
-          error: {
-            kind: "too_large",
-            message: `${body.samples.length} samples in one request; the limit is ${ctx.maxBatch}`,
-          },
-        });
-      }
       // Bad group options throw a SpecError before anything is scored: a 400 (see app.ts).
       const out = await ctx.score(body.samples, {
         ...(body.group ? { group: body.group } : {}),
@@ -82,34 +75,78 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
       });
     }
     const out = new PassThrough();
-    const gone = clientGone(reply);
-    void streamScores(ctx, req.body as Readable, out, gone).catch((e) => {
-      out.end(
+    const stop = new AbortController();
+    clientGone(reply).addEventListener("abort", () => stop.abort(), { once: true });
+    // The status line waits for the first result, so that a line refused before any result is a 4xx.
+    let started = false;
+    let refused = false;
+    const begin = () => {
+      if (started) return;
+      started = true;
+      reply.type("application/x-ndjson").send(out);
+    };
+    const sink: Sink = {
+      write(line) {
+        if (refused) return;
+        begin();
+        out.write(line);
+      },
+      end() {
+        if (refused) return;
+        begin();
+        out.end();
+      },
+      refuse(e) {
+        if (started) return false;
+        started = refused = true;
+        stop.abort();
+        const kind = e.statusCode === 413 ? "too_large" : e.statusCode === 408 ? "timeout" : "invalid_input";
+        reply
+          .code(e.statusCode)
+          .header("connection", "close")
+          .send({ error: { kind, message: e.message } });
+        return true;
+      },
+    };
+    void streamScores(ctx, req.body as Readable, sink, stop.signal).catch((e) => {
+      sink.write(
         `${JSON.stringify({ index: -1, result: { ...fail("internal", (e as Error).message), ms: 0 } })}\n`,
       );
+      sink.end();
     });
-    return reply.type("application/x-ndjson").send(out);
+    return reply;
   });
 }
 
-/** Reads samples line by line, scores them in chunks, writes each result as it finishes. */
+interface Sink {
+  write(line: string): void;
+  end(): void;
+  /** Answers the request with e's status when nothing was sent yet; false when too late for that. */
+  refuse(e: Refused): boolean;
+}
+
+/**
+ * Reads samples line by line, scores them in chunks, writes each result as it finishes. A line over the
+ * size limit, or a body that stops arriving, ends the stream: a 4xx when nothing was answered yet, else
+ * a last line `{"index": -1, "result": <error>}`.
+ */
 async function streamScores(
   ctx: ServerContext,
   input: Readable,
-  out: PassThrough,
-  gone: AbortSignal,
+  sink: Sink,
+  stop: AbortSignal,
 ): Promise<void> {
   const CHUNK = Math.max(16, ctx.concurrency);
   let index = 0;
   let chunk: { index: number; sample: unknown }[] = [];
   const inflight = new Set<Promise<void>>();
-  const write = (i: number, r: Result) => out.write(`${JSON.stringify({ index: i, result: r })}\n`);
+  const write = (i: number, r: Result) => sink.write(`${JSON.stringify({ index: i, result: r })}\n`);
   const scoreChunk = async (items: typeof chunk): Promise<void> => {
     for (;;) {
       try {
         const { results } = await ctx.score(
           items.map((x) => x.sample),
-          { signal: gone },
+          { signal: stop },
         );
         results.forEach((r, k) => {
           write(items[k]!.index, r);
@@ -117,7 +154,7 @@ async function streamScores(
         return;
       } catch (e) {
         // A stream waits for room in the queue rather than failing its samples.
-        if (e instanceof Busy && !gone.aborted) {
+        if (e instanceof Busy && !stop.aborted) {
           await new Promise((r) => setTimeout(r, Math.min(1000, e.retryAfterSeconds * 1000)));
           continue;
         }
@@ -132,31 +169,49 @@ async function streamScores(
     return p;
   };
   let lineNo = 0;
-  for await (const raw of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (gone.aborted) break;
-    lineNo++;
-    // A byte order mark is not part of the first sample.
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
-    if (line.trim() === "") continue;
-    const i = index++;
-    let sample: unknown;
-    try {
-      sample = JSON.parse(line);
-    } catch (e) {
-      // The line number counts blank lines, as the CLI's does; `index` counts samples.
-      write(i, { ...fail("invalid_input", `line ${lineNo}: ${(e as Error).message}`), ms: 0 });
-      continue;
+  const body = input[Symbol.asyncIterator]();
+  try {
+    for await (const raw of ndjsonLines(body, ctx.maxLine, ctx.bodyTimeoutMs)) {
+      if (stop.aborted) break;
+      lineNo++;
+      // A byte order mark is not part of the first sample.
+      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
+      if (line.trim() === "") continue;
+      const i = index++;
+      let sample: unknown;
+      try {
+        if (nestedDeeperThan(line, ctx.maxDepth)) throw depthError(ctx.maxDepth, "the line");
+        sample = JSON.parse(line);
+      } catch (e) {
+        // The line number counts blank lines, as the CLI's does; `index` counts samples.
+        write(i, { ...fail("invalid_input", `line ${lineNo}: ${(e as Error).message}`), ms: 0 });
+        continue;
+      }
+      chunk.push({ index: i, sample });
+      if (chunk.length >= CHUNK) {
+        const items = chunk;
+        chunk = [];
+        // At most two chunks in flight: memory stays bounded however long the stream.
+        if (inflight.size >= 2) await Promise.race(inflight);
+        void flush(items);
+      }
     }
-    chunk.push({ index: i, sample });
-    if (chunk.length >= CHUNK) {
-      const items = chunk;
-      chunk = [];
-      // At most two chunks in flight: memory stays bounded however long the stream.
-      if (inflight.size >= 2) await Promise.race(inflight);
-      void flush(items);
-    }
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    // The rest of the body is dropped as it comes for a second, then the connection is closed.
+    void discardRest(body, e.statusCode === 408 ? 0 : 1000).then(
+      (ended: boolean) => ended || input.destroy(),
+    );
+    if (sink.refuse(e)) return;
+    // Too late for a status: the lines read so far are scored, then an error line ends the stream.
+    if (chunk.length) void flush(chunk);
+    await Promise.all(inflight);
+    const kind = e.statusCode === 413 ? "too_large" : "timeout";
+    write(-1, { ...fail(kind, `line ${lineNo + 1}: ${e.message}; the stream ends here`), ms: 0 });
+    sink.end();
+    return;
   }
   if (chunk.length) void flush(chunk);
   await Promise.all(inflight);
-  out.end();
+  sink.end();
 }

@@ -56,29 +56,31 @@ function flatten(r: Result, ctx: ServerContext): Record<string, number> {
 }
 
 export function registerNemoGym(app: FastifyInstance, ctx: ServerContext): void {
-  app.post(
-    "/verify",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["response"],
-          properties: {
-            responses_create_params: { type: "object" },
-            response: {
-              type: "object",
-              properties: {
-                output: {
-                  type: "array",
-                  items: {
-                    type: "object",
-                    properties: {
-                      content: {
-                        anyOf: [
-                          { type: "string" },
-                          { type: "null" },
-                          { type: "array", items: { type: "object" } },
-                        ],
+  const route = (url: string) =>
+    app.post(
+      url,
+      {
+        schema: {
+          body: {
+            type: "object",
+            required: ["response"],
+            properties: {
+              responses_create_params: { type: "object" },
+              response: {
+                type: "object",
+                properties: {
+                  output: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      properties: {
+                        content: {
+                          anyOf: [
+                            { type: "string" },
+                            { type: "null" },
+                            { type: "array", items: { type: "object" } },
+                          ],
+                        },
                       },
                     },
                   },
@@ -88,27 +90,29 @@ export function registerNemoGym(app: FastifyInstance, ctx: ServerContext): void 
           },
         },
       },
-    },
-    async (req, reply) => {
-      const row = req.body as Record<string, unknown> & {
-        responses_create_params?: { input?: unknown };
-        response: { output?: OutputItem[] };
-      };
-      const { response: _r, responses_create_params: _p, ...fields } = row;
-      const prompt = promptOf(row.responses_create_params);
-      const sample: Record<string, unknown> = { ...fields, completion: [responseMessage(row.response)] };
-      if (prompt !== undefined && sample.prompt === undefined) sample.prompt = prompt;
-      const { results } = await ctx.score([sample], { signal: clientGone(reply) });
-      const r = results[0]!;
-      return {
-        ...row,
-        reward: numericReward(r, ctx),
-        mask_sample: r.status !== "ok",
-        failure_kind:
-          r.status === "ok" ? null : r.status === "abstain" ? "abstain" : (r.error?.kind ?? "internal"),
-        failure_reason: r.status === "ok" ? null : (r.error?.message ?? r.feedback ?? null),
-        reward_components: flatten(r, ctx),
-      };
-    },
-  );
+      async (req, reply) => {
+        const row = req.body as Record<string, unknown> & {
+          responses_create_params?: { input?: unknown };
+          response: { output?: OutputItem[] };
+        };
+        const { response: _r, responses_create_params: _p, ...fields } = row;
+        const prompt = promptOf(row.responses_create_params);
+        const sample: Record<string, unknown> = { ...fields, completion: [responseMessage(row.response)] };
+        if (prompt !== undefined && sample.prompt === undefined) sample.prompt = prompt;
+        const { results } = await ctx.score([sample], { signal: clientGone(reply) });
+        const r = results[0]!;
+        return {
+          ...row,
+          reward: numericReward(r, ctx),
+          mask_sample: r.status !== "ok",
+          failure_kind:
+            r.status === "ok" ? null : r.status === "abstain" ? "abstain" : (r.error?.kind ?? "internal"),
+          failure_reason: r.status === "ok" ? null : (r.error?.message ?? r.feedback ?? null),
+          reward_components: flatten(r, ctx),
+        };
+      },
+    );
+  route("/verify");
+  // NeMo Gym's rollout collection posts a rollout's verify to this path: the same answer.
+  route("/ng-rollout/:id/verify");
 }

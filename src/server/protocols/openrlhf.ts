@@ -10,8 +10,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import { fail, type Result } from "../../core/index.js";
-import { componentEntries } from "../../rewards/index.js";
+import { componentEntries, type RewardNode } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { batchLimit } from "../limits.js";
 
 export const DEFAULT_STRIP_TOKENS = [
   "<|im_end|>",
@@ -61,9 +62,11 @@ export function numericReward(r: Result, ctx: Pick<ServerContext, "abstainValue"
 }
 
 export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void {
+  const paths = componentPaths(ctx.reward.root);
   app.post(
     "/get_reward",
     {
+      preValidation: batchLimit("query", ctx.maxBatch, "queries"),
       schema: {
         body: {
           type: "object",
@@ -115,20 +118,55 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
       const { results: scored } = await ctx.score(samples, { signal: clientGone(reply) });
       const results = scored.map((r, i) => broken.get(i) ?? r);
       const rewards = results.map((r) => numericReward(r, ctx));
-      return { rewards, scores: rewards, extra_logs: extraLogs(results, ctx) };
+      return { rewards, scores: rewards, extra_logs: extraLogs(results, ctx, paths) };
     },
   );
 }
 
-function extraLogs(results: Result[], ctx: ServerContext): Record<string, number[]> {
-  if (results.length === 0) return {};
+/**
+ * The `rk/<path>` keys of a spec: every component path its tree can report, whether or not a node ran
+ * for a given sample. OpenRLHF indexes every shard's extra_logs by the first shard's keys, so the keys
+ * must be the same for every request.
+ */
+export function componentPaths(root: RewardNode): string[] {
+  const out: string[] = [];
+  const walk = (n: RewardNode, prefix: string) => {
+    for (const key of componentKeys(n)) {
+      const path = prefix ? `${prefix}.${key.name}` : key.name;
+      out.push(path);
+      if (key.node) walk(key.node, path);
+    }
+  };
+  walk(root, "");
+  return out;
+}
+
+/** The components a node reports, with the node behind each when its own components are known too. */
+function componentKeys(n: RewardNode): { name: string; node?: RewardNode }[] {
+  // Per-sample counts (`child[i]`): only the node's own key is stable.
+  if (n.type === "per_segment") return [];
+  if (n.type === "rubric") {
+    // Rubric components are its criteria (or the holistic verdict), not its judge children.
+    const o = (n as { opts?: { aggregation?: string; rubric?: { shared?: { criteria: { id: string }[] } } } })
+      .opts;
+    if (o?.aggregation === "implicit") return [{ name: "holistic" }];
+    return (o?.rubric?.shared?.criteria ?? []).map((c) => ({ name: c.id }));
+  }
+  return n.children.map((c) => ({ name: c.name, node: c }));
+}
+
+function extraLogs(
+  results: Result[],
+  ctx: ServerContext,
+  paths: readonly string[],
+): Record<string, number[]> {
   const logs: Record<string, number[]> = {
     rk_ok: results.map((r) => (r.status === "ok" ? 1 : 0)),
     rk_abstain: results.map((r) => (r.status === "abstain" ? 1 : 0)),
     rk_error: results.map((r) => (r.status === "error" ? 1 : 0)),
   };
   const perSample = results.map((r) => new Map(componentEntries(r)));
-  const paths = new Set(perSample.flatMap((m) => [...m.keys()]));
+  // A component that did not run for a sample is logged as --abstain-value (rk_ok tells them apart).
   for (const p of paths) {
     logs[`rk/${p}`] = perSample.map((m) => {
       const c = m.get(p);

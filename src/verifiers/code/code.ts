@@ -18,7 +18,7 @@ import {
 import { INPUT, REFERENCE, template } from "../common.js";
 import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator } from "./compare.js";
 import { extractCode } from "./extract.js";
-import { assemble, harnessSetup, harnessTests, nativeParts, prepareJs } from "./program.js";
+import { assemble, harnessSetup, harnessTests, judgeCode, nativeParts, prepareJs } from "./program.js";
 import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
 import { ProcessRuntime } from "./runtimes/process.js";
 import type { SandboxMode } from "./runtimes/sandbox.js";
@@ -295,11 +295,13 @@ export const code: Verifier<Config, CodeCompiled> = {
         const isJs = problem.language === "js" || problem.language === "ts";
         let program = assemble(problem, extracted.code);
         let setup = harnessSetup(problem, program);
+        let trusted = judgeCode(problem);
         let tests = harnessTests(problem);
         if (isJs) {
           setup = prepareJs(setup, problem.language, "program");
+          program = prepareJs(program, problem.language, "program");
+          trusted = prepareJs(trusted, problem.language, "tests");
           tests = tests.map((t) => ("code" in t ? { code: prepareJs(t.code, problem.language, "test") } : t));
-          program = setup;
         }
         reports = await runHarness({
           runtime,
@@ -307,6 +309,9 @@ export const code: Verifier<Config, CodeCompiled> = {
             kind: "harness",
             language: isJs ? "js" : problem.language,
             setup,
+            program,
+            trusted,
+            ...(problem.entry ? { entry: problem.entry } : {}),
             tests,
             start: 0,
             stopOnFail: stop,

@@ -74,6 +74,19 @@ export function nativeParts(p: Problem, code: string): NativeParts {
   return { program, declarations, tests: [...setup, ...tests].join("\n"), entry: p.entry ?? "" };
 }
 
+/**
+ * The trusted code a judge runs before the tests: the prompt without the entry point's definition (its
+ * imports and helpers, which tests such as HumanEval's may call), the test code that defines `check`,
+ * and the reference's setup. None of it reaches the candidate.
+ */
+export function judgeCode(p: Problem): string {
+  const parts: string[] = [];
+  if (p.prompt !== undefined) parts.push(p.entry ? promptBefore(p.prompt, p.language, p.entry) : "");
+  if (p.format === "humaneval") parts.push(p.test!);
+  if (p.setup) parts.push(p.setup);
+  return parts.join("\n\n");
+}
+
 /** JS and TS run as scripts: `export` keywords of top-level declarations are dropped. */
 function scriptify(code: string): string {
   return code.replace(/^(\s*)export\s+(default\s+)?(?=(async\s+)?function|class|const|let|var)/gm, "$1");

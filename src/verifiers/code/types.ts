@@ -21,7 +21,13 @@ export const VERDICTS = [
 export type Verdict = (typeof VERDICTS)[number];
 
 export type RuntimeName = "js" | "python" | "process";
-export type Isolation = "isolated-vm" | "pyodide-wasm" | "bwrap" | "rlimits-only";
+export type Isolation =
+  | "isolated-vm"
+  | "pyodide-wasm"
+  | "pyodide-wasm+node-permission"
+  | "pyodide-wasm+node-permission+bwrap"
+  | "bwrap"
+  | "rlimits-only";
 
 export interface Limits {
   /** Wall-clock limit of one test (and of the setup before the first test), in ms. */
@@ -45,7 +51,14 @@ export type HarnessTest = { code: string } | { call: string; args: unknown[] };
 export interface HarnessJob {
   kind: "harness";
   language: Language;
+  /** The candidate's program and the tests' own code together (runtimes without a judge). */
   setup: string;
+  /** The candidate's program alone (runtimes with a judge: it never sees the tests). */
+  program: string;
+  /** Trusted code the judge runs before the tests: the prompt's helpers, the reference's setup. */
+  trusted: string;
+  /** The function the tests call `candidate`, when the format names one. */
+  entry?: string;
   tests: HarnessTest[];
   start: number;
   stopOnFail: boolean;

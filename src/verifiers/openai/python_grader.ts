@@ -94,6 +94,8 @@ export const openaiPython: Verifier<Config, Compiled> = {
       kind: "harness",
       language: "python",
       setup: c.source + ENTRY,
+      program: c.source + ENTRY,
+      trusted: "",
       tests: [
         { call: ENTRY_NAME, args: [JSON.stringify(sampleView(sample)), JSON.stringify(itemView(sample))] },
       ],
@@ -188,6 +190,8 @@ export async function pythonSyntaxError(source: string, signal?: AbortSignal): P
     kind: "harness",
     language: "python",
     setup: `compile(${JSON.stringify(source)}, "<grader>", "exec")\n`,
+    program: `compile(${JSON.stringify(source)}, "<grader>", "exec")\n`,
+    trusted: "",
     tests: [],
     start: 0,
     stopOnFail: true,

@@ -8,6 +8,8 @@
  * patching JSON or Object.
  */
 
+import { JS_CANDIDATE_CALL, JS_PLAIN } from "../bridge/plain-js.js";
+
 export const JS_PRELUDE = String.raw`
 (function () {
   "use strict";
@@ -20,6 +22,9 @@ export const JS_PRELUDE = String.raw`
   const isArray = Array.isArray;
   const isNaNn = Number.isNaN;
   const objIs = Object.is;
+  const assign = Object.assign, create = Object.create;
+  // The host's reports have no prototype: an Object.prototype.toJSON cannot rewrite them.
+  const report = (o) => stringify(assign(create(null), o));
   const define = (name, value) => Object.defineProperty(G, name, { value, writable: false, configurable: false, enumerable: false });
 
   const cfg = G.__rk_cfg || {};
@@ -280,25 +285,25 @@ export const JS_PRELUDE = String.raw`
   define("clearInterval", () => {});
 
   function errInfo(e) {
-    if (e instanceof ExitSignal) return stringify({ status: "exit", type: "process.exit", message: "process.exit(" + e.code + ")", code: e.code });
+    if (e instanceof ExitSignal) return report({ status: "exit", type: "process.exit", message: "process.exit(" + e.code + ")", code: e.code });
     let type = "Error", message = "";
     try {
       type = e && typeof e === "object" && typeof e.name === "string" ? e.name : typeof e;
       message = e && typeof e === "object" ? String(e.message) : String(e);
     } catch (x) { message = "<unprintable>"; }
     const assertion = e instanceof AssertionError || type === "AssertionError";
-    if (over) return stringify({ status: "output_limit", type, message: "output limit exceeded" });
-    return stringify({ status: assertion ? "fail" : "error", type, message: message.slice(0, 2000) });
+    if (over) return report({ status: "output_limit", type, message: "output limit exceeded" });
+    return report({ status: assertion ? "fail" : "error", type, message: message.slice(0, 2000) });
   }
   define("__rk_err", errInfo);
-  define("__rk_pass", () => (over ? stringify({ status: "output_limit", type: "RangeError", message: "output limit exceeded" }) : '{"status":"pass"}'));
+  define("__rk_pass", () => (over ? report({ status: "output_limit", type: "RangeError", message: "output limit exceeded" }) : '{"status":"pass"}'));
   define("__rk_value", (v) => {
-    if (over) return stringify({ status: "output_limit", type: "RangeError", message: "output limit exceeded" });
+    if (over) return report({ status: "output_limit", type: "RangeError", message: "output limit exceeded" });
     let s;
-    try { s = stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? Number(x) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x)); } catch (e) { return stringify({ status: "fail", type: "TypeError", message: "the result is not JSON-serializable" }); }
-    return stringify({ status: "pass", value: s === undefined ? "null" : s });
+    try { s = stringify(v === undefined ? null : v, (k, x) => (typeof x === "bigint" ? Number(x) : x instanceof Set ? [...x] : x instanceof Map ? Object.fromEntries(x) : x)); } catch (e) { return report({ status: "fail", type: "TypeError", message: "the result is not JSON-serializable" }); }
+    return report({ status: "pass", value: s === undefined ? "null" : s });
   });
-  define("__rk_take", () => { const r = stringify({ out: out.join(""), err: err.join(""), over }); out.length = 0; err.length = 0; return r; });
+  define("__rk_take", () => { const r = report({ out: out.join(""), err: err.join(""), over }); out.length = 0; err.length = 0; return r; });
   define("__rk_drain", () => {
     for (const f of stdinListeners.data) f(stdinText);
     for (const f of stdinListeners.readable) f();
@@ -310,5 +315,6 @@ export const JS_PRELUDE = String.raw`
     for (let i = 0; i < macrotasks.length && i < 100000; i++) macrotasks[i]();
   });
   define("__rk_exit", (e) => (e instanceof ExitSignal ? e.code : null));
+  (${JS_CANDIDATE_CALL})(${JS_PLAIN}, define, (e) => (e instanceof ExitSignal ? e.code : null));
 })();
 `;

@@ -1,259 +1,117 @@
 /**
- * The `js` runtime: JavaScript (and TypeScript, transpiled before) in isolated-vm. One isolate per slot
- * of the global limit, reused; a fresh context per run, so nothing survives between runs. There is no
- * require (only the shims of js-prelude.ts), no file system, no network and no host object in a context.
- * Every evaluation has a timeout; a host timer disposes the isolate when a run does not stop (microtask
- * loops, promises that never settle), and an isolate that hit its memory limit is replaced.
+ * The `js` runtime as the host sees it: a worker thread per slot runs the jobs (js-worker.ts: the
+ * candidate in an isolated-vm isolate, the tests in a judge), so no synchronous call into a candidate
+ * ever blocks the host's event loop. The worker enforces the limits itself; the host terminates it
+ * when a test overruns its limit by more than a grace period, and reports that test as a timeout.
  */
-import { createHash } from "node:crypto";
-import ivm from "isolated-vm";
-import { RewardkitError } from "../../../core/index.js";
-import type { HarnessJob, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
-import { JS_PRELUDE } from "./js-prelude.js";
+import { Worker } from "node:worker_threads";
+import { type ErrorKind, RewardkitError } from "../../../core/index.js";
+import type { Job, RunResult, Runtime, TestOutcome } from "../types.js";
+import { workerModule } from "./task-module.js";
 
-interface Slot {
-  isolate: ivm.Isolate;
-  prelude: ivm.Script;
-  memoryMb: number;
+const WORKER = new URL("./js-worker.js", import.meta.url);
+/** Time for the worker to start and prepare a context, on top of a test's own limit. */
+const GRACE_MS = 2000;
+
+interface Msg {
+  id: number;
+  begin?: number;
+  done?: TestOutcome;
+  result?: RunResult;
+  error?: { kind: ErrorKind; message: string };
 }
 
-const slots: (Slot | undefined)[] = [];
-const HASHES = new Set(["md5", "sha1", "sha256", "sha512"]);
-const ENCODINGS = new Set(["hex", "base64", "base64url", "latin1"]);
-/** crypto.createHash for model code: a pure function of copied strings, computed in the host. */
-const hostHash = new ivm.Callback((alg: string, data: string, enc: string) => {
-  const a = String(alg).toLowerCase();
-  if (!HASHES.has(a) || !ENCODINGS.has(enc) || typeof data !== "string" || data.length > 1 << 24) return null;
-  return createHash(a)
-    .update(data, "utf8")
-    .digest(enc as "hex");
-});
-const GRACE_MS = 200;
+class Slot {
+  private readonly worker: Worker;
+  private nextId = 1;
+  dead = false;
+  private onMsg: ((m: Msg) => void) | null = null;
 
-function slotFor(i: number, memoryMb: number): Slot {
-  let s = slots[i];
-  if (s && (s.isolate.isDisposed || s.memoryMb !== memoryMb)) {
-    if (!s.isolate.isDisposed) s.isolate.dispose();
-    s = undefined;
+  constructor() {
+    this.worker = new Worker(workerModule(WORKER), { env: {} });
+    this.worker.unref();
+    this.worker.on("message", (m: Msg) => this.onMsg?.(m));
+    const die = (why: string) => {
+      this.dead = true;
+      this.onMsg?.({ id: -1, error: { kind: "sandbox_error", message: why } });
+    };
+    this.worker.on("error", (e) => die(`the JS worker failed: ${e.message}`));
+    this.worker.on("exit", (code) => die(`the JS worker exited (code ${code})`));
   }
-  if (!s) {
-    try {
-      const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb) });
-      const prelude = isolate.compileScriptSync(JS_PRELUDE, { filename: "rewardkit:prelude" });
-      s = { isolate, prelude, memoryMb };
-    } catch (e) {
-      throw new RewardkitError("sandbox_error", `cannot create a V8 isolate: ${(e as Error).message}`);
-    }
-    slots[i] = s;
+
+  run(job: Job, signal: AbortSignal): Promise<RunResult> {
+    const id = this.nextId++;
+    const tests: TestOutcome[] = [];
+    let current = job.kind === "harness" ? job.start : 0;
+    const t0 = performance.now();
+    this.worker.ref();
+    return new Promise<RunResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => stop("timeout"), job.limits.timeMs + GRACE_MS);
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.onMsg = null;
+        if (!this.dead) this.worker.unref();
+      };
+      // The worker did not answer in time (or the caller gave up): kill it, keep what it reported.
+      const stop = (why: "timeout") => {
+        finish();
+        this.kill();
+        tests.push({ index: current, status: why, ms: performance.now() - t0 });
+        resolve({
+          end: why,
+          tests: job.kind === "harness" ? tests : [],
+          stdout: "",
+          stderr: "",
+          ms: performance.now() - t0,
+          isolation: "isolated-vm",
+        });
+      };
+      const onAbort = () => stop("timeout");
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.onMsg = (m) => {
+        if (m.id !== id && m.id !== -1) return;
+        if (m.begin !== undefined) {
+          current = m.begin;
+          arm();
+        } else if (m.done) tests.push(m.done);
+        else if (m.result) {
+          finish();
+          resolve(m.result);
+        } else if (m.error) {
+          finish();
+          reject(new RewardkitError(m.error.kind, m.error.message));
+        }
+      };
+      arm();
+      this.worker.postMessage({ id, job });
+    });
   }
-  return s;
-}
 
-type Eval =
-  | { kind: "ok"; value: unknown }
-  | { kind: "threw"; error: Error }
-  | { kind: "timeout" }
-  | { kind: "memory" };
-
-/** Runs `fn` with a host deadline: past it (plus a grace period) the isolate is disposed. */
-async function guarded(slot: Slot, ms: number, fn: () => Promise<unknown>): Promise<Eval> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<Eval>((resolve) => {
-    timer = setTimeout(() => {
-      if (!slot.isolate.isDisposed) slot.isolate.dispose();
-      resolve({ kind: "timeout" });
-    }, ms + GRACE_MS);
-  });
-  try {
-    return await Promise.race([
-      fn().then(
-        (value): Eval => ({ kind: "ok", value }),
-        (error: Error): Eval => {
-          const msg = String(error?.message ?? error);
-          if (/timed out/i.test(msg)) return { kind: "timeout" };
-          if (/memory limit/i.test(msg) || (slot.isolate.isDisposed && /disposed/i.test(msg))) {
-            return /memory/i.test(msg) ? { kind: "memory" } : { kind: "timeout" };
-          }
-          return { kind: "threw", error };
-        },
-      ),
-      deadline,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function parse(v: unknown): Record<string, string> {
-  try {
-    return JSON.parse(String(v)) as Record<string, string>;
-  } catch {
-    return { status: "error", type: "Error", message: `bad harness reply: ${String(v).slice(0, 200)}` };
+  kill(): void {
+    this.dead = true;
+    void this.worker.terminate();
   }
 }
 
 export class JsRuntime implements Runtime {
   readonly name = "js" as const;
+  private readonly slots: (Slot | undefined)[] = [];
 
   isolation() {
     return "isolated-vm" as const;
   }
 
-  async run(job: Job, slotIndex: number, signal: AbortSignal): Promise<RunResult> {
-    const slot = slotFor(slotIndex, job.limits.memoryMb);
-    let context: ivm.Context;
-    try {
-      context = await slot.isolate.createContext();
-      context.global.setSync("__rk_host_hash", hostHash);
-      const stdin = job.kind === "stdio" ? job.stdin : "";
-      context.global.setSync(
-        "__rk_cfg",
-        new ivm.ExternalCopy({ stdin, limit: job.limits.outputBytes }).copyInto(),
-      );
-      await slot.prelude.run(context, { timeout: 1000 });
-    } catch (e) {
-      if (!slot.isolate.isDisposed) slot.isolate.dispose();
-      throw new RewardkitError("sandbox_error", `cannot prepare a JS context: ${(e as Error).message}`);
+  run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
+    let s = this.slots[slot];
+    if (!s || s.dead) {
+      s = new Slot();
+      this.slots[slot] = s;
     }
-    try {
-      return job.kind === "stdio"
-        ? await this.stdio(slot, context, job)
-        : await this.harness(slot, context, job, signal);
-    } finally {
-      if (!slot.isolate.isDisposed) context.release();
-    }
-  }
-
-  private async take(slot: Slot, context: ivm.Context): Promise<{ out: string; err: string; over: boolean }> {
-    if (slot.isolate.isDisposed) return { out: "", err: "", over: false };
-    try {
-      return JSON.parse(String(await context.eval("__rk_take()", { timeout: 1000 })));
-    } catch {
-      return { out: "", err: "", over: false };
-    }
-  }
-
-  private compile(slot: Slot, code: string, filename: string): ivm.Script | string {
-    try {
-      return slot.isolate.compileScriptSync(code, { filename });
-    } catch (e) {
-      if (slot.isolate.isDisposed) throw new RewardkitError("sandbox_error", "the isolate was disposed");
-      return `${(e as Error).name ?? "SyntaxError"}: ${(e as Error).message}`;
-    }
-  }
-
-  private async stdio(slot: Slot, context: ivm.Context, job: StdioJob): Promise<RunResult> {
-    const t0 = performance.now();
-    const base = { tests: [], isolation: "isolated-vm" as const };
-    const script = this.compile(slot, job.source, "solution.js");
-    if (typeof script === "string")
-      return { ...base, end: "compile_error", stdout: "", stderr: script, ms: 0 };
-    const lim = Math.ceil(job.limits.timeMs);
-    let r = await guarded(slot, lim, () => script.run(context, { timeout: lim }));
-    if (r.kind === "ok") {
-      const left = Math.max(1, Math.ceil(lim - (performance.now() - t0)));
-      r = await guarded(slot, left, () => context.eval("__rk_drain()", { timeout: left }));
-    }
-    const ms = performance.now() - t0;
-    const io = await this.take(slot, context);
-    const res = { ...base, stdout: io.out, stderr: io.err, ms };
-    if (io.over) return { ...res, end: "output_limit" };
-    if (r.kind === "timeout") return { ...res, end: "timeout" };
-    if (r.kind === "memory") return { ...res, end: "memory" };
-    if (r.kind === "threw") {
-      const code = await this.exitCode(slot, context, r.error);
-      if (code === 0) return { ...res, end: "exited", exitCode: 0 };
-      const e = r.error;
-      return { ...res, end: "crashed", exitCode: code ?? 1, stderr: `${io.err}${e.name}: ${e.message}` };
-    }
-    return { ...res, end: "exited", exitCode: 0 };
-  }
-
-  /** The status of a `process.exit(code)` (thrown as an error with that message), or null. */
-  private async exitCode(_slot: Slot, _context: ivm.Context, e: Error): Promise<number | null> {
-    const m = /^process\.exit\((-?\d+)\)$/.exec(String(e?.message ?? ""));
-    return m ? Number(m[1]) : null;
-  }
-
-  private async harness(
-    slot: Slot,
-    context: ivm.Context,
-    job: HarnessJob,
-    signal: AbortSignal,
-  ): Promise<RunResult> {
-    const tests: TestOutcome[] = [];
-    let ms = 0;
-    const lim = Math.ceil(job.limits.timeMs);
-    const finish = async (end: RunResult["end"], extra: Partial<RunResult> = {}): Promise<RunResult> => {
-      // The output only matters for the feedback of a failure: a run where everything passed skips it.
-      const allPassed = end === "completed" && tests.every((t) => t.status === "pass");
-      const io = allPassed ? { out: "", err: "" } : await this.take(slot, context);
-      return { end, tests, stdout: io.out, stderr: io.err, ms, isolation: "isolated-vm", ...extra };
-    };
-    const setup = this.compile(slot, job.setup, "solution.js");
-    if (typeof setup === "string") return finish("compile_error", { stderr: setup });
-    // The setup runs as a script (its declarations become globals), then reports through the helpers.
-    const t0 = performance.now();
-    const r = await guarded(slot, lim, () => setup.run(context, { timeout: lim }));
-    ms += performance.now() - t0;
-    if (r.kind !== "ok") {
-      tests.push(this.outcome(r, job.start, performance.now() - t0));
-      return finish(r.kind === "timeout" ? "timeout" : r.kind === "memory" ? "memory" : "exited", {
-        setupFailed: true,
-      });
-    }
-    for (let i = job.start; i < job.tests.length; i++) {
-      if (signal.aborted) break;
-      const t = job.tests[i]!;
-      const wrapped =
-        "code" in t
-          ? `(async function () {\ntry {\nawait (async function () {\n${t.code}\n})();\nreturn __rk_pass();\n} catch (e) { return __rk_err(e); }\n})()`
-          : `(async function () {\ntry {\nconst __rk_fn = (${t.call});\nreturn __rk_value(await __rk_fn(...${JSON.stringify(t.args)}));\n} catch (e) { return __rk_err(e); }\n})()`;
-      const script = this.compile(slot, wrapped, "test.js");
-      const t1 = performance.now();
-      if (typeof script === "string") {
-        tests.push({
-          index: i,
-          status: "error",
-          type: "SyntaxError",
-          message: `test does not compile: ${script}`,
-          ms: 0,
-        });
-      } else {
-        const e = await guarded(slot, lim, () => script.run(context, { timeout: lim, promise: true }));
-        tests.push(this.outcome(e, i, performance.now() - t1));
-      }
-      ms += performance.now() - t1;
-      const last = tests[tests.length - 1]!;
-      if (last.status === "timeout") return finish("timeout");
-      if (last.status === "memory") return finish("memory");
-      if (last.status === "output_limit") return finish("output_limit");
-      if (last.status !== "pass" && job.stopOnFail) break;
-    }
-    return finish("completed");
-  }
-
-  private outcome(r: Eval, index: number, ms: number): TestOutcome {
-    if (r.kind === "timeout") return { index, status: "timeout", ms };
-    if (r.kind === "memory")
-      return { index, status: "memory", type: "RangeError", message: "memory limit exceeded", ms };
-    if (r.kind === "threw") {
-      const e = r.error;
-      const name = e?.name ?? "Error";
-      return {
-        index,
-        status: name === "AssertionError" ? "fail" : "error",
-        type: name,
-        message: String(e?.message ?? e).slice(0, 2000),
-        ms,
-      };
-    }
-    if (r.value === undefined) return { index, status: "pass", ms };
-    const p = parse(r.value);
-    const o: TestOutcome = { index, status: p.status as TestOutcome["status"], ms };
-    if (p.type) o.type = p.type;
-    if (p.message) o.message = p.message;
-    if (p.value !== undefined) o.value = p.value;
-    return o;
+    return s.run(job, signal);
   }
 }

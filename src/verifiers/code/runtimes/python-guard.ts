@@ -8,7 +8,7 @@
  * module loaded at start, sys.path, the recursion limit, os.environ, the working directory and the
  * writable directories of the in-memory file system are restored.
  *
- * JS layer (python-worker.ts): the `js` module sees an empty object instead of the worker's globals, the
+ * JS layer (pyodide-realm.ts, in the candidate process): the `js` module sees an empty object instead of the worker's globals, the
  * pyodide API loses its host file system entry points, and the worker realm loses code generation from
  * strings (Function constructors), process internals (binding, dlopen, getBuiltinModule, abort, kill), and
  * network globals (fetch, WebSocket). Even Python code that reached a JsProxy finds nothing to escape with.
@@ -19,7 +19,8 @@ def _rk_install_guard():
     import sys, os, builtins, gc, shutil
 
     BLOCKED = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip", "ctypes", "_ctypes",
-               "pyodide_http", "pyodide_kernel")
+               "pyodide_http", "pyodide_kernel", "_testcapi", "_testinternalcapi", "_testlimitedcapi",
+               "_testbuffer", "_testclinic", "_testclinic_limited", "_xxtestfuzz", "_remote_debugging")
     USER_FILES = ("<solution>", "<test>")
     getframe = sys._getframe
 

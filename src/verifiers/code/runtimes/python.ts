@@ -1,9 +1,12 @@
 /**
- * The `python` runtime: Pyodide (CPython compiled to WebAssembly) in worker threads, one warm interpreter
- * per slot of the global limit. Each run starts from a restored snapshot (fresh globals, restored builtins
- * and modules). At a deadline the run is interrupted through the interrupt buffer (KeyboardInterrupt);
- * a program that does not stop within a grace period, crashes the interpreter or grows its memory far
- * gets its worker terminated and replaced.
+ * The `python` runtime: Pyodide (CPython compiled to WebAssembly) on both sides of a trust boundary.
+ * The candidate's program runs in a candidate process (python-candidate.ts: Node's permission model,
+ * bubblewrap where it works, the interpreter's memory restored before every sample); assert-style
+ * tests run in a judge (python-judge-worker.ts: a worker thread with its own interpreter) that holds the
+ * test code and the expected values and calls the candidate's functions through plain-data proxies.
+ * `call` tests and stdin/stdout programs need no judge: the host compares. A candidate request that
+ * overruns its deadline kills that process (the next sample gets a new one); a judge that does not
+ * stop is interrupted, then terminated.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
@@ -11,26 +14,23 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { RewardkitError } from "../../../core/index.js";
-import type { HarnessJob, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
+import type { HarnessJob, Isolation, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
+import { type CandidateOutcome, candidateCommand, PyCandidate } from "./python-candidate-host.js";
 import { workerModule } from "./task-module.js";
 
-const WORKER = new URL("./python-worker.js", import.meta.url);
-/** How long a program may ignore the interrupt before its worker is terminated. */
+const WORKER = new URL("./python-judge-worker.js", import.meta.url);
+/** How long a judge may ignore the interrupt before its worker is terminated. */
 const GRACE_MS = 300;
-/** A worker whose WebAssembly memory grew by more than this is replaced after the run. */
+/** A candidate whose WebAssembly memory grew by more than this is replaced after the sample. */
 const RECYCLE_GROWN_MB = 256;
-/** Deadline of the reset between runs (not the program's time). */
-const RESET_MS = 30_000;
+/** The judge's own time for a test on top of the candidate's (trusted code, but it may be slow). */
+const JUDGE_MS = 2000;
 
 interface Reply {
   id: number;
   result?: Record<string, unknown>;
-  stdout?: string;
-  stderr?: string;
-  outputExceeded?: boolean;
-  grownMb?: number;
   fatal?: string;
 }
 
@@ -39,19 +39,29 @@ type Outcome =
   | { kind: "killed"; ms: number } // terminated at the deadline
   | { kind: "crashed"; message: string; ms: number };
 
+/** The judge worker. `onCall` relays the candidate calls of the request in flight. */
 class PyWorker {
   private worker: Worker;
   private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly bridge: MessagePort;
   readonly ready: Promise<void>;
   private pending: { id: number; done: (r: Reply | Error) => void } | null = null;
   private nextId = 1;
   dead = false;
-  /** MiB the interpreter's memory grew by since it started. */
-  grown = 0;
+  onCall: ((name: string, payload: string) => void) | null = null;
 
   constructor(snapshot: Uint8Array | null) {
+    const { port1, port2 } = new MessageChannel();
+    this.bridge = port1;
     this.worker = new Worker(workerModule(WORKER), {
-      workerData: { interrupt: this.interrupt.buffer, ...(snapshot ? { snapshot } : {}) },
+      workerData: {
+        interrupt: this.interrupt.buffer,
+        flag: this.flag.buffer,
+        bridge: port2,
+        ...(snapshot ? { snapshot } : {}),
+      },
+      transferList: [port2],
       env: {},
       stdout: true,
       stderr: true,
@@ -82,20 +92,31 @@ class PyWorker {
       });
     });
     this.ready.catch(() => {});
-    this.worker.on("message", (m: Reply) => {
+    this.worker.on("message", (m: Reply & { call?: { name: string; payload: string } }) => {
+      if (m.call) {
+        if (this.onCall) this.onCall(m.call.name, m.call.payload);
+        else this.answer('{"abort": "error", "message": "no candidate"}');
+        return;
+      }
       if (this.pending && m.id === this.pending.id) {
         const p = this.pending;
         this.pending = null;
         p.done(m);
       }
     });
-    // The worker holds the process open only while it starts or runs a request (see `request`): an idle
-    // one must not keep a CLI from exiting. (Its stdout and stderr are captured, never the host's, but
-    // left unread: reading them would ref it for good. Programs' output goes through Pyodide's hooks.)
+    // An idle judge must not keep a CLI from exiting: it holds the process open only while it starts or
+    // runs a request.
     this.ready.then(
       () => this.worker.unref(),
       () => {},
     );
+  }
+
+  /** Hands the judge the reply of its candidate call and wakes it. */
+  answer(text: string): void {
+    this.bridge.postMessage(text);
+    Atomics.store(this.flag, 0, 1);
+    Atomics.notify(this.flag, 0);
   }
 
   async request(req: Record<string, unknown>, timeoutMs: number): Promise<Outcome> {
@@ -141,18 +162,33 @@ class PyWorker {
   }
 }
 
-const workers: (PyWorker | undefined)[] = [];
+const judges: (PyWorker | undefined)[] = [];
+const candidates: (PyCandidate | undefined)[] = [];
 let snapshotPromise: Promise<Uint8Array | null> | undefined;
+/** The snapshot file candidate processes start from (undefined: they start the slow way). */
+let snapshotPath: string | undefined;
 
-async function workerFor(slot: number): Promise<PyWorker> {
-  let w = workers[slot];
+async function judgeFor(slot: number): Promise<PyWorker> {
+  let w = judges[slot];
   if (!w || w.dead) {
     snapshotPromise ??= interpreterSnapshot();
     w = new PyWorker(await snapshotPromise);
-    workers[slot] = w;
+    judges[slot] = w;
   }
   await w.ready;
   return w;
+}
+
+async function candidateFor(slot: number): Promise<PyCandidate> {
+  let c = candidates[slot];
+  if (!c || c.dead) {
+    snapshotPromise ??= interpreterSnapshot();
+    await snapshotPromise;
+    c = new PyCandidate(candidateCommand(snapshotPath).argv);
+    candidates[slot] = c;
+  }
+  await c.ready;
+  return c;
 }
 
 /**
@@ -165,7 +201,9 @@ async function interpreterSnapshot(): Promise<Uint8Array | null> {
   const file = snapshotFile();
   if (file) {
     try {
-      return new Uint8Array(readFileSync(file));
+      const bytes = new Uint8Array(readFileSync(file));
+      snapshotPath = file;
+      return bytes;
     } catch {}
   }
   const snap = await new Promise<Uint8Array | null>((resolve) => {
@@ -190,6 +228,7 @@ async function interpreterSnapshot(): Promise<Uint8Array | null> {
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, snap, { mode: 0o600 });
       renameSync(tmp, file);
+      snapshotPath = file;
     } catch {}
   }
   return snap;
@@ -216,48 +255,59 @@ function snapshotFile(): string | undefined {
   }
 }
 
-/**
- * A worker whose interpreter is back to its start state. The reset runs before the program's clock
- * starts; when it fails (a previous program broke the interpreter) the worker is replaced, and only a
- * fresh interpreter that cannot reset is a sandbox error.
- */
-async function cleanWorker(slot: number): Promise<PyWorker> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const w = await workerFor(slot);
-    const o = await w.request({ op: "reset", outputBytes: 1 << 20, memoryMb: 1024 }, RESET_MS);
-    if (o.kind === "reply" && !o.timedOut && o.reply.result?.status === "pass") return w;
-    w.kill();
-  }
-  throw new RewardkitError("sandbox_error", "the Python interpreter could not be reset to a clean state");
-}
-
 function trimOut(s: string | undefined): string {
   return s ?? "";
+}
+
+function parseText(text: string | undefined): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text ?? "");
+    if (v && typeof v === "object") return v as Record<string, unknown>;
+  } catch {}
+  return { status: "error", type: "Crash", message: "the candidate process sent an unreadable reply" };
+}
+
+/** Output of one candidate run, gathered over its requests. */
+class Io {
+  stdout = "";
+  stderr = "";
+  over = false;
+  add(o: CandidateOutcome): void {
+    if (o.kind !== "reply") return;
+    this.stdout += trimOut(o.reply.out);
+    this.stderr += trimOut(o.reply.err);
+    if (o.reply.over) this.over = true;
+  }
 }
 
 export class PythonRuntime implements Runtime {
   readonly name = "python" as const;
 
-  isolation() {
-    return "pyodide-wasm" as const;
+  isolation(): Isolation {
+    return candidateCommand(undefined).isolation as Isolation;
   }
 
   /** Starts the interpreters of the given slots (benchmarks, servers that want no cold start). */
   async warm(slots: number): Promise<void> {
-    await Promise.all(Array.from({ length: slots }, (_, i) => workerFor(i)));
+    await Promise.all(
+      Array.from({ length: slots }, async (_, i) => {
+        await judgeFor(i);
+        await candidateFor(i);
+      }),
+    );
   }
 
   async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
-    const w = await cleanWorker(slot);
+    const c = await candidateFor(slot);
     try {
-      return job.kind === "stdio" ? await this.stdio(w, job) : await this.harness(w, job, signal);
+      return job.kind === "stdio" ? await this.stdio(c, job) : await this.harness(c, slot, job, signal);
     } finally {
-      if (!w.dead && w.grown > RECYCLE_GROWN_MB) w.kill();
+      if (!c.dead && c.grown > RECYCLE_GROWN_MB) c.kill();
     }
   }
 
-  private async stdio(w: PyWorker, job: StdioJob): Promise<RunResult> {
-    const o = await w.request(
+  private async stdio(c: PyCandidate, job: StdioJob): Promise<RunResult> {
+    const o = await c.request(
       {
         op: "stdio",
         code: job.source,
@@ -267,17 +317,16 @@ export class PythonRuntime implements Runtime {
       },
       job.limits.timeMs,
     );
-    const base = { tests: [], isolation: "pyodide-wasm" as const, ms: o.ms };
+    const base = { tests: [], isolation: this.isolation(), ms: o.ms };
     if (o.kind === "killed") return { ...base, end: "timeout", stdout: "", stderr: "" };
     if (o.kind === "crashed")
-      return { ...base, end: "crashed", stdout: "", stderr: `interpreter crashed: ${o.message}` };
+      return { ...base, end: "crashed", stdout: "", stderr: `interpreter stopped: ${o.message}` };
     const r = o.reply;
-    w.grown = r.grownMb ?? 0;
-    const stdout = trimOut(r.stdout);
-    let stderr = trimOut(r.stderr);
-    const res = r.result ?? {};
-    if (r.outputExceeded) return { ...base, end: "output_limit", stdout, stderr };
-    if (o.timedOut) return { ...base, end: "timeout", stdout, stderr };
+    c.grown = r.grownMb ?? 0;
+    const stdout = trimOut(r.out);
+    let stderr = trimOut(r.err);
+    const res = parseText(r.text);
+    if (r.over) return { ...base, end: "output_limit", stdout, stderr };
     if (res.status === "compile")
       return { ...base, end: "compile_error", stdout, stderr: `${res.type}: ${res.message}` };
     if (res.status === "memory")
@@ -289,66 +338,186 @@ export class PythonRuntime implements Runtime {
     return { ...base, end: "exited", exitCode: 0, stdout, stderr };
   }
 
-  private async harness(w: PyWorker, job: HarnessJob, signal: AbortSignal): Promise<RunResult> {
-    const lim = { outputBytes: job.limits.outputBytes, memoryMb: job.limits.memoryMb };
+  private async harness(
+    c: PyCandidate,
+    slot: number,
+    job: HarnessJob,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
+    const io = new Io();
     const tests: TestOutcome[] = [];
-    let stdout = "";
-    let stderr = "";
     let ms = 0;
-    const finish = (end: RunResult["end"]): RunResult => ({
+    const isolation = this.isolation();
+    const finish = (end: RunResult["end"], extra: Partial<RunResult> = {}): RunResult => ({
       end,
       tests,
-      stdout,
-      stderr,
+      stdout: io.stdout,
+      stderr: io.stderr,
       ms,
-      isolation: "pyodide-wasm",
+      isolation,
+      ...extra,
     });
-    const setup = await w.request({ op: "setup", code: job.setup, ...lim }, job.limits.timeMs);
-    ms += setup.ms;
     const first = job.start;
-    const fromOutcome = (o: Outcome, index: number): { done: TestOutcome; end?: RunResult["end"] } => {
+    /** A candidate request that did not answer normally, as the outcome of test `index`. */
+    const stopped = (
+      o: CandidateOutcome,
+      index: number,
+    ): { done: TestOutcome; end: RunResult["end"] } | null => {
+      if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
+      if (o.kind === "crashed") {
+        const message = `interpreter stopped: ${o.message}`;
+        return { done: { index, status: "error", type: "Crash", message, ms: o.ms }, end: "crashed" };
+      }
+      if (o.reply.over) return { done: { index, status: "output_limit", ms: o.ms }, end: "output_limit" };
+      return null;
+    };
+    const limit = { outputBytes: job.limits.outputBytes, memoryMb: job.limits.memoryMb };
+    const load = await c.request({ op: "load", code: job.program, ...limit }, job.limits.timeMs);
+    io.add(load);
+    ms += load.ms;
+    const bad = stopped(load, first);
+    if (bad) {
+      tests.push(bad.done);
+      return finish(bad.end, { setupFailed: true });
+    }
+    const loaded = parseText((load as { reply: { text?: string } }).reply.text);
+    c.grown = (load as { reply: { grownMb?: number } }).reply.grownMb ?? 0;
+    if (loaded.status === "compile")
+      return finish("compile_error", { stderr: `${loaded.type}: ${loaded.message}` });
+    if (loaded.status !== "pass") {
+      const t: TestOutcome = { index: first, status: loaded.status as TestOutcome["status"], ms: load.ms };
+      if (typeof loaded.type === "string") t.type = loaded.type;
+      if (typeof loaded.message === "string") t.message = loaded.message;
+      tests.push(t);
+      return finish("exited", { setupFailed: true });
+    }
+    const names = Array.isArray(loaded.names) ? (loaded.names as string[]) : [];
+    let judge: PyWorker | undefined;
+    for (let i = first; i < job.tests.length; i++) {
+      if (signal.aborted) break;
+      const t = job.tests[i]!;
+      const t0 = performance.now();
+      let done: TestOutcome;
+      if ("call" in t) {
+        // The host compares the returned value (schedule.ts): no judge needed.
+        const o = await c.request(
+          { op: "call_json", name: t.call, payload: JSON.stringify(t.args) },
+          job.limits.timeMs,
+        );
+        io.add(o);
+        const s = stopped(o, i);
+        if (s) {
+          tests.push(s.done);
+          ms += o.ms;
+          return finish(s.end);
+        }
+        const r = parseText((o as { reply: { text?: string } }).reply.text);
+        done = { index: i, status: r.status as TestOutcome["status"], ms: o.ms };
+        if (typeof r.type === "string") done.type = r.type;
+        if (typeof r.message === "string") done.message = r.message;
+        if (typeof r.value === "string") done.value = r.value;
+      } else {
+        if (!judge) {
+          judge = await judgeFor(slot);
+          const b = await judge.request(
+            {
+              op: "begin",
+              trusted: job.trusted,
+              tests: job.tests.map((x) => ("code" in x ? x.code : "")),
+              entry: job.entry,
+              names,
+            },
+            JUDGE_MS * 5,
+          );
+          if (b.kind !== "reply" || b.reply.result?.status !== "pass") {
+            const why =
+              b.kind === "reply"
+                ? String(b.reply.result?.message ?? "")
+                : b.kind === "crashed"
+                  ? b.message
+                  : "timed out";
+            throw new RewardkitError(
+              "invalid_input",
+              `reference: the tests' own code failed in the judge: ${why}`,
+            );
+          }
+        }
+        const r = await this.judged(judge, c, io, t.code, i, job.limits.timeMs);
+        done = r.done;
+        if (r.end) {
+          tests.push(done);
+          ms += performance.now() - t0;
+          return finish(r.end);
+        }
+      }
+      tests.push(done);
+      ms += performance.now() - t0;
+      if (done.status !== "pass" && job.stopOnFail) break;
+    }
+    return finish("completed");
+  }
+
+  /**
+   * One test in the judge, relaying its candidate calls. The test's time limit counts the candidate's
+   * time; at the limit the candidate is killed and the judge is told, so its test ends as a timeout.
+   */
+  private async judged(
+    judge: PyWorker,
+    c: PyCandidate,
+    io: Io,
+    code: string,
+    index: number,
+    timeMs: number,
+  ): Promise<{ done: TestOutcome; end?: RunResult["end"] }> {
+    let candidateMs = 0;
+    let stop: { status: TestOutcome["status"]; end: RunResult["end"]; message?: string } | undefined;
+    judge.onCall = (name, payload) => {
+      if (stop || c.dead) {
+        judge.answer(JSON.stringify({ abort: stop?.status ?? "error", message: "the candidate is gone" }));
+        return;
+      }
+      void c.request({ op: "call", name, payload }, Math.max(1, timeMs - candidateMs)).then((o) => {
+        candidateMs += o.ms;
+        io.add(o);
+        if (o.kind === "killed") stop = { status: "timeout", end: "timeout" };
+        else if (o.kind === "crashed")
+          stop = { status: "error", end: "crashed", message: `interpreter stopped: ${o.message}` };
+        else if (o.reply.over) stop = { status: "output_limit", end: "output_limit" };
+        if (stop || o.kind !== "reply") {
+          judge.answer(
+            JSON.stringify({ abort: stop?.status ?? "error", message: stop?.message ?? "stopped" }),
+          );
+        } else judge.answer(o.reply.text ?? '{"abort": "error", "message": "empty reply"}');
+      });
+    };
+    try {
+      const o = await judge.request({ op: "test", code }, timeMs + JUDGE_MS);
+      const s = stop as typeof stop;
+      if (s) {
+        const done: TestOutcome = { index, status: s.status, ms: o.ms };
+        if (s.message) {
+          done.type = "Crash";
+          done.message = s.message;
+        }
+        return { done, end: s.end };
+      }
       if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
       if (o.kind === "crashed") {
         return {
-          done: {
-            index,
-            status: "error",
-            type: "Crash",
-            message: `interpreter crashed: ${o.message}`,
-            ms: o.ms,
-          },
+          done: { index, status: "error", type: "JudgeCrash", message: o.message, ms: o.ms },
           end: "crashed",
         };
       }
-      const r = o.reply;
-      w.grown = r.grownMb ?? 0;
-      stdout += trimOut(r.stdout);
-      stderr += trimOut(r.stderr);
-      const res = (r.result ?? {}) as Record<string, string>;
-      if (r.outputExceeded) return { done: { index, status: "output_limit", ms: o.ms }, end: "output_limit" };
-      if (o.timedOut) return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
-      const done: TestOutcome = { index, status: res.status as TestOutcome["status"], ms: o.ms };
-      if (res.type) done.type = res.type;
-      if (res.message) done.message = res.message;
-      if (res.value !== undefined) done.value = res.value;
+      const r = (o.reply.result ?? {}) as Record<string, string>;
+      const done: TestOutcome = { index, status: r.status as TestOutcome["status"], ms: o.ms };
+      if (r.type) done.type = r.type;
+      if (r.message) done.message = r.message;
+      // The candidate ended inside a call (exit, memory): its run is over.
+      if (r.status === "exit" || r.status === "memory")
+        return { done, end: r.status === "memory" ? "memory" : "exited" };
       return { done };
-    };
-    const s = fromOutcome(setup, first);
-    if (s.end || s.done.status !== "pass") {
-      if (s.done.status === "compile")
-        return { ...finish("compile_error"), stderr: `${s.done.type}: ${s.done.message}` };
-      tests.push(s.done);
-      return { ...finish(s.end ?? "exited"), setupFailed: true };
+    } finally {
+      judge.onCall = null;
     }
-    for (let i = first; i < job.tests.length; i++) {
-      if (signal.aborted) break;
-      const o = await w.request({ op: "test", test: job.tests[i], ...lim }, job.limits.timeMs);
-      ms += o.ms;
-      const t = fromOutcome(o, i);
-      tests.push(t.done);
-      if (t.end) return finish(t.end);
-      if (t.done.status !== "pass" && job.stopOnFail) break;
-    }
-    return finish("completed");
   }
 }

@@ -1,0 +1,102 @@
+/**
+ * The JavaScript side of the judge/candidate boundary (see plain-py.ts for the Python one). The judge
+ * holds the tests; candidate functions are proxies whose arguments and results cross as JSON text in
+ * this encoding, decoded by the receiving realm's own copy of these functions, so every object the
+ * judge compares was made in its own realm and has no behaviour.
+ *
+ * Encoding: null, booleans, finite numbers, strings and arrays as themselves; every other value is a
+ * one-key object: {"o": {k: v}} plain object, {"u": 1} undefined, {"n": "NaN"|"Infinity"|"-Infinity"|
+ * "-0"}, {"b": "digits"} bigint, {"m": [[k, v], ...]} Map, {"s": [...]} Set, {"d": ms} Date.
+ * Functions, symbols, promises, proxies and cycles do not cross.
+ */
+
+/** An expression that evaluates to {enc, dec} in the realm it runs in. */
+export const JS_PLAIN = `(function () {
+  "use strict";
+  const isArray = Array.isArray, objIs = Object.is, keys = Object.keys, getProto = Object.getPrototypeOf;
+  const MapC = Map, SetC = Set, DateC = Date, ObjectProto = Object.prototype, stringify = JSON.stringify, parse = JSON.parse;
+  function notPlain(what) { const e = new TypeError(what + " is not plain data (only null, booleans, numbers, bigints, strings, arrays, plain objects, Map, Set and Date cross to the tests)"); e.name = "TypeError"; throw e; }
+  function enc(v, depth, seen) {
+    if (depth > 200) notPlain("a value nested more than 200 levels deep");
+    if (v === null || typeof v === "boolean" || typeof v === "string") return v;
+    if (typeof v === "number") {
+      if (v !== v) return { n: "NaN" };
+      if (v === Infinity) return { n: "Infinity" };
+      if (v === -Infinity) return { n: "-Infinity" };
+      if (objIs(v, -0)) return { n: "-0" };
+      return v;
+    }
+    if (v === undefined) return { u: 1 };
+    if (typeof v === "bigint") return { b: String(v) };
+    if (typeof v !== "object") notPlain("a " + typeof v);
+    if (seen.indexOf(v) >= 0) notPlain("a cyclic value");
+    seen.push(v);
+    try {
+      if (isArray(v)) { const out = []; for (let i = 0; i < v.length; i++) out.push(enc(v[i], depth + 1, seen)); return out; }
+      if (v instanceof MapC) { const out = []; for (const [k, x] of v) out.push([enc(k, depth + 1, seen), enc(x, depth + 1, seen)]); return { m: out }; }
+      if (v instanceof SetC) { const out = []; for (const x of v) out.push(enc(x, depth + 1, seen)); return { s: out }; }
+      if (v instanceof DateC) return { d: v.getTime() };
+      if (typeof v.then === "function") notPlain("a Promise (async results)");
+      const o = {};
+      for (const k of keys(v)) o[k] = enc(v[k], depth + 1, seen);
+      return { o };
+    } finally { seen.pop(); }
+  }
+  function dec(x) {
+    if (x === null || typeof x === "boolean" || typeof x === "string" || typeof x === "number") return x;
+    if (isArray(x)) return x.map(dec);
+    const k = keys(x);
+    if (k.length !== 1) throw new TypeError("not an encoded plain value");
+    const v = x[k[0]];
+    switch (k[0]) {
+      case "o": { const o = {}; for (const key of keys(v)) { if (key === "__proto__") continue; o[key] = dec(v[key]); } return o; }
+      case "u": return undefined;
+      case "n": return v === "-0" ? -0 : Number(v);
+      case "b": return BigInt(v);
+      case "m": return new MapC(v.map((p) => [dec(p[0]), dec(p[1])]));
+      case "s": return new SetC(v.map(dec));
+      case "d": return new DateC(v);
+    }
+    throw new TypeError("not an encoded plain value");
+  }
+  return { enc: (v) => stringify(enc(v, 0, [])), dec: (s) => dec(parse(s)), decParsed: dec };
+})()`;
+
+/**
+ * Defined in the candidate's context: calls `fn` with decoded arguments and answers with JSON text:
+ * {"value": enc} | {"raise": {type, message}} | {"exit": code}. Runs next to the candidate: it is not
+ * trusted, it only carries answers for the judge to check.
+ */
+export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
+  const stringify = JSON.stringify, pending = new Map();
+  let next = 1;
+  function raised(e) {
+    const code = errExit(e);
+    if (code !== null) return stringify({ exit: code });
+    let type = "Error", message = "";
+    try { type = e && typeof e === "object" && typeof e.name === "string" ? e.name : typeof e; message = e && typeof e === "object" ? String(e.message) : String(e); } catch (x) { message = "<unprintable>"; }
+    return stringify({ raise: { type, message: message.slice(0, 2000) } });
+  }
+  function answer(v) {
+    try { return '{"value":' + plain.enc(v) + "}"; } catch (e) { return raised(e); }
+  }
+  define("__rk_call", function (fn, args) {
+    try {
+      const v = fn.apply(undefined, plain.dec(args));
+      if (v !== null && typeof v === "object" && typeof v.then === "function") {
+        // An async result: the judge awaits it with __rk_settle.
+        const id = next++;
+        pending.set(id, v);
+        return stringify({ promise: id });
+      }
+      return answer(v);
+    } catch (e) {
+      return raised(e);
+    }
+  });
+  define("__rk_settle", function (id) {
+    const p = pending.get(id);
+    pending.delete(id);
+    return Promise.resolve(p).then(answer, raised);
+  });
+})`;

@@ -1,0 +1,260 @@
+/**
+ * The candidate process of the `python` runtime: a Node child process (run under Node's permission
+ * model, and inside bubblewrap where it works: see python-candidate-host.ts) with one Pyodide
+ * interpreter that runs model code and nothing else. It never sees the tests: it loads a program, lists
+ * its functions and answers calls (plain data in, plain data out), or runs a stdin/stdout program.
+ *
+ * Nothing survives a sample: at the start of each one the interpreter's whole linear memory is restored
+ * from a copy taken once it was ready (with the wasm stack pointer), file handles opened since are
+ * closed, the writable directories are emptied and the working directory is put back; everything else
+ * of the in-memory file system is read-only. Model code that rewrote the server, the guard, a module
+ * or a file in one sample finds them pristine in the next.
+ */
+import { constants, readFileSync, writeSync } from "node:fs";
+import { PY_CANDIDATE, PY_PLAIN } from "../bridge/plain-py.js";
+import { PY_HARNESS } from "../harness-py.js";
+import { capWasmMemory, hardenRealm } from "./pyodide-realm.js";
+import { PY_GUARD } from "./python-guard.js";
+
+interface Request {
+  id: number;
+  op: "load" | "call" | "call_json" | "stdio";
+  code?: string;
+  name?: string;
+  payload?: string;
+  stdin?: string;
+  outputBytes?: number;
+  memoryMb?: number;
+}
+
+/** Replies go out on fd 3, one JSON line each (the host reads them with a bounded line reader). */
+const send = (m: unknown) => {
+  const line = `${JSON.stringify(m)}\n`;
+  let off = 0;
+  const buf = Buffer.from(line, "utf8");
+  while (off < buf.length) off += writeSync(3, buf, off);
+};
+const setCap = capWasmMemory();
+const interrupt = new Int32Array(new SharedArrayBuffer(4));
+
+let outBytes = 0;
+let outLimit = 1 << 20;
+let over = false;
+const chunks: { out: Uint8Array[]; err: Uint8Array[] } = { out: [], err: [] };
+const writer = (which: "out" | "err") => ({
+  write(buf: Uint8Array): number {
+    outBytes += buf.length;
+    if (outBytes > outLimit) {
+      if (!over) {
+        over = true;
+        Atomics.store(interrupt, 0, 2); // SIGINT: stop the program
+      }
+      return buf.length;
+    }
+    chunks[which].push(buf.slice());
+    return buf.length;
+  },
+});
+const decoder = new TextDecoder();
+function drain(list: Uint8Array[]): string {
+  const s = list.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
+  list.length = 0;
+  return s;
+}
+
+const SERVE = `
+_rk_cand = None
+def _rk_op(op, a, b):
+    global _rk_cand
+    if op == "load":
+        _rk_cand = _RkCandidate()
+        return _rk_json.dumps(_rk_cand.load(a))
+    if op == "call":
+        return _rk_cand.call(a, b)
+    if op == "call_json":
+        return _rk_json.dumps(_rk_cand.call_json(a, _rk_json.loads(b)))
+    return _rk_json.dumps(_rk_stdio(a, b))
+`;
+
+interface EmFS {
+  readdir(p: string): string[];
+  lstat(p: string): { mode: number };
+  chmod(p: string, mode: number): void;
+  isDir(mode: number): boolean;
+  isLink(mode: number): boolean;
+  rmdir(p: string): void;
+  unlink(p: string): void;
+  close(s: unknown): void;
+  chdir(p: string): void;
+  cwd(): string;
+  streams: unknown[];
+  ignorePermissions: boolean;
+}
+
+const WRITABLE = ["/tmp", "/home/pyodide"];
+const SKIP = new Set(["/dev", "/proc", ...WRITABLE]);
+
+/** Everything outside the writable directories becomes read-only (and permissions are enforced). */
+function freezeFs(fs: EmFS, dir: string): void {
+  for (const e of fs.readdir(dir)) {
+    if (e === "." || e === "..") continue;
+    const p = dir === "/" ? `/${e}` : `${dir}/${e}`;
+    if (SKIP.has(p)) continue;
+    const st = fs.lstat(p);
+    if (fs.isLink(st.mode)) continue;
+    if (fs.isDir(st.mode)) {
+      freezeFs(fs, p);
+      fs.chmod(p, 0o555);
+    } else fs.chmod(p, 0o444);
+  }
+}
+
+function removeTree(fs: EmFS, p: string): void {
+  const st = fs.lstat(p);
+  if (fs.isDir(st.mode) && !fs.isLink(st.mode)) {
+    for (const e of fs.readdir(p)) if (e !== "." && e !== "..") removeTree(fs, `${p}/${e}`);
+    fs.rmdir(p);
+  } else fs.unlink(p);
+}
+
+async function main(): Promise<void> {
+  const [pyodideEntry, snapshotPath] = process.argv.slice(2);
+  // Under the permission model process.binding throws, and Pyodide's NODEFS init reads the fs
+  // constants through it: give it those alone (hardenRealm removes binding after the load).
+  Object.defineProperty(process, "binding", {
+    configurable: true,
+    value: (name: string) => {
+      if (name === "constants") return { fs: constants };
+      throw new Error(`process.binding('${name}') is not available`);
+    },
+  });
+  const { loadPyodide } = (await import(pyodideEntry!)) as typeof import("pyodide");
+  const options = {
+    jsglobals: Object.freeze(Object.create(null)),
+    env: { HOME: "/home/pyodide", LANG: "C.UTF-8", PYTHONHASHSEED: "0" },
+    stdout: () => {},
+    stderr: () => {},
+  };
+  let snapshot: Uint8Array | undefined;
+  if (snapshotPath) {
+    try {
+      snapshot = new Uint8Array(readFileSync(snapshotPath));
+    } catch {}
+  }
+  const py = await loadPyodide({
+    ...options,
+    ...(snapshot ? { _loadSnapshot: snapshot } : {}),
+  } as Parameters<typeof loadPyodide>[0]);
+  snapshot = undefined;
+  py.setStdout(writer("out"));
+  py.setStderr(writer("err"));
+  py.setStdin({ stdin: () => null });
+  py.setInterruptBuffer(interrupt);
+  const ns = py.toPy({ __name__: "_rk_candidate" }) as { get(k: string): unknown };
+  // The server's own builtins are a private copy: a program that patches builtins.len breaks its own
+  // code, not the server that reports its answers.
+  py.runPython("import builtins as _rk_real_builtins\n__builtins__ = dict(_rk_real_builtins.__dict__)", {
+    globals: ns as never,
+  });
+  py.runPython(`${PY_HARNESS}\n${PY_PLAIN}\n${PY_CANDIDATE}\n${SERVE}`, { globals: ns as never });
+  py.runPython(PY_GUARD, { globals: ns as never });
+  const op = ns.get("_rk_op") as (op: string, a: string, b: string) => string;
+  for (const name of ["js", "pyodide_js"]) {
+    try {
+      (py as unknown as { unregisterJsModule(n: string): void }).unregisterJsModule(name);
+    } catch {}
+  }
+  const mod = (py as unknown as { _module: Record<string, unknown> })._module;
+  const fs = (py as unknown as { FS: EmFS }).FS;
+  hardenRealm(py as unknown as Record<string, unknown>);
+  freezeFs(fs, "/");
+  fs.ignorePermissions = false;
+  py.runPython("import gc; gc.collect()");
+
+  // The pristine state every sample starts from.
+  const heap = () => mod.HEAPU8 as Uint8Array;
+  const pristine = heap().slice();
+  const stackSave = mod.stackSave as () => number;
+  const stackRestore = mod.stackRestore as (sp: number) => void;
+  const sp = stackSave();
+  const cwd = fs.cwd();
+  const openFds = new Set(fs.streams.map((s, i) => (s ? i : -1)).filter((i) => i >= 0));
+  const listings = new Map(WRITABLE.map((d) => [d, new Set(fs.readdir(d))]));
+
+  const restore = () => {
+    const h = heap();
+    h.set(pristine);
+    if (h.length > pristine.length) h.fill(0, pristine.length);
+    stackRestore(sp);
+    fs.streams.forEach((s, i) => {
+      if (s && !openFds.has(i)) {
+        try {
+          fs.close(s);
+        } catch {}
+      }
+    });
+    for (const [d, keep] of listings) {
+      for (const e of fs.readdir(d)) {
+        if (e === "." || e === ".." || keep.has(e)) continue;
+        try {
+          removeTree(fs, `${d}/${e}`);
+        } catch {}
+      }
+    }
+    try {
+      fs.chdir(cwd);
+    } catch {}
+  };
+
+  let pending = "";
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (d: string) => {
+    pending += d;
+    let nl = pending.indexOf("\n");
+    while (nl >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf("\n");
+      handle(JSON.parse(line) as Request);
+    }
+  });
+  process.stdin.on("end", () => process.exit(0));
+
+  const handle = (req: Request) => {
+    Atomics.store(interrupt, 0, 0);
+    const fresh = req.op === "load" || req.op === "stdio";
+    if (fresh) {
+      restore();
+      outBytes = 0;
+      over = false;
+      outLimit = req.outputBytes ?? 1 << 20;
+      setCap(pristine.length + (req.memoryMb ?? 256) * 1048576);
+    }
+    chunks.out.length = 0;
+    chunks.err.length = 0;
+    let text: string;
+    try {
+      if (req.op === "load") text = op("load", req.code ?? "", "");
+      else if (req.op === "call") text = op("call", req.name ?? "", req.payload ?? "");
+      else if (req.op === "call_json") text = op("call_json", req.name ?? "", req.payload ?? "[]");
+      else text = op("stdio", req.code ?? "", req.stdin ?? "");
+    } catch (e) {
+      // The interpreter itself failed (a fatal error, a VM stack overflow): the host replaces us.
+      send({ id: req.id, fatal: String(e instanceof Error ? e.message : e).slice(0, 2000) });
+      return;
+    }
+    send({
+      id: req.id,
+      text,
+      out: drain(chunks.out),
+      err: drain(chunks.err),
+      over,
+      grownMb: ((heap().length - pristine.length) / 1048576) | 0,
+    });
+  };
+  send({ ready: true });
+}
+
+main().catch((e) => {
+  send({ loadError: e instanceof Error ? `${e.message}`.slice(0, 2000) : String(e) });
+});
