@@ -76,11 +76,15 @@ export function testsUnit(declarations: string, tests: string): string {
 /**
  * Links the program's object (prog.o, compiled before, in a dir without the tests: no `#include` or
  * `.incbin` of them) with the tests' unit and the runner, exiting 10 when the tests' unit does not
- * compile (the reference's fault), 11 for the runner, 13 when the program cannot be linked with them.
+ * compile (the reference's fault), 11 for the runner or a missing tool, 13 when the program cannot be
+ * linked with them.
  * `$1` compiler, `$2` extension, then the compiler flags.
  */
 export const BUILD_SH = String.raw`set -u
 cc="$1"; x="$2"; shift 2
+for t in nm objcopy awk sed sort comm grep; do
+  command -v "$t" >/dev/null || { echo "$t is not installed" >&2; exit 11; }
+done
 "$cc" -x c -O2 -w -c runner.c -o runner.o || exit 11
 w=; [ "$x" = c ] && w=-Werror=implicit-function-declaration
 "$cc" "$@" $w -c "tests.$x" -o tests.o || exit 10

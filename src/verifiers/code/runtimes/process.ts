@@ -232,10 +232,11 @@ export class ProcessRuntime implements Runtime {
             "invalid_input",
             `reference: the tests do not compile on their own (they see the prompt's declarations, not the program): ${c.error.slice(0, 1500)}`,
           );
-        if (c.code === 11)
+        // 13: the program does not link with the tests; null: the build timed out. Else ours failed.
+        if (c.code !== 13 && c.code !== null)
           throw new RewardkitError(
             "sandbox_error",
-            `the test runner does not compile: ${c.error.slice(0, 500)}`,
+            `the test build failed (exit ${c.code}): ${c.error.slice(0, 500)}`,
           );
         return { end: "compile_error", tests: [], stdout: "", stderr: c.error, ms: 0, isolation };
       }
