@@ -32,6 +32,7 @@ import { type JsonMutation, mutationCheck } from "./mutations.js";
 import type { CheckReport, LintReport } from "./report.js";
 import { runCheck } from "./run.js";
 import type { Fc, LintCheck } from "./types.js";
+import { nativeForgeable } from "./warnings.js";
 
 export { changeAnswer, locateAnswer, withChangedAnswer } from "./answer.js";
 export { type Hack, type Injected, injection, judgesContent, removal } from "./attacks/common.js";
@@ -40,6 +41,7 @@ export { type CheckReport, type Counterexample, formatReport, type LintReport } 
 export { textOf, withText } from "./sample-text.js";
 export type { Evidence, LintCheck, LintContext, Verdict } from "./types.js";
 export { PASS, VACUOUS, violation } from "./types.js";
+export type { LintWarning } from "./warnings.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: checks of any parameter type
 type AnyCheck = LintCheck<any>;
@@ -192,5 +194,6 @@ export async function lintSpec(
       top: ctx.top.length,
     },
     checks: reports,
+    warnings: nativeForgeable(ctx),
   };
 }

@@ -3,6 +3,7 @@
 import { describe } from "./compare.js";
 import { clipText } from "./sample-text.js";
 import type { Evidence } from "./types.js";
+import type { LintWarning } from "./warnings.js";
 
 export interface CheckReport {
   name: string;
@@ -49,6 +50,8 @@ export interface LintReport {
   };
   samples: { total: number; usable: number; ok: number; high: number; top: number };
   checks: CheckReport[];
+  /** What the checks cannot show but the spec's user should know (they do not make `ok` false). */
+  warnings: LintWarning[];
 }
 
 const STATUS = { pass: "pass", fail: "FAIL", "n/a": "n/a " } as const;
@@ -80,6 +83,10 @@ export function formatReport(r: LintReport, reproduce?: string): string {
       out.push(`  ${STATUS[c.status]}  ${c.name.padEnd(w)}  ${tail}`);
       if (c.counterexample) out.push(...counterexample(c));
     }
+  }
+  if (r.warnings.length) {
+    out.push("", "warnings");
+    for (const w of r.warnings) out.push(`  warn  ${w.check} at ${w.path}: ${w.message}`);
   }
   out.push("");
   const secs = (r.ms / 1000).toFixed(1);

@@ -209,13 +209,16 @@ describe("native programs on the process runtime", () => {
         completion: "```cpp\nint sq(int x) { return x * x; }\n```",
         reference: {
           format: "append",
-          tests: "#include <cassert>\nint main() { assert(sq(3) == 9); assert(sq(4) == 17); }",
+          tests: "#include <cassert>\nint sq(int);\nint main() { assert(sq(3) == 9); assert(sq(4) == 17); }",
         },
       });
       expect(firstVerdict(append)).toBe("runtime_error");
       const two = await cpp.score({
         completion: "```cpp\nint sq(int x) { return x * x; }\n```",
-        reference: { format: "append", tests: ["#include <cassert>", "int main() { assert(sq(3) == 9); }"] },
+        reference: {
+          format: "append",
+          tests: ["#include <cassert>", "int sq(int);", "int main() { assert(sq(3) == 9); }"],
+        },
       });
       expect(two.reward).toBe(1);
       const bad = await cpp.score({

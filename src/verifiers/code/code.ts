@@ -18,12 +18,13 @@ import {
 import { INPUT, REFERENCE, template } from "../common.js";
 import { BUILTIN_COMPARATORS, type Comparator, comparator, hasComparator } from "./compare.js";
 import { extractCode } from "./extract.js";
-import { assemble, harnessSetup, harnessTests, judgeCode, prepareJs } from "./program.js";
+import { assemble, harnessSetup, harnessTests, judgeCode, nativeParts, prepareJs } from "./program.js";
 import { MODES, type Mode, type Problem, parseLanguage, parseProblem, testCount } from "./reference.js";
 import { ProcessRuntime } from "./runtimes/process.js";
 import { processIsolation, type SandboxMode } from "./runtimes/sandbox.js";
 import { runHarness, runStdio } from "./schedule.js";
 import { rewardOf, stopsAtFirstFailure } from "./score.js";
+import { trustOf } from "./trust.js";
 import type { Isolation, Language, Limits, Runtime, RuntimeName, Verdict } from "./types.js";
 
 interface Config {
@@ -315,6 +316,8 @@ export const code: Verifier<Config, CodeCompiled> = {
       );
     }
     const runtime = await runtimeFor(runtimeName, c.sandbox);
+    const trust = trustOf(problem);
+    if (trust) details.trust = trust;
     const budget = Math.min(ctx.timeoutMs, c.budgetBase + c.budgetPerTest * n);
     const stop = stopsAtFirstFailure(mode);
 
@@ -345,6 +348,7 @@ export const code: Verifier<Config, CodeCompiled> = {
             start: 0,
             stopOnFail: stop,
             limits,
+            ...(native ? { native: nativeParts(problem, extracted.code) } : {}),
           },
           expected: problem.calls?.map((x) => x.expected),
           tolerance: problem.tolerance ?? c.tolerance,

@@ -7,7 +7,7 @@ import { transformSync } from "esbuild";
 import { RewardkitError } from "../../core/index.js";
 import { definesPattern } from "./extract.js";
 import type { Problem } from "./reference.js";
-import type { HarnessTest, Language } from "./types.js";
+import type { HarnessTest, Language, NativeParts } from "./types.js";
 
 /** The prompt up to the definition of `entry` (its imports and helper functions). */
 export function promptBefore(prompt: string, language: Language, entry: string): string {
@@ -50,6 +50,28 @@ export function harnessSetup(p: Problem, program: string): string {
   if (p.format === "humaneval") parts.push(p.test!);
   if (p.setup) parts.push(p.setup);
   return parts.join("\n\n");
+}
+
+/**
+ * C, C++ and bash appended tests, apart from the program. The tests' unit sees only the reference: its
+ * prompt as declarations (an open definition at the prompt's end, `int f(int x) {`, becomes the
+ * prototype `int f(int x);`), its setup and tests. MultiPL-E tests start with the `}` that closes a
+ * function the completion continued: that brace goes to the program when it continued the prompt, and
+ * is dropped when the program holds the whole function.
+ */
+export function nativeParts(p: Problem, code: string): NativeParts {
+  let program = assemble(p, code);
+  const tests = [...(p.tests ?? [])];
+  const lead = /^\s*\}/.exec(tests[0] ?? "");
+  if (lead) {
+    tests[0] = tests[0]!.slice(lead[0].length);
+    const whole = p.entry !== undefined && definesPattern(p.language, p.entry).test(code);
+    if (p.prompt !== undefined && !whole && /\{\s*$/.test(p.prompt)) program += "\n}";
+  }
+  let declarations = "";
+  if (p.prompt !== undefined && p.language !== "bash") declarations = p.prompt.replace(/\{\s*$/, ";\n");
+  const setup = p.setup ? [p.setup] : [];
+  return { program, declarations, tests: [...setup, ...tests].join("\n"), entry: p.entry ?? "" };
 }
 
 /**

@@ -63,6 +63,20 @@ export interface HarnessJob {
   start: number;
   stopOnFail: boolean;
   limits: Limits;
+  /** C, C++, bash: the program and the tests, kept apart (`setup` is unused). */
+  native?: NativeParts;
+}
+
+/** The parts of a native appended-tests job (see program.ts `nativeParts`). */
+export interface NativeParts {
+  /** The candidate's program (its own unit). */
+  program: string;
+  /** C/C++: what the tests' unit may know of the program (the reference's prompt, as declarations). */
+  declarations: string;
+  /** The reference's setup and tests, in order. */
+  tests: string;
+  /** The function under test (bash keeps it even when a command has its name). */
+  entry: string;
 }
 
 /** A stdio job: run the program once with `stdin`, capture its output. */

@@ -22,6 +22,8 @@ export interface Toolchain {
   dataMb?: (memoryMb: number) => number;
   /** The harness (assert-style tests) language, when this toolchain runs the harness itself. */
   harness?: "python" | "js";
+  /** C/C++: the compiler, its flags and the source extension (for separate units, see native.ts). */
+  cc?: { path: string; flags: string[]; ext: "c" | "cpp" };
 }
 
 const DIRS = ["/usr/bin", "/usr/local/bin", "/bin"];
@@ -84,6 +86,7 @@ export function toolchain(language: Language): Toolchain | null {
           file: "prog.c",
           compile: (s) => [cc, "-O2", "-std=gnu17", "-o", "prog", s, "-lm"],
           run: (f) => [f],
+          cc: { path: cc, flags: ["-O2", "-std=gnu17"], ext: "c" },
           addressSpaceExtraMb: 16,
         };
       break;
@@ -96,6 +99,7 @@ export function toolchain(language: Language): Toolchain | null {
           file: "prog.cpp",
           compile: (s) => [cxx, "-O2", "-std=gnu++17", "-o", "prog", s, "-lm"],
           run: (f) => [f],
+          cc: { path: cxx, flags: ["-O2", "-std=gnu++17"], ext: "cpp" },
           addressSpaceExtraMb: 16,
         };
       break;

@@ -3,12 +3,23 @@
  * fresh OS process in its own process group, under rlimits, inside bubblewrap (sandbox.ts; without it,
  * only when the spec says "sandbox": "none"), killed as a group at the deadline. Assert-style tests run through a harness (Python or
  * JavaScript) that reports each test on fd 3 with a per-run random marker; a run without the end report
- * stopped early. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that
- * never got there is a sandbox failure, not the program's.
+ * stopped early. C, C++ and bash appended tests run apart from the program (native.ts), their marker on
+ * fd 5. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that never got
+ * there is a sandbox failure, not the program's. Compiled programs run from a dir holding only the binary.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
@@ -16,6 +27,7 @@ import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";
+import { BUILD_SH, RUNNER_C, RUNNER_SH, testsUnit } from "./native.js";
 import {
   bwrapArgs,
   killUid,
@@ -60,6 +72,8 @@ interface SpawnOpts {
   outputBytes: number;
   procs: number;
   marker: string;
+  /** Written on fd 5 (then closed): the native runners' marker and tests, never in argv or env. */
+  fd5?: string;
   signal: AbortSignal;
 }
 
@@ -85,6 +99,8 @@ export class ProcessRuntime implements Runtime {
     if (!sandboxFacts().prlimit)
       throw new RewardkitError("sandbox_error", "prlimit (util-linux) is not installed");
     const isolation = this.isolation();
+    // Native appended tests never share a file with the program (a job without parts: setup | tests).
+    if (job.kind === "harness" && !tc.harness) return this.runNative(job, tc, isolation, signal);
     const marker = randomBytes(16).toString("hex");
     const uid = runUid();
     const source = job.kind === "stdio" ? job.source : job.setup;
@@ -96,7 +112,13 @@ export class ProcessRuntime implements Runtime {
         job.kind === "stdio"
           ? job.source
           : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
-      const c = await this.compile(tc, program, job.limits.compileMs, signal);
+      const c = await this.compile(
+        tc,
+        { [tc.file]: program },
+        tc.compile(tc.file),
+        job.limits.compileMs,
+        signal,
+      );
       if (c.error !== undefined) {
         return { end: "compile_error", tests: [], stdout: "", stderr: c.error, ms: 0, isolation };
       }
@@ -168,6 +190,129 @@ export class ProcessRuntime implements Runtime {
     } finally {
       if (work) this.removeDir(work);
     }
+  }
+
+  /** C, C++ and bash appended tests (native.ts): a pass needs exit 0 and the runner's end report. */
+  private async runNative(
+    job: HarnessJob,
+    tc: Toolchain,
+    isolation: Isolation,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
+    const parts = job.native ?? {
+      program: job.setup,
+      declarations: "",
+      tests: job.tests.map((t) => ("code" in t ? t.code : "")).join("\n"),
+      entry: "",
+    };
+    const marker = randomBytes(16).toString("hex");
+    const uid = runUid();
+    let dir: string;
+    let argv: string[];
+    let fd5 = marker;
+    let work: string | undefined;
+    if (tc.cc) {
+      const { path, flags, ext } = tc.cc;
+      // The program compiles alone (./prog is its object): the tests are not there to be included.
+      const src = `prog.${ext}`;
+      const argvP = [path, ...flags, "-c", src, "-o", "prog"];
+      const o = await this.compile(tc, { [src]: parts.program }, argvP, job.limits.compileMs, signal);
+      if (o.error !== undefined)
+        return { end: "compile_error", tests: [], stdout: "", stderr: o.error, ms: 0, isolation };
+      const files = {
+        "build.sh": BUILD_SH,
+        "runner.c": RUNNER_C,
+        [`tests.${ext}`]: testsUnit(parts.declarations, parts.tests),
+        "prog.o": readFileSync(join(o.dir, "prog")),
+      };
+      const argv0 = ["/bin/sh", "build.sh", path, ext, ...flags];
+      const c = await this.compile(tc, files, argv0, job.limits.compileMs, signal);
+      if (c.error !== undefined) {
+        if (c.code === 10)
+          throw new RewardkitError(
+            "invalid_input",
+            `reference: the tests do not compile on their own (they see the prompt's declarations, not the program): ${c.error.slice(0, 1500)}`,
+          );
+        // 13: the program does not link with the tests; null: the build timed out. Else ours failed.
+        if (c.code !== 13 && c.code !== null)
+          throw new RewardkitError(
+            "sandbox_error",
+            `the test build failed (exit ${c.code}): ${c.error.slice(0, 500)}`,
+          );
+        return { end: "compile_error", tests: [], stdout: "", stderr: c.error, ms: 0, isolation };
+      }
+      dir = c.dir;
+      argv = [this.path(dir, "prog")];
+    } else {
+      work = this.newDir(uid);
+      dir = work;
+      this.write(work, "run.sh", RUNNER_SH, uid);
+      this.write(work, tc.file, parts.program, uid);
+      const run = tc.run(this.path(work, "run.sh"), job.limits.memoryMb);
+      argv = [...run, this.path(work, tc.file), parts.entry];
+      fd5 = `${marker}\n${parts.tests}`;
+    }
+    try {
+      const totalMs = STARTUP_MS + job.limits.timeMs * Math.max(1, job.tests.length - job.start);
+      const s = await this.spawn({
+        argv,
+        dir,
+        writableDir: false,
+        stdin: "",
+        uid,
+        timeMs: STARTUP_MS + job.limits.timeMs,
+        cpuSeconds: Math.ceil(totalMs / 1000) + 1,
+        addressSpaceMb: job.limits.memoryMb + tc.addressSpaceExtraMb,
+        fileBytes: 16 << 20,
+        outputBytes: job.limits.outputBytes,
+        procs: MAX_PROCS,
+        marker,
+        fd5,
+        signal,
+      });
+      return this.nativeResult(job, s, isolation);
+    } finally {
+      if (work) this.removeDir(work);
+    }
+  }
+
+  private nativeResult(job: HarnessJob, s: Spawned, isolation: Isolation): RunResult {
+    const ended = s.reports.some((r) => r.end === true);
+    let end = s.end;
+    if (end === "exited" && s.exitCode !== 0) end = memoryHint(s.stderr) ? "memory" : "crashed";
+    if (end === "crashed" && memoryHint(s.stderr)) end = "memory";
+    const status: TestOutcome["status"] =
+      end === "exited"
+        ? ended
+          ? "pass"
+          : "exit"
+        : end === "timeout"
+          ? "timeout"
+          : end === "memory"
+            ? "memory"
+            : end === "output_limit"
+              ? "output_limit"
+              : "error";
+    const t: TestOutcome = { index: job.start, status, ms: s.ms };
+    if (status === "exit") {
+      t.type = "exit code 0";
+      t.message = "the program exited before the tests reached their end";
+    } else if (status === "error") {
+      t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
+      t.message = s.stderr.slice(-2000);
+    }
+    // One run holds every test: its outcome is every test's.
+    const tests = job.tests.slice(job.start).map((_, k) => ({ ...t, index: job.start + k }));
+    return {
+      end: "completed",
+      tests,
+      stdout: s.stdout,
+      stderr: s.stderr,
+      exitCode: s.exitCode,
+      signal: s.signal,
+      ms: s.ms,
+      isolation,
+    };
   }
 
   private plainResult(job: Job, s: Spawned, isolation: Isolation): RunResult {
@@ -287,21 +432,29 @@ export class ProcessRuntime implements Runtime {
     return { ...base, end: s.end === "exited" ? "exited" : s.end, tests };
   }
 
+  /**
+   * Compiles `files` with `argv` in a work dir, then moves ./prog alone into a dir of its own: at run
+   * time the program finds no source (nor tests) beside /proc/self/exe. `error` holds the compiler's
+   * stderr, `code` its exit status.
+   */
   private async compile(
     tc: Toolchain,
-    program: string,
+    files: Record<string, string | Buffer>,
+    argv: string[],
     compileMs: number,
     signal: AbortSignal,
-  ): Promise<{ dir: string; error?: string }> {
-    const key = createHash("sha256").update(tc.language).update("\0").update(program).digest("hex");
+  ): Promise<{ dir: string; error?: string; code?: number | null }> {
+    const h = createHash("sha256").update(tc.language).update("\0").update(argv.join("\0"));
+    for (const [f, t] of Object.entries(files)) h.update("\0").update(f).update("\0").update(t);
+    const key = h.digest("hex");
     let p = this.compiled.get(key);
     if (!p) {
       p = (async () => {
         const uid = runUid();
         const dir = this.newDir(uid);
-        this.write(dir, tc.file, program, uid);
+        for (const [f, t] of Object.entries(files)) this.write(dir, f, t, uid);
         const s = await this.spawn({
-          argv: tc.compile!(tc.file),
+          argv,
           dir,
           writableDir: true,
           stdin: "",
@@ -315,13 +468,18 @@ export class ProcessRuntime implements Runtime {
           marker: "",
           signal,
         });
-        if (s.end === "exited" && s.exitCode === 0) return { dir };
+        if (s.end === "exited" && s.exitCode === 0) {
+          const bin = this.newDir(uid);
+          renameSync(join(dir, "prog"), join(bin, "prog"));
+          this.removeDir(dir);
+          return { dir: bin };
+        }
         this.removeDir(dir);
         const why =
           s.end === "timeout"
             ? "compilation timed out"
             : s.stderr.slice(0, 4000) || `compiler exit ${s.exitCode}`;
-        return { dir, error: why };
+        return { dir, error: why, code: s.end === "exited" ? s.exitCode : null };
       })();
       this.compiled.set(key, p);
       // Keep a few compiled programs (a sample's tests reuse one); drop the oldest.
@@ -360,7 +518,7 @@ export class ProcessRuntime implements Runtime {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  private write(dir: string, file: string, text: string, uid: number): void {
+  private write(dir: string, file: string, text: string | Buffer, uid: number): void {
     const p = join(dir, file);
     writeFileSync(p, text, { mode: 0o644 });
     if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(p, uid, uid);
@@ -417,7 +575,7 @@ export class ProcessRuntime implements Runtime {
           cwd,
           env,
           detached: true,
-          stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"],
+          stdio: ["pipe", "pipe", "pipe", "pipe", "pipe", ...(o.fd5 === undefined ? [] : ["pipe" as const])],
         });
       } catch (e) {
         reject(new RewardkitError("sandbox_error", `cannot start a process: ${(e as Error).message}`));
@@ -481,6 +639,11 @@ export class ProcessRuntime implements Runtime {
       });
       child.stdin!.on("error", () => {});
       child.stdin!.end(o.stdin);
+      if (o.fd5 !== undefined) {
+        const secret = (child.stdio as unknown as NodeJS.WritableStream[])[5]!;
+        secret.on("error", () => {});
+        secret.end(o.fd5);
+      }
       child.on("error", (e) => {
         clearTimeout(timer);
         o.signal.removeEventListener("abort", onAbort);
