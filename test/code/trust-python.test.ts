@@ -26,84 +26,90 @@ const heRef = (p: HumanEval) => ({
 });
 const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
 const spec = codeSpec({ runtime: { python: "python" } });
+const processSpec = codeSpec({ runtime: { python: "process" } });
 const asserts = (tests: string[]) => ({ format: "asserts", tests });
 
-async function score(code: string, reference: object) {
-  const r = await spec.score({ completion: py(code), reference });
+async function score(code: string, reference: object, on = spec) {
+  const r = await on.score({ completion: py(code), reference });
   expect(r.status, JSON.stringify(r.error)).toBe("ok");
   return r;
 }
 
-describe("python runtime: the candidate cannot fake a pass", () => {
-  it("replacing exec, assert machinery or AssertionError in the candidate changes nothing", async () => {
-    const r = await score(
-      [
-        "import builtins",
-        "builtins.exec = lambda *a, **k: None",
-        "builtins.AssertionError = type('AssertionError', (Exception,), {})",
-        "def add(a, b):",
-        "    return 0",
-      ].join("\n"),
-      asserts(["assert add(2, 3) == 5", "assert add(1, 1) == 2"]),
-    );
-    expect(r.reward).toBe(0);
-    expect(firstVerdict(r)).toBe("wrong_answer");
-  });
+for (const [runtime, on] of [
+  ["python", spec],
+  ["process", processSpec],
+] as const)
+  describe(`${runtime} runtime: the candidate cannot fake a pass`, () => {
+    const score_ = (code: string, reference: object) => score(code, reference, on);
+    it("replacing exec, assert machinery or AssertionError in the candidate changes nothing", async () => {
+      const r = await score_(
+        [
+          "import builtins",
+          "builtins.exec = lambda *a, **k: None",
+          "builtins.AssertionError = type('AssertionError', (Exception,), {})",
+          "def add(a, b):",
+          "    return 0",
+        ].join("\n"),
+        asserts(["assert add(2, 3) == 5", "assert add(1, 1) == 2"]),
+      );
+      expect(r.reward).toBe(0);
+      expect(firstVerdict(r)).toBe("wrong_answer");
+    });
 
-  it("an always-equal object does not cross the boundary", async () => {
-    const r = await score(
-      [
-        "class Eq:",
-        "    def __eq__(self, o): return True",
-        "    def __ne__(self, o): return False",
-        "    def __hash__(self): return 0",
-        "def add(a, b):",
-        "    return Eq()",
-      ].join("\n"),
-      asserts(["assert add(2, 3) == 5"]),
-    );
-    expect(r.reward).toBe(0);
-    const tests = (r.details?.tests ?? []) as { message?: string }[];
-    expect(String(tests[0]?.message)).toMatch(/not plain data/);
-  });
+    it("an always-equal object does not cross the boundary", async () => {
+      const r = await score_(
+        [
+          "class Eq:",
+          "    def __eq__(self, o): return True",
+          "    def __ne__(self, o): return False",
+          "    def __hash__(self): return 0",
+          "def add(a, b):",
+          "    return Eq()",
+        ].join("\n"),
+        asserts(["assert add(2, 3) == 5"]),
+      );
+      expect(r.reward).toBe(0);
+      const tests = (r.details?.tests ?? []) as { message?: string }[];
+      expect(String(tests[0]?.message)).toMatch(/not plain data/);
+    });
 
-  it("an int subclass with a patched __eq__ arrives as its plain value", async () => {
-    const r = await score(
-      ["class I(int):", "    def __eq__(self, o): return True", "def add(a, b):", "    return I(0)"].join(
-        "\n",
-      ),
-      asserts(["assert add(2, 3) == 5"]),
-    );
-    expect(r.reward).toBe(0);
-  });
+    it("an int subclass with a patched __eq__ arrives as its plain value", async () => {
+      const r = await score_(
+        ["class I(int):", "    def __eq__(self, o): return True", "def add(a, b):", "    return I(0)"].join(
+          "\n",
+        ),
+        asserts(["assert add(2, 3) == 5"]),
+      );
+      expect(r.reward).toBe(0);
+    });
 
-  it("the expected values are nowhere on the candidate's stack", async () => {
-    // Walks every frame it can reach and returns the first large constant or local it finds.
-    const r = await score(
-      [
-        "import sys",
-        "def find(x):",
-        "    f = sys._getframe()",
-        "    while f is not None:",
-        "        for v in list(f.f_locals.values()) + list(f.f_code.co_consts) + list(f.f_globals.values()):",
-        "            if type(v) is int and v > 1000000:",
-        "                return v",
-        "        f = f.f_back",
-        "    return -1",
-      ].join("\n"),
-      asserts(["assert find(3) == 9876543"]),
-    );
-    expect(r.reward).toBe(0);
-    expect(firstVerdict(r)).toBe("wrong_answer");
-  });
+    it("the expected values are nowhere on the candidate's stack", async () => {
+      // Walks every frame it can reach and returns the first large constant or local it finds.
+      const r = await score_(
+        [
+          "import sys",
+          "def find(x):",
+          "    f = sys._getframe()",
+          "    while f is not None:",
+          "        for v in list(f.f_locals.values()) + list(f.f_code.co_consts) + list(f.f_globals.values()):",
+          "            if type(v) is int and v > 1000000:",
+          "                return v",
+          "        f = f.f_back",
+          "    return -1",
+        ].join("\n"),
+        asserts(["assert find(3) == 9876543"]),
+      );
+      expect(r.reward).toBe(0);
+      expect(firstVerdict(r)).toBe("wrong_answer");
+    });
 
-  it("a top-level exit before the tests is not a pass", async () => {
-    for (const exit of ["import sys; sys.exit(0)", "import os; os._exit(0)", "raise SystemExit(0)"]) {
-      const r = await score(`def add(a, b):\n    return 0\n${exit}`, asserts(["assert add(2, 3) == 5"]));
-      expect(r.reward, exit).toBe(0);
-    }
+    it("a top-level exit before the tests is not a pass", async () => {
+      for (const exit of ["import sys; sys.exit(0)", "import os; os._exit(0)", "raise SystemExit(0)"]) {
+        const r = await score_(`def add(a, b):\n    return 0\n${exit}`, asserts(["assert add(2, 3) == 5"]));
+        expect(r.reward, exit).toBe(0);
+      }
+    });
   });
-});
 
 describe("python runtime: the candidate cannot leave its box", () => {
   it("os.system and subprocess are refused, and nothing is written on the host", async () => {

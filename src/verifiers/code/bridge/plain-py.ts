@@ -274,3 +274,47 @@ class _RkCandidate:
         except BaseException as e:
             return _rk_error(e)
 `;
+
+/** The candidate's entry point for its host: one operation, JSON text in and out. */
+export const PY_SERVE = `
+_rk_cand = None
+def _rk_op(op, a, b):
+    global _rk_cand
+    if op == "load":
+        _rk_cand = _RkCandidate()
+        return _rk_json.dumps(_rk_cand.load(a))
+    if op == "call":
+        return _rk_cand.call(a, b)
+    if op == "call_json":
+        return _rk_json.dumps(_rk_cand.call_json(a, _rk_json.loads(b)))
+    return _rk_json.dumps(_rk_stdio(a, b))
+`;
+
+/**
+ * The process runtime's candidate (python3 in the sandbox): requests in and replies out on file
+ * descriptor 3, one JSON line each; the program's output goes to its own stdout and stderr. A fresh
+ * process per sample.
+ */
+export const PY_PROCESS_SERVER = `
+import builtins as _rk_real_builtins
+${PY_SERVE}
+def _rk_serve():
+    import sys
+    rf = open(3, "rb", closefd=False)
+    wf = open(3, "wb", buffering=0, closefd=False)
+    dumps, loads = _rk_json.dumps, _rk_json.loads
+    while True:
+        line = rf.readline()
+        if not line:
+            return
+        req = loads(line)
+        text = _rk_op(req["op"], req.get("code", req.get("name", "")), req.get("payload", ""))
+        for s in (sys.stdout, sys.stderr):
+            try:
+                s.flush()
+            except BaseException:
+                pass
+        wf.write((dumps({"id": req["id"], "text": text}) + "\\n").encode("utf-8"))
+
+_rk_serve()
+`;

@@ -24,10 +24,13 @@ import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
+import { PY_CANDIDATE, PY_PLAIN, PY_PROCESS_SERVER } from "../bridge/plain-py.js";
 import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";
 import { BUILD_SH, RUNNER_C, RUNNER_SH, testsUnit } from "./native.js";
+import { ProcCandidate } from "./process-candidate.js";
+import { judgedHarness } from "./python.js";
 import {
   bwrapArgs,
   killUid,
@@ -93,7 +96,7 @@ export class ProcessRuntime implements Runtime {
     return processIsolation(this.mode);
   }
 
-  async run(job: Job, _slot: number, signal: AbortSignal): Promise<RunResult> {
+  async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
     const tc = toolchain(job.language);
     if (!tc) throw new RewardkitError("sandbox_error", `no ${job.language} toolchain found on this machine`);
     if (!sandboxFacts().prlimit)
@@ -101,6 +104,16 @@ export class ProcessRuntime implements Runtime {
     const isolation = this.isolation();
     // Native appended tests never share a file with the program (a job without parts: setup | tests).
     if (job.kind === "harness" && !tc.harness) return this.runNative(job, tc, isolation, signal);
+    // Python assert-style tests run in the judge; the program, alone, in the sandbox.
+    if (job.kind === "harness" && tc.harness === "python") {
+      const c = this.startCandidate(job, tc);
+      try {
+        return await judgedHarness(c, slot, job, signal, isolation);
+      } finally {
+        c.kill();
+        await c.closed;
+      }
+    }
     const marker = randomBytes(16).toString("hex");
     const uid = runUid();
     const source = job.kind === "stdio" ? job.source : job.setup;
@@ -190,6 +203,53 @@ export class ProcessRuntime implements Runtime {
     } finally {
       if (work) this.removeDir(work);
     }
+  }
+
+  /**
+   * A python3 candidate for the judge: the program arrives in the first request, never on disk, and the
+   * tests never enter the sandbox. The server runs in a namespace of its own with a private copy of the
+   * builtins.
+   */
+  private startCandidate(job: HarnessJob, tc: Toolchain): ProcCandidate {
+    const uid = runUid();
+    const work = this.newDir(uid);
+    this.write(work, "server.py", `${PY_HARNESS}\n${PY_PLAIN}\n${PY_CANDIDATE}\n${PY_PROCESS_SERVER}`, uid);
+    const server = JSON.stringify(this.path(work, "server.py"));
+    this.write(
+      work,
+      "boot.py",
+      `import builtins\nexec(compile(open(${server}).read(), "<harness>", "exec"), {"__name__": "_rk_harness", "__builtins__": dict(builtins.__dict__)})\n`,
+      uid,
+    );
+    const total = STARTUP_MS + job.limits.timeMs * Math.max(1, job.tests.length - job.start);
+    const cmd = this.command({
+      argv: tc.run(this.path(work, "boot.py"), job.limits.memoryMb),
+      dir: work,
+      writableDir: false,
+      uid,
+      cpuSeconds: Math.ceil(total / 1000) + 1,
+      addressSpaceMb: job.limits.memoryMb + tc.addressSpaceExtraMb,
+      dataMb: tc.dataMb?.(job.limits.memoryMb),
+      fileBytes: 16 << 20,
+      procs: MAX_PROCS,
+    });
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd.argv[0]!, cmd.argv.slice(1), {
+        cwd: cmd.cwd,
+        env: cmd.env,
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"],
+      });
+    } catch (e) {
+      this.removeDir(work);
+      throw new RewardkitError("sandbox_error", `cannot start a process: ${(e as Error).message}`);
+    }
+    child.stdin!.end();
+    return new ProcCandidate(child, job.limits.outputBytes, async () => {
+      if (cmd.asRoot && ownsUids()) await killUid(uid);
+      this.removeDir(work);
+    });
   }
 
   /** C, C++ and bash appended tests (native.ts): a pass needs exit 0 and the runner's end report. */
@@ -524,7 +584,13 @@ export class ProcessRuntime implements Runtime {
     if (sandboxFacts().root && sandboxFacts().setpriv) chownSync(p, uid, uid);
   }
 
-  private spawn(o: SpawnOpts): Promise<Spawned> {
+  /** The sandboxed command line of a run (setpriv, bwrap, prlimit, the start-marker shell), its cwd and env. */
+  command(o: Omit<SpawnOpts, "stdin" | "timeMs" | "outputBytes" | "marker" | "signal">): {
+    argv: string[];
+    cwd: string;
+    env: Record<string, string>;
+    asRoot: boolean;
+  } {
     const f = sandboxFacts();
     const bwrap = this.useBwrap();
     const uid = o.uid;
@@ -556,8 +622,6 @@ export class ProcessRuntime implements Runtime {
       'printf S >&4; exec "$@"',
       "sh",
     );
-    const argv = [...prefix, ...o.argv];
-    const cwd = bwrap ? "/" : o.dir;
     const env: Record<string, string> = {
       PATH: "/usr/local/bin:/usr/bin:/bin",
       HOME: bwrap ? "/tmp" : o.dir,
@@ -566,6 +630,12 @@ export class ProcessRuntime implements Runtime {
       PYTHONHASHSEED: "0",
       PYTHONDONTWRITEBYTECODE: "1",
     };
+    return { argv: [...prefix, ...o.argv], cwd: bwrap ? "/" : o.dir, env, asRoot };
+  }
+
+  private spawn(o: SpawnOpts): Promise<Spawned> {
+    const { argv, cwd, env, asRoot } = this.command(o);
+    const uid = o.uid;
     if (o.marker) env.RK_MARKER = o.marker;
     return new Promise<Spawned>((resolve, reject) => {
       const t0 = performance.now();

@@ -31,6 +31,14 @@ export interface CandidateReply {
   loadError?: string;
 }
 
+/** What a judge needs of a candidate: a Pyodide process (PyCandidate) or a process-runtime one. */
+export interface Candidate {
+  request(req: Record<string, unknown>, timeoutMs: number): Promise<CandidateOutcome>;
+  kill(): void;
+  dead: boolean;
+  grown: number;
+}
+
 export type CandidateOutcome =
   | { kind: "reply"; reply: CandidateReply; ms: number }
   | { kind: "killed"; ms: number }
@@ -73,7 +81,7 @@ export function candidateCommand(snapshot: string | undefined): { argv: string[]
   };
 }
 
-export class PyCandidate {
+export class PyCandidate implements Candidate {
   private child: ChildProcess;
   private buf = "";
   private waiting: ((r: CandidateReply | Error) => void) | null = null;

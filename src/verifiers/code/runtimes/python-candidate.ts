@@ -11,7 +11,7 @@
  * or a file in one sample finds them pristine in the next.
  */
 import { constants, readFileSync, writeSync } from "node:fs";
-import { PY_CANDIDATE, PY_PLAIN } from "../bridge/plain-py.js";
+import { PY_CANDIDATE, PY_PLAIN, PY_SERVE } from "../bridge/plain-py.js";
 import { PY_HARNESS } from "../harness-py.js";
 import { capWasmMemory, hardenRealm } from "./pyodide-realm.js";
 import { PY_GUARD } from "./python-guard.js";
@@ -62,19 +62,6 @@ function drain(list: Uint8Array[]): string {
   return s;
 }
 
-const SERVE = `
-_rk_cand = None
-def _rk_op(op, a, b):
-    global _rk_cand
-    if op == "load":
-        _rk_cand = _RkCandidate()
-        return _rk_json.dumps(_rk_cand.load(a))
-    if op == "call":
-        return _rk_cand.call(a, b)
-    if op == "call_json":
-        return _rk_json.dumps(_rk_cand.call_json(a, _rk_json.loads(b)))
-    return _rk_json.dumps(_rk_stdio(a, b))
-`;
 
 interface EmFS {
   readdir(p: string): string[];
@@ -156,7 +143,7 @@ async function main(): Promise<void> {
   py.runPython("import builtins as _rk_real_builtins\n__builtins__ = dict(_rk_real_builtins.__dict__)", {
     globals: ns as never,
   });
-  py.runPython(`${PY_HARNESS}\n${PY_PLAIN}\n${PY_CANDIDATE}\n${SERVE}`, { globals: ns as never });
+  py.runPython(`${PY_HARNESS}\n${PY_PLAIN}\n${PY_CANDIDATE}\n${PY_SERVE}`, { globals: ns as never });
   py.runPython(PY_GUARD, { globals: ns as never });
   const op = ns.get("_rk_op") as (op: string, a: string, b: string) => string;
   for (const name of ["js", "pyodide_js"]) {

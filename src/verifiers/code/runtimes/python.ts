@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { RewardkitError } from "../../../core/index.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
-import { type CandidateOutcome, candidateCommand, PyCandidate } from "./python-candidate-host.js";
+import { type Candidate, type CandidateOutcome, candidateCommand, PyCandidate } from "./python-candidate-host.js";
 import { workerModule } from "./task-module.js";
 
 const WORKER = new URL("./python-judge-worker.js", import.meta.url);
@@ -303,7 +303,9 @@ export class PythonRuntime implements Runtime {
   async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
     const c = await candidateFor(slot);
     try {
-      return job.kind === "stdio" ? await this.stdio(c, job) : await this.harness(c, slot, job, signal);
+      return job.kind === "stdio"
+        ? await this.stdio(c, job)
+        : await judgedHarness(c, slot, job, signal, this.isolation());
     } finally {
       if (!c.dead && c.grown > RECYCLE_GROWN_MB) c.kill();
     }
@@ -341,186 +343,191 @@ export class PythonRuntime implements Runtime {
     return { ...base, end: "exited", exitCode: 0, stdout, stderr };
   }
 
-  private async harness(
-    c: PyCandidate,
-    slot: number,
-    job: HarnessJob,
-    signal: AbortSignal,
-  ): Promise<RunResult> {
-    const io = new Io();
-    const tests: TestOutcome[] = [];
-    let ms = 0;
-    const isolation = this.isolation();
-    const finish = (end: RunResult["end"], extra: Partial<RunResult> = {}): RunResult => ({
-      end,
-      tests,
-      stdout: io.stdout,
-      stderr: io.stderr,
-      ms,
-      isolation,
-      ...extra,
-    });
-    const first = job.start;
-    /** A candidate request that did not answer normally, as the outcome of test `index`. */
-    const stopped = (
-      o: CandidateOutcome,
-      index: number,
-    ): { done: TestOutcome; end: RunResult["end"] } | null => {
-      if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
-      if (o.kind === "crashed") {
-        const message = `interpreter stopped: ${o.message}`;
-        return { done: { index, status: "error", type: "Crash", message, ms: o.ms }, end: "crashed" };
-      }
-      if (o.reply.over) return { done: { index, status: "output_limit", ms: o.ms }, end: "output_limit" };
-      return null;
-    };
-    const limit = { outputBytes: job.limits.outputBytes, memoryMb: job.limits.memoryMb };
-    const load = await c.request({ op: "load", code: job.program, ...limit }, job.limits.timeMs);
-    io.add(load);
-    ms += load.ms;
-    const bad = stopped(load, first);
-    if (bad) {
-      tests.push(bad.done);
-      return finish(bad.end, { setupFailed: true });
-    }
-    const loaded = parseText((load as { reply: { text?: string } }).reply.text);
-    c.grown = (load as { reply: { grownMb?: number } }).reply.grownMb ?? 0;
-    if (loaded.status === "compile")
-      return finish("compile_error", { stderr: `${loaded.type}: ${loaded.message}` });
-    if (loaded.status !== "pass") {
-      const t: TestOutcome = { index: first, status: loaded.status as TestOutcome["status"], ms: load.ms };
-      if (typeof loaded.type === "string") t.type = loaded.type;
-      if (typeof loaded.message === "string") t.message = loaded.message;
-      tests.push(t);
-      return finish("exited", { setupFailed: true });
-    }
-    const names = Array.isArray(loaded.names) ? (loaded.names as string[]) : [];
-    let judge: PyWorker | undefined;
-    for (let i = first; i < job.tests.length; i++) {
-      if (signal.aborted) break;
-      const t = job.tests[i]!;
-      const t0 = performance.now();
-      let done: TestOutcome;
-      if ("call" in t) {
-        // The host compares the returned value (schedule.ts): no judge needed.
-        const o = await c.request(
-          { op: "call_json", name: t.call, payload: JSON.stringify(t.args) },
-          job.limits.timeMs,
-        );
-        io.add(o);
-        const s = stopped(o, i);
-        if (s) {
-          tests.push(s.done);
-          ms += o.ms;
-          return finish(s.end);
-        }
-        const r = parseText((o as { reply: { text?: string } }).reply.text);
-        done = { index: i, status: r.status as TestOutcome["status"], ms: o.ms };
-        if (typeof r.type === "string") done.type = r.type;
-        if (typeof r.message === "string") done.message = r.message;
-        if (typeof r.value === "string") done.value = r.value;
-      } else {
-        if (!judge) {
-          judge = await judgeFor(slot);
-          const b = await judge.request(
-            {
-              op: "begin",
-              trusted: job.trusted,
-              tests: job.tests.map((x) => ("code" in x ? x.code : "")),
-              entry: job.entry,
-              names,
-            },
-            JUDGE_MS * 5,
-          );
-          if (b.kind !== "reply" || b.reply.result?.status !== "pass") {
-            const why =
-              b.kind === "reply"
-                ? String(b.reply.result?.message ?? "")
-                : b.kind === "crashed"
-                  ? b.message
-                  : "timed out";
-            throw new RewardkitError(
-              "invalid_input",
-              `reference: the tests' own code failed in the judge: ${why}`,
-            );
-          }
-        }
-        const r = await this.judged(judge, c, io, t.code, i, job.limits.timeMs);
-        done = r.done;
-        if (r.end) {
-          tests.push(done);
-          ms += performance.now() - t0;
-          return finish(r.end);
-        }
-      }
-      tests.push(done);
-      ms += performance.now() - t0;
-      if (done.status !== "pass" && job.stopOnFail) break;
-    }
-    return finish("completed");
-  }
+}
 
-  /**
-   * One test in the judge, relaying its candidate calls. The test's time limit counts the candidate's
-   * time; at the limit the candidate is killed and the judge is told, so its test ends as a timeout.
-   */
-  private async judged(
-    judge: PyWorker,
-    c: PyCandidate,
-    io: Io,
-    code: string,
+/**
+ * Runs a harness job with the candidate's program in `c` and its tests in the slot's judge. Used by
+ * the python runtime (a Pyodide candidate) and the process runtime (python3 in the sandbox).
+ */
+export async function judgedHarness(
+  c: Candidate,
+  slot: number,
+  job: HarnessJob,
+  signal: AbortSignal,
+  isolation: Isolation,
+): Promise<RunResult> {
+  const io = new Io();
+  const tests: TestOutcome[] = [];
+  let ms = 0;
+  const finish = (end: RunResult["end"], extra: Partial<RunResult> = {}): RunResult => ({
+    end,
+    tests,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    ms,
+    isolation,
+    ...extra,
+  });
+  const first = job.start;
+  /** A candidate request that did not answer normally, as the outcome of test `index`. */
+  const stopped = (
+    o: CandidateOutcome,
     index: number,
-    timeMs: number,
-  ): Promise<{ done: TestOutcome; end?: RunResult["end"] }> {
-    let candidateMs = 0;
-    let stop: { status: TestOutcome["status"]; end: RunResult["end"]; message?: string } | undefined;
-    judge.onCall = (name, payload) => {
-      if (stop || c.dead) {
-        judge.answer(JSON.stringify({ abort: stop?.status ?? "error", message: "the candidate is gone" }));
-        return;
-      }
-      void c.request({ op: "call", name, payload }, Math.max(1, timeMs - candidateMs)).then((o) => {
-        candidateMs += o.ms;
-        io.add(o);
-        if (o.kind === "killed") stop = { status: "timeout", end: "timeout" };
-        else if (o.kind === "crashed")
-          stop = { status: "error", end: "crashed", message: `interpreter stopped: ${o.message}` };
-        else if (o.reply.over) stop = { status: "output_limit", end: "output_limit" };
-        if (stop || o.kind !== "reply") {
-          judge.answer(
-            JSON.stringify({ abort: stop?.status ?? "error", message: stop?.message ?? "stopped" }),
-          );
-        } else judge.answer(o.reply.text ?? '{"abort": "error", "message": "empty reply"}');
-      });
-    };
-    try {
-      const o = await judge.request({ op: "test", code }, timeMs + JUDGE_MS);
-      const s = stop as typeof stop;
-      if (s) {
-        const done: TestOutcome = { index, status: s.status, ms: o.ms };
-        if (s.message) {
-          done.type = "Crash";
-          done.message = s.message;
-        }
-        return { done, end: s.end };
-      }
-      if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
-      if (o.kind === "crashed") {
-        return {
-          done: { index, status: "error", type: "JudgeCrash", message: o.message, ms: o.ms },
-          end: "crashed",
-        };
-      }
-      const r = (o.reply.result ?? {}) as Record<string, string>;
-      const done: TestOutcome = { index, status: r.status as TestOutcome["status"], ms: o.ms };
-      if (r.type) done.type = r.type;
-      if (r.message) done.message = r.message;
-      // The candidate ended inside a call (exit, memory): its run is over.
-      if (r.status === "exit" || r.status === "memory")
-        return { done, end: r.status === "memory" ? "memory" : "exited" };
-      return { done };
-    } finally {
-      judge.onCall = null;
+  ): { done: TestOutcome; end: RunResult["end"] } | null => {
+    if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
+    if (o.kind === "crashed") {
+      const message = `interpreter stopped: ${o.message}`;
+      return { done: { index, status: "error", type: "Crash", message, ms: o.ms }, end: "crashed" };
     }
+    if (o.reply.over) return { done: { index, status: "output_limit", ms: o.ms }, end: "output_limit" };
+    return null;
+  };
+  const limit = { outputBytes: job.limits.outputBytes, memoryMb: job.limits.memoryMb };
+  const load = await c.request({ op: "load", code: job.program, ...limit }, job.limits.timeMs);
+  io.add(load);
+  ms += load.ms;
+  const bad = stopped(load, first);
+  if (bad) {
+    tests.push(bad.done);
+    return finish(bad.end, { setupFailed: true });
+  }
+  const loaded = parseText((load as { reply: { text?: string } }).reply.text);
+  c.grown = (load as { reply: { grownMb?: number } }).reply.grownMb ?? 0;
+  if (loaded.status === "compile")
+    return finish("compile_error", { stderr: `${loaded.type}: ${loaded.message}` });
+  if (loaded.status !== "pass") {
+    const t: TestOutcome = { index: first, status: loaded.status as TestOutcome["status"], ms: load.ms };
+    if (typeof loaded.type === "string") t.type = loaded.type;
+    if (typeof loaded.message === "string") t.message = loaded.message;
+    tests.push(t);
+    return finish("exited", { setupFailed: true });
+  }
+  const names = Array.isArray(loaded.names) ? (loaded.names as string[]) : [];
+  let judge: PyWorker | undefined;
+  for (let i = first; i < job.tests.length; i++) {
+    if (signal.aborted) break;
+    const t = job.tests[i]!;
+    const t0 = performance.now();
+    let done: TestOutcome;
+    if ("call" in t) {
+      // The host compares the returned value (schedule.ts): no judge needed.
+      const o = await c.request(
+        { op: "call_json", name: t.call, payload: JSON.stringify(t.args) },
+        job.limits.timeMs,
+      );
+      io.add(o);
+      const s = stopped(o, i);
+      if (s) {
+        tests.push(s.done);
+        ms += o.ms;
+        return finish(s.end);
+      }
+      const r = parseText((o as { reply: { text?: string } }).reply.text);
+      done = { index: i, status: r.status as TestOutcome["status"], ms: o.ms };
+      if (typeof r.type === "string") done.type = r.type;
+      if (typeof r.message === "string") done.message = r.message;
+      if (typeof r.value === "string") done.value = r.value;
+    } else {
+      if (!judge) {
+        judge = await judgeFor(slot);
+        const b = await judge.request(
+          {
+            op: "begin",
+            trusted: job.trusted,
+            tests: job.tests.map((x) => ("code" in x ? x.code : "")),
+            entry: job.entry,
+            names,
+          },
+          JUDGE_MS * 5,
+        );
+        if (b.kind !== "reply" || b.reply.result?.status !== "pass") {
+          const why =
+            b.kind === "reply"
+              ? String(b.reply.result?.message ?? "")
+              : b.kind === "crashed"
+                ? b.message
+                : "timed out";
+          throw new RewardkitError(
+            "invalid_input",
+            `reference: the tests' own code failed in the judge: ${why}`,
+          );
+        }
+      }
+      const r = await judged(judge, c, io, t.code, i, job.limits.timeMs);
+      done = r.done;
+      if (r.end) {
+        tests.push(done);
+        ms += performance.now() - t0;
+        return finish(r.end);
+      }
+    }
+    tests.push(done);
+    ms += performance.now() - t0;
+    if (done.status !== "pass" && job.stopOnFail) break;
+  }
+  return finish("completed");
+}
+
+/**
+ * One test in the judge, relaying its candidate calls. The test's time limit counts the candidate's
+ * time; at the limit the candidate is killed and the judge is told, so its test ends as a timeout.
+ */
+async function judged(
+  judge: PyWorker,
+  c: Candidate,
+  io: Io,
+  code: string,
+  index: number,
+  timeMs: number,
+): Promise<{ done: TestOutcome; end?: RunResult["end"] }> {
+  let candidateMs = 0;
+  let stop: { status: TestOutcome["status"]; end: RunResult["end"]; message?: string } | undefined;
+  judge.onCall = (name, payload) => {
+    if (stop || c.dead) {
+      judge.answer(JSON.stringify({ abort: stop?.status ?? "error", message: "the candidate is gone" }));
+      return;
+    }
+    void c.request({ op: "call", name, payload }, Math.max(1, timeMs - candidateMs)).then((o) => {
+      candidateMs += o.ms;
+      io.add(o);
+      if (o.kind === "killed") stop = { status: "timeout", end: "timeout" };
+      else if (o.kind === "crashed")
+        stop = { status: "error", end: "crashed", message: `interpreter stopped: ${o.message}` };
+      else if (o.reply.over) stop = { status: "output_limit", end: "output_limit" };
+      if (stop || o.kind !== "reply") {
+        judge.answer(
+          JSON.stringify({ abort: stop?.status ?? "error", message: stop?.message ?? "stopped" }),
+        );
+      } else judge.answer(o.reply.text ?? '{"abort": "error", "message": "empty reply"}');
+    });
+  };
+  try {
+    const o = await judge.request({ op: "test", code }, timeMs + JUDGE_MS);
+    const s = stop as typeof stop;
+    if (s) {
+      const done: TestOutcome = { index, status: s.status, ms: o.ms };
+      if (s.message) {
+        done.type = "Crash";
+        done.message = s.message;
+      }
+      return { done, end: s.end };
+    }
+    if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
+    if (o.kind === "crashed") {
+      return {
+        done: { index, status: "error", type: "JudgeCrash", message: o.message, ms: o.ms },
+        end: "crashed",
+      };
+    }
+    const r = (o.reply.result ?? {}) as Record<string, string>;
+    const done: TestOutcome = { index, status: r.status as TestOutcome["status"], ms: o.ms };
+    if (r.type) done.type = r.type;
+    if (r.message) done.message = r.message;
+    // The candidate ended inside a call (exit, memory): its run is over.
+    if (r.status === "exit" || r.status === "memory")
+      return { done, end: r.status === "memory" ? "memory" : "exited" };
+    return { done };
+  } finally {
+    judge.onCall = null;
   }
 }
