@@ -37,7 +37,10 @@ interface Case {
   honest?: string;
 }
 
-const FAMILIES = [{ family: "python", min: 45, language: "python" }] as const;
+const FAMILIES = [
+  { family: "python", min: 45, language: "python" },
+  { family: "js", min: 45, language: "js" },
+] as const;
 
 const corpus = Object.fromEntries(
   FAMILIES.map((f) => [f.family, readJsonl<Case>(`${REPO}/fixtures/redteam/${f.family}.jsonl`)]),
