@@ -40,6 +40,7 @@ interface Case {
 const FAMILIES = [
   { family: "python", min: 45, language: "python" },
   { family: "js", min: 45, language: "js" },
+  { family: "ts", min: 40, language: "ts" },
 ] as const;
 
 const corpus = Object.fromEntries(
