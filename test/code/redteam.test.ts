@@ -54,7 +54,12 @@ const envBefore = { ...process.env };
 const childrenBefore = new Set<number>();
 
 /** Cases name host paths as $-{CANARY} and $-{WATCH} (without the dash). */
-const substitute = (s: string) => s.replaceAll("$" + "{CANARY}", CANARY).replaceAll("$" + "{WATCH}", WATCH);
+/** $-{REPEAT:c:n} (without the dash) stands for the character c repeated n times (huge inputs). */
+const substitute = (s: string) =>
+  s
+    .replaceAll("$" + "{CANARY}", CANARY)
+    .replaceAll("$" + "{WATCH}", WATCH)
+    .replace(/\$\{REPEAT:(.):(\d+)\}/g, (_, c: string, n: string) => c.repeat(Number(n)));
 
 /** Every live descendant of this process: pid and command name. */
 function descendants(): { pid: number; comm: string }[] {

@@ -89,14 +89,44 @@ export function judgeCode(p: Problem): string {
 
 /** JS and TS run as scripts: `export` keywords of top-level declarations are dropped. */
 function scriptify(code: string): string {
-  return code.replace(/^(\s*)export\s+(default\s+)?(?=(async\s+)?function|class|const|let|var)/gm, "$1");
+  // Only at the start of a line: an indented `export` belongs to a namespace, and stays.
+  return code.replace(/^export[ \t]+(default[ \t]+)?(?=(async\s+)?function|class|const|let|var|enum)/gm, "");
 }
 
-/** TypeScript to JavaScript (types stripped by esbuild; no type checking). Throws on a syntax error. */
+/** Brackets nested deeper than this are refused before esbuild parses them (its parser recurses). */
+const MAX_NESTING = 1000;
+
+/** The deepest bracket nesting of a text (a linear scan; strings and comments count too: a bound). */
+function nesting(code: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return max;
+}
+
+/**
+ * TypeScript to JavaScript (types stripped by esbuild; no type checking). Throws compile_error on a
+ * syntax error. `const enum` becomes `enum`: transpiled one file at a time, esbuild drops a const enum's
+ * object where it cannot inline its uses (an exported one in a namespace), and an honest program failed.
+ * Input nested past MAX_NESTING is refused first: deeper, esbuild's service overflowed its stack and
+ * died, and every later TypeScript program failed to compile until the process restarted.
+ */
 export function transpileTs(code: string, what: string): string {
+  if (nesting(code) > MAX_NESTING) {
+    throw new RewardkitError("compile_error", `${what}: brackets nested more than ${MAX_NESTING} deep`);
+  }
   try {
-    return transformSync(scriptify(code), { loader: "ts", target: "es2022", sourcemap: false }).code;
+    const source = scriptify(code).replace(/\bconst(\s+)enum\b/g, "enum$1    ");
+    return transformSync(source, { loader: "ts", target: "es2022", sourcemap: false }).code;
   } catch (e) {
+    if (/service (is no longer running|was stopped)|The service/i.test(String((e as Error)?.message))) {
+      throw new RewardkitError("sandbox_error", `the TypeScript transpiler stopped: ${(e as Error).message}`);
+    }
     const errs = (e as { errors?: { text: string; location?: { line: number } }[] }).errors;
     const msg = errs?.length
       ? errs.map((x) => `line ${x.location?.line ?? "?"}: ${x.text}`).join("; ")

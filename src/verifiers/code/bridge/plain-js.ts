@@ -80,8 +80,17 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
   function answer(v) {
     try { return '{"value":' + plain.enc(v) + "}"; } catch (e) { return raised(e); }
   }
-  define("__rk_call", function (fn, args) {
+  // The judge's table of the candidate's functions, by index: calls pass only a number and a string
+  // (a reference per call piled up inside isolated-vm until its thread overflowed its stack).
+  let table = [];
+  define("__rk_register", function (fns) {
+    table = fns;
+    return fns.map((f) => (typeof f === "function" ? "1" : "0")).join("");
+  });
+  define("__rk_call", function (i, args) {
     try {
+      const fn = table[i];
+      if (typeof fn !== "function") throw new TypeError("not a function");
       const v = fn.apply(undefined, plain.dec(args));
       if (v !== null && typeof v === "object" && typeof v.then === "function") {
         // An async result: the judge awaits it with __rk_settle.

@@ -209,6 +209,11 @@ export class JsEngine {
       const io = allPassed ? { out: "", err: "" } : await this.take(slot, context);
       return { end, tests, stdout: io.out, stderr: io.err, ms, isolation: "isolated-vm", ...extra };
     };
+    // The prelude's entry points, before the program can hide the global's properties behind a proxy.
+    const refs = {
+      call: context.global.getSync("__rk_call", { reference: true }) as ivm.Reference,
+      settle: context.global.getSync("__rk_settle", { reference: true }) as ivm.Reference,
+    };
     const setup = this.compile(slot, job.program, "solution.js");
     if (typeof setup === "string") return finish("compile_error", { stderr: setup });
     // The setup runs as a script (its declarations become globals), then reports through the helpers.
@@ -229,7 +234,7 @@ export class JsEngine {
         progress({ begin: i });
         const t1 = performance.now();
         if ("code" in t) {
-          judge ??= new Judge(slot.isolate, context, job);
+          judge ??= new Judge(slot.isolate, context, job, refs);
           tests.push(await judge.test(t.code, i, lim));
         } else await this.callTest(slot, context, t, i, lim, tests);
         ms += performance.now() - t1;

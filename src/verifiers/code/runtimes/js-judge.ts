@@ -49,11 +49,7 @@ const PRELUDE = new Set([
  * the entry point, always), looked up in one evaluation within the test's time limit (a global getter
  * of the candidate's may loop).
  */
-function candidateFunctions(
-  context: ivm.Context,
-  job: HarnessJob,
-  judge: vm.Context,
-): Map<string, ivm.Reference> {
+function candidateFunctions(context: ivm.Context, job: HarnessJob, judge: vm.Context): Map<string, number> {
   const used = new Set<string>();
   for (const t of job.tests) if ("code" in t) for (const m of t.code.match(IDENT) ?? []) used.add(m);
   const defined = realmGlobals(judge);
@@ -61,7 +57,7 @@ function candidateFunctions(
     if (PRELUDE.has(n) || n.startsWith("__rk_") || defined.has(n) || KEYWORDS.has(n)) used.delete(n);
   if (job.entry) used.add(job.entry);
   const names = [...used].slice(0, MAX_NAMES);
-  const out = new Map<string, ivm.Reference>();
+  const out = new Map<string, number>();
   if (names.length === 0) return out;
   const lookup = names
     .map(
@@ -69,18 +65,15 @@ function candidateFunctions(
         `(() => { try { return typeof ${n} === "function" ? ${n} : undefined; } catch (e) { return undefined; } })()`,
     )
     .join(",\n");
-  let all: ivm.Reference;
+  let found: string;
   try {
-    all = context.evalSync(`[${lookup}]`, { reference: true, timeout: job.limits.timeMs }) as ivm.Reference;
+    found = String(context.evalSync(`__rk_register([${lookup}])`, { timeout: job.limits.timeMs }));
   } catch {
     return out; // the lookup itself overran: every call then fails as the candidate's own error
   }
   names.forEach((n, i) => {
-    const ref = all.getSync(i, { reference: true }) as ivm.Reference;
-    if (ref.typeof === "function") out.set(n, ref);
-    else ref.release();
+    if (found[i] === "1") out.set(n, i);
   });
-  all.release();
   return out;
 }
 
@@ -133,7 +126,11 @@ function judgeRealm(): Realm {
         return function (...args) {
           const text = call(name, plain.enc(args));
           const p = JSON.parse(text).promise;
-          return p === undefined ? reply(text) : Promise.resolve(settle(p)).then(reply);
+          if (p === undefined) return reply(text);
+          // Handled here too: a test that never awaits it must not leave a rejection behind.
+          const q = Promise.resolve(settle(p)).then(reply);
+          q.catch(() => {});
+          return q;
         };
       };
     })`,
@@ -150,18 +147,26 @@ function judgeRealm(): Realm {
 
 export class Judge {
   private readonly realm = judgeRealm();
-  private readonly fns: Map<string, ivm.Reference>;
+  private readonly fns: Map<string, number>;
   private readonly callRef: ivm.Reference;
+  private readonly settleRef: ivm.Reference;
   private readonly trusted: string;
   private deadline = 0;
+  private limitMs = 1;
+  /** Timers of async results still awaited; a closed judge disposes nothing (the isolate is the next run's). */
+  private readonly pending = new Set<NodeJS.Timeout>();
+  private closed = false;
   private aborted: Abort | undefined;
 
   constructor(
     private readonly isolate: ivm.Isolate,
     private readonly context: ivm.Context,
     job: HarnessJob,
+    /** The prelude's entry points, taken before the program ran (it may hide the global's properties). */
+    refs: { call: ivm.Reference; settle: ivm.Reference },
   ) {
-    this.callRef = context.global.getSync("__rk_call", { reference: true }) as ivm.Reference;
+    this.callRef = refs.call;
+    this.settleRef = refs.settle;
     this.fns = candidateFunctions(context, job, this.realm.ctx);
     this.trusted = job.trusted;
     this.realm.current = this;
@@ -175,11 +180,16 @@ export class Judge {
     if (this.aborted) return JSON.stringify({ abort: this.aborted.status });
     const fn = this.fns.get(name);
     const left = Math.ceil(this.deadline - performance.now());
-    if (!fn || this.isolate.isDisposed) this.aborted = { status: "error", message: "the candidate is gone" };
+    if (fn === undefined || this.isolate.isDisposed)
+      this.aborted = { status: "error", message: "the candidate is gone" };
     else if (left <= 0) this.aborted = { status: "timeout", message: "time limit exceeded" };
     else {
       try {
-        const r = this.callRef.applySync(undefined, [fn.derefInto(), args], { timeout: left }) as string;
+        // Each call gets the test's whole limit, not the time left: isolated-vm chains timers that
+        // expire at the same moment, and a million calls timed to one deadline overflowed its thread's
+        // stack when the chain was freed. Past the deadline no new call starts, so a test takes at most
+        // twice its limit.
+        const r = this.callRef.applySync(undefined, [fn, args], { timeout: this.limitMs }) as string;
         if (r.startsWith('{"exit"')) {
           this.aborted = { status: "exit", message: `process.exit(${JSON.parse(r).exit})` };
         } else return r;
@@ -206,13 +216,17 @@ export class Judge {
     }
     let timer: NodeJS.Timeout | undefined;
     try {
-      const settleRef = this.context.global.getSync("__rk_settle", { reference: true }) as ivm.Reference;
+      const settleRef = this.settleRef;
       const late = new Promise<string>((resolve) => {
         timer = setTimeout(() => {
-          this.aborted = { status: "timeout", message: "time limit exceeded" };
-          if (!this.isolate.isDisposed) this.isolate.dispose();
+          if (timer) this.pending.delete(timer);
+          if (!this.closed) {
+            this.aborted = { status: "timeout", message: "time limit exceeded" };
+            if (!this.isolate.isDisposed) this.isolate.dispose();
+          }
           resolve(JSON.stringify({ abort: "timeout" }));
         }, left);
+        this.pending.add(timer);
       });
       const r = settleRef.apply(undefined, [id], {
         result: { promise: true },
@@ -229,7 +243,10 @@ export class Judge {
         late,
       ]);
     } finally {
-      clearTimeout(timer);
+      if (timer) {
+        clearTimeout(timer);
+        this.pending.delete(timer);
+      }
     }
   }
 
@@ -242,10 +259,13 @@ export class Judge {
     });
     this.aborted = undefined;
     this.deadline = t0 + limitMs;
+    this.limitMs = Math.max(1, Math.ceil(limitMs));
     let timer: NodeJS.Timeout | undefined;
     try {
+      // No vm timeout: its watchdog terminates this thread's isolate wherever it is, and inside a call
+      // into isolated-vm that crashed the process. The candidate's calls carry the deadline instead (past
+      // it every call fails at once), and the host terminates a worker whose judge does not stop.
       const p = vm.runInContext(`(async function () {\n${this.trusted}\n;\n${code}\n})()`, this.realm.ctx, {
-        timeout: limitMs,
         filename: "test.js",
       }) as Promise<unknown>;
       // Past the deadline the test's promise may still settle (a rejection nobody awaits would take
@@ -286,11 +306,12 @@ export class Judge {
   }
 
   close(): void {
+    this.closed = true;
+    for (const t of this.pending) clearTimeout(t);
+    this.pending.clear();
     const { ctx, baseline } = this.realm;
     for (const k of Object.keys(ctx)) if (!baseline.has(k)) delete ctx[k];
     if (this.realm.current === this) this.realm.current = null;
     if (this.isolate.isDisposed) return;
-    for (const r of this.fns.values()) r.release();
-    this.callRef.release();
   }
 }

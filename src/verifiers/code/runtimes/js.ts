@@ -1,10 +1,14 @@
 /**
- * The `js` runtime as the host sees it: a worker thread per slot runs the jobs (js-worker.ts: the
+ * The `js` runtime as the host sees it: a child process per slot runs the jobs (js-worker.ts: the
  * candidate in an isolated-vm isolate, the tests in a judge), so no synchronous call into a candidate
- * ever blocks the host's event loop. The worker enforces the limits itself; the host terminates it
- * when a test overruns its limit by more than a grace period, and reports that test as a timeout.
+ * ever blocks the host's event loop, and neither a kill nor a fault of the native addon can take the
+ * host down. The process runs under Node's permission model (reads of this package only, the addon
+ * allowed; no writes, child processes or workers). It enforces the limits itself; the host kills it when
+ * a test overruns its limit by more than a grace period, and reports that test as a timeout.
  */
-import { Worker } from "node:worker_threads";
+import { type ChildProcess, fork } from "node:child_process";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type ErrorKind, RewardkitError } from "../../../core/index.js";
 import type { Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { workerModule } from "./task-module.js";
@@ -21,22 +25,61 @@ interface Msg {
   error?: { kind: ErrorKind; message: string };
 }
 
+/** The package's root (dist/ and node_modules/ below it): what the slot process may read. */
+function packageRoot(entry: string): string {
+  const i = entry.lastIndexOf("/dist/");
+  return i >= 0 ? entry.slice(0, i) : dirname(dirname(dirname(dirname(entry))));
+}
+
 class Slot {
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
   private nextId = 1;
   dead = false;
   private onMsg: ((m: Msg) => void) | null = null;
 
   constructor() {
-    this.worker = new Worker(workerModule(WORKER), { env: {} });
-    this.worker.unref();
-    this.worker.on("message", (m: Msg) => this.onMsg?.(m));
+    const entry = fileURLToPath(workerModule(WORKER));
+    this.child = fork(entry, [], {
+      env: {},
+      execArgv: [
+        "--permission",
+        "--allow-addons",
+        `--allow-fs-read=${packageRoot(entry)}`,
+        // isolated-vm's loader looks for this file to tell musl from glibc.
+        "--allow-fs-read=/etc/alpine-release",
+        "--disallow-code-generation-from-strings",
+      ],
+      serialization: "advanced",
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      detached: true,
+    });
+    let stderr = "";
+    this.child.stderr!.on("data", (d: Buffer) => {
+      if (stderr.length < 2000) stderr += d.toString("utf8");
+    });
+    this.unref();
+    this.child.on("message", (m: Msg) => this.onMsg?.(m));
     const die = (why: string) => {
       this.dead = true;
       this.onMsg?.({ id: -1, error: { kind: "sandbox_error", message: why } });
     };
-    this.worker.on("error", (e) => die(`the JS worker failed: ${e.message}`));
-    this.worker.on("exit", (code) => die(`the JS worker exited (code ${code})`));
+    this.child.on("error", (e) => die(`the JS runtime process failed: ${e.message}`));
+    this.child.on("exit", (code, sig) =>
+      die(
+        `the JS runtime process exited (${sig ?? `code ${code}`})${stderr ? `: ${stderr.trim().slice(-500)}` : ""}`,
+      ),
+    );
+  }
+
+  private unref(): void {
+    this.child.unref();
+    (this.child as unknown as { channel?: { unref(): void } }).channel?.unref();
+    (this.child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+
+  private ref(): void {
+    this.child.ref();
+    (this.child as unknown as { channel?: { ref(): void } }).channel?.ref();
   }
 
   run(job: Job, signal: AbortSignal): Promise<RunResult> {
@@ -44,7 +87,7 @@ class Slot {
     const tests: TestOutcome[] = [];
     let current = job.kind === "harness" ? job.start : 0;
     const t0 = performance.now();
-    this.worker.ref();
+    this.ref();
     return new Promise<RunResult>((resolve, reject) => {
       let timer: NodeJS.Timeout;
       const arm = () => {
@@ -55,7 +98,7 @@ class Slot {
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         this.onMsg = null;
-        if (!this.dead) this.worker.unref();
+        if (!this.dead) this.unref();
       };
       // The worker did not answer in time (or the caller gave up): kill it, keep what it reported.
       const stop = (why: "timeout") => {
@@ -88,13 +131,17 @@ class Slot {
         }
       };
       arm();
-      this.worker.postMessage({ id, job });
+      this.child.send({ id, job });
     });
   }
 
   kill(): void {
     this.dead = true;
-    void this.worker.terminate();
+    try {
+      if (this.child.pid) process.kill(-this.child.pid, "SIGKILL");
+    } catch {
+      this.child.kill("SIGKILL");
+    }
   }
 }
 

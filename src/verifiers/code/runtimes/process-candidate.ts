@@ -87,7 +87,10 @@ export class ProcCandidate {
   }
 
   private drain(): { out: string; err: string; over: boolean } {
-    const o = { out: Buffer.concat(this.out).toString("utf8"), err: Buffer.concat(this.err).toString("utf8") };
+    const o = {
+      out: Buffer.concat(this.out).toString("utf8"),
+      err: Buffer.concat(this.err).toString("utf8"),
+    };
     this.out = [];
     this.err = [];
     return { ...o, over: this.over };
@@ -114,7 +117,8 @@ export class ProcCandidate {
         const ms = performance.now() - t0;
         const io = this.drain();
         if (io.over) resolve({ kind: "reply", reply: { ...io, text: "" }, ms });
-        else if (r instanceof Error) resolve({ kind: "crashed", message: `${r.message}${io.err ? `: ${io.err.slice(-500)}` : ""}`, ms });
+        else if (r instanceof Error)
+          resolve({ kind: "crashed", message: `${r.message}${io.err ? `: ${io.err.slice(-500)}` : ""}`, ms });
         else if (r.id !== id) resolve({ kind: "crashed", message: "the program answered out of turn", ms });
         else resolve({ kind: "reply", reply: { ...r, ...io }, ms });
       };

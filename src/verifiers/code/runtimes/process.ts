@@ -23,8 +23,8 @@ import {
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
-import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_CANDIDATE, PY_PLAIN, PY_PROCESS_SERVER } from "../bridge/plain-py.js";
+import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { type Toolchain, toolchain } from "./languages.js";

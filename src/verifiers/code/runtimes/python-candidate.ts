@@ -62,7 +62,6 @@ function drain(list: Uint8Array[]): string {
   return s;
 }
 
-
 interface EmFS {
   readdir(p: string): string[];
   lstat(p: string): { mode: number };
@@ -94,6 +93,43 @@ function freezeFs(fs: EmFS, dir: string): void {
       fs.chmod(p, 0o555);
     } else fs.chmod(p, 0o444);
   }
+}
+
+/**
+ * Modes cannot be changed outside the writable directories: the read-only file system would otherwise
+ * be one chmod away from a module planted for later samples (the memory restore does not cover files).
+ */
+function lockModes(fs: EmFS): void {
+  const f = fs as unknown as Record<string, (...a: unknown[]) => unknown> & {
+    ErrnoError: new (errno: number) => Error;
+    lookupPath(p: string, o?: object): { path: string };
+    getStream(fd: number): { path: string } | null;
+    getPath(node: unknown): string;
+  };
+  const writable = (p: string) => WRITABLE.some((d) => p === d || p.startsWith(`${d}/`));
+  // Emscripten's FS calls take a path or a node (its own calls, e.g. when a file is created, pass nodes).
+  const resolved = (p: unknown): string => {
+    try {
+      if (typeof p !== "string") return f.getPath(p) as string;
+      return f.lookupPath(p, { follow: true }).path;
+    } catch {
+      return String(p);
+    }
+  };
+  const EPERM = 63;
+  for (const name of ["chmod", "lchmod"]) {
+    const orig = f[name]!.bind(fs);
+    f[name] = (path: unknown, ...rest: unknown[]) => {
+      if (!writable(resolved(path))) throw new f.ErrnoError(EPERM);
+      return orig(path, ...rest);
+    };
+  }
+  const fchmod = f.fchmod!.bind(fs);
+  f.fchmod = (fd: unknown, ...rest: unknown[]) => {
+    const s = f.getStream(Number(fd));
+    if (!s || !writable(s.path)) throw new f.ErrnoError(EPERM);
+    return fchmod(fd, ...rest);
+  };
 }
 
 function removeTree(fs: EmFS, p: string): void {
@@ -156,6 +192,7 @@ async function main(): Promise<void> {
   hardenRealm(py as unknown as Record<string, unknown>);
   freezeFs(fs, "/");
   fs.ignorePermissions = false;
+  lockModes(fs);
   py.runPython("import gc; gc.collect()");
 
   // The pristine state every sample starts from.

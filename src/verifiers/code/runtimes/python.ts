@@ -17,7 +17,12 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { RewardkitError } from "../../../core/index.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
-import { type Candidate, type CandidateOutcome, candidateCommand, PyCandidate } from "./python-candidate-host.js";
+import {
+  type Candidate,
+  type CandidateOutcome,
+  candidateCommand,
+  PyCandidate,
+} from "./python-candidate-host.js";
 import { workerModule } from "./task-module.js";
 
 const WORKER = new URL("./python-judge-worker.js", import.meta.url);
@@ -342,7 +347,6 @@ export class PythonRuntime implements Runtime {
     }
     return { ...base, end: "exited", exitCode: 0, stdout, stderr };
   }
-
 }
 
 /**
@@ -495,9 +499,7 @@ async function judged(
         stop = { status: "error", end: "crashed", message: `interpreter stopped: ${o.message}` };
       else if (o.reply.over) stop = { status: "output_limit", end: "output_limit" };
       if (stop || o.kind !== "reply") {
-        judge.answer(
-          JSON.stringify({ abort: stop?.status ?? "error", message: stop?.message ?? "stopped" }),
-        );
+        judge.answer(JSON.stringify({ abort: stop?.status ?? "error", message: stop?.message ?? "stopped" }));
       } else judge.answer(o.reply.text ?? '{"abort": "error", "message": "empty reply"}');
     });
   };
