@@ -185,9 +185,23 @@ export class WorkerPool {
     };
   }
 
+  /**
+   * Stops the workers. Bounded: piscina's destroy waited for ever now and then on a loaded machine, so
+   * after a few seconds the threads are terminated, and close returns in any case.
+   */
   async close(): Promise<void> {
-    await this.piscina.destroy();
-    this.channel.close();
+    const done = this.piscina.destroy();
+    const force = setTimeout(() => {
+      for (const w of this.piscina.threads) void w.terminate();
+    }, 5000);
+    let giveUp: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([done, new Promise<void>((r) => (giveUp = setTimeout(r, 15_000)))]);
+    } finally {
+      clearTimeout(force);
+      clearTimeout(giveUp);
+      this.channel.close();
+    }
   }
 }
 
