@@ -1,13 +1,14 @@
 /**
  * Warnings: what lint cannot test by attacking but the user should know. `native_tests_forgeable`: a
- * code verifier whose seed samples run C, C++ or bash appended tests in the program's own process, where
- * a program that reads its memory (or its shell's variables) can forge a pass (see the README's code
- * section). Reported once per node, with its JSON path and the seeds concerned.
+ * code verifier whose seed samples run tests in the program's own process (C, C++ or bash appended
+ * tests; JavaScript assert-style tests on the process runtime), where a program that reads its memory
+ * (or its shell's variables) can forge a pass (see the README's code section). Reported once per node,
+ * with its JSON path and the seeds concerned.
  */
 import type { Sample } from "../core/index.js";
 import type { VerifierNode } from "../rewards/index.js";
 import { jsonPath } from "../spec/index.js";
-import type { CodeCompiled } from "../verifiers/code/code.js";
+import { type CodeCompiled, pickRuntime } from "../verifiers/code/code.js";
 import { parseProblem } from "../verifiers/code/reference.js";
 import { trustOf } from "../verifiers/code/trust.js";
 import type { LintContext } from "./types.js";
@@ -30,7 +31,7 @@ export function nativeForgeable(ctx: LintContext): LintWarning[] {
     for (const i of ctx.valid) {
       try {
         const p = parseProblem(config.reference.render(ctx.samples[i] as Sample), config.language);
-        if (trustOf(p) === "forgeable") {
+        if (trustOf(p, pickRuntime(config, p.language)) === "forgeable") {
           seeds.push(i);
           languages.add(p.language);
         }
@@ -41,7 +42,7 @@ export function nativeForgeable(ctx: LintContext): LintWarning[] {
       check: "native_tests_forgeable",
       path: jsonPath(at.path),
       samples: seeds,
-      message: `the code verifier runs ${[...languages].sort().join("/")} appended tests in the program's own process on ${seeds.length} seed sample${seeds.length === 1 ? "" : "s"}: a program that reads its memory can forge a pass (details.trust "forgeable"); prefer stdio tests, which the host compares`,
+      message: `the code verifier runs ${[...languages].sort().join("/")} tests in the program's own process on ${seeds.length} seed sample${seeds.length === 1 ? "" : "s"}: a program that reads its memory can forge a pass (details.trust "forgeable"); prefer stdio or call tests, which the host compares${languages.has("js") || languages.has("ts") ? ", or the js runtime for JavaScript, whose tests run in a judge" : ""}`,
     });
   }
   return out;

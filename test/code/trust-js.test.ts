@@ -114,6 +114,23 @@ describe("js runtime: the candidate cannot crash the host", () => {
   });
 });
 
+describe("every result says how far it can be trusted", () => {
+  it("judged on the js and python runtimes, host-compared for call tests, forgeable for JS on the process runtime", async () => {
+    const js = "```js\nfunction add(a, b) { return a + b; }\n```";
+    const tests = asserts(["assert.strictEqual(add(2, 3), 5)"]);
+    expect((await spec.score({ completion: js, reference: tests })).details?.trust).toBe("judged");
+    const onProcess = codeSpec({ language: "js", runtime: { js: "process" } });
+    expect((await onProcess.score({ completion: js, reference: tests })).details?.trust).toBe("forgeable");
+    const call = { format: "call", language: "js", fn_name: "add", cases: [{ args: [2, 3], expected: 5 }] };
+    expect((await spec.score({ completion: js, reference: call })).details?.trust).toBe("host-compared");
+    const py = await codeSpec().score({
+      completion: "```python\ndef add(a, b):\n    return a + b\n```",
+      reference: { format: "asserts", tests: ["assert add(2, 3) == 5"] },
+    });
+    expect(py.details?.trust).toBe("judged");
+  });
+});
+
 describe("js runtime: honest programs keep their verdicts", () => {
   it("Maps, Sets, bigints, nested objects, NaN, -0 and undefined arrive as they were", async () => {
     const r = await score(

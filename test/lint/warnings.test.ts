@@ -54,10 +54,23 @@ describe("lint warning native_tests_forgeable", () => {
     expect(w.check).toBe("native_tests_forgeable");
     expect(w.path).toBe("$.terms[1]");
     expect(w.samples).toEqual([1, 3]);
-    expect(w.message).toMatch(/bash\/c appended tests.*forge a pass/);
+    expect(w.message).toMatch(/bash\/c tests in the program's own process.*forge a pass/);
     expect(formatReport(r)).toContain("warn  native_tests_forgeable at $.terms[1]");
     // The samples did score: the warning is about trust, not a failure.
     expect(r.samples.top).toBe(4);
+  });
+
+  it("warns for JavaScript assert-style tests on the process runtime, not on the js runtime", async () => {
+    const JS = {
+      id: "js",
+      completion: "```js\nfunction sq(x) { return x * x; }\n```",
+      reference: { language: "js", format: "asserts", tests: ["assert.strictEqual(sq(3), 9)"] },
+    };
+    const onProcess = await lintSpec({ type: "code", runtime: { js: "process" } }, [JS, PY], opts);
+    expect(onProcess.warnings.map((w) => [w.check, w.samples])).toEqual([["native_tests_forgeable", [0]]]);
+    expect(onProcess.warnings[0]!.message).toMatch(/js tests.*the js runtime for JavaScript/);
+    const onJudge = await lintSpec({ type: "code" }, [JS, PY], opts);
+    expect(onJudge.warnings).toEqual([]);
   });
 
   it("stays silent for stdio and Python tests", async () => {

@@ -133,7 +133,7 @@ export async function isolationReport(c: CodeCompiled): Promise<Partial<Record<R
   return out;
 }
 
-function pickRuntime(c: CodeCompiled, language: Language): "js" | "python" | "process" {
+export function pickRuntime(c: CodeCompiled, language: Language): "js" | "python" | "process" {
   if (language === "python") return c.runtime.python;
   if (language === "js") return c.runtime.js;
   if (language === "ts") return c.runtime.ts;
@@ -316,8 +316,7 @@ export const code: Verifier<Config, CodeCompiled> = {
       );
     }
     const runtime = await runtimeFor(runtimeName, c.sandbox);
-    const trust = trustOf(problem);
-    if (trust) details.trust = trust;
+    details.trust = trustOf(problem, runtimeName);
     const budget = Math.min(ctx.timeoutMs, c.budgetBase + c.budgetPerTest * n);
     const stop = stopsAtFirstFailure(mode);
 

@@ -1,19 +1,23 @@
 /**
  * How far a code result can be trusted against the program it judges: `host-compared` when the host
- * compares the program's output (stdio); `forgeable` when C, C++ or bash tests share the program's
- * process (a program that reads its own memory can forge the runner's end report). Harnessed Python and
- * JavaScript results carry no trust field here.
+ * compares what the program printed or returned (stdio and call tests); `judged` when assert-style tests
+ * ran in a judge apart from the program, with plain data crossing (Python on both runtimes, JavaScript
+ * and TypeScript on the js runtime: docs/code-trust.md); `forgeable` when the tests share the program's
+ * process (C, C++ and bash appended tests; JavaScript assert-style tests on the process runtime), where a
+ * program that reads its own memory can forge the end report.
  */
 import type { Problem } from "./reference.js";
+import type { RuntimeName } from "./types.js";
 
-export type Trust = "forgeable" | "host-compared";
+export type Trust = "forgeable" | "host-compared" | "judged";
 
 export function isNative(language: string): boolean {
   return language === "c" || language === "cpp" || language === "bash";
 }
 
-export function trustOf(p: Pick<Problem, "format" | "language">): Trust | undefined {
-  if (p.format === "stdio") return "host-compared";
-  if (isNative(p.language) && (p.format === "append" || p.format === "asserts")) return "forgeable";
-  return undefined;
+export function trustOf(p: Pick<Problem, "format" | "language">, runtime: RuntimeName): Trust {
+  if (p.format === "stdio" || p.format === "call") return "host-compared";
+  if (isNative(p.language)) return "forgeable";
+  if ((p.language === "js" || p.language === "ts") && runtime === "process") return "forgeable";
+  return "judged";
 }
