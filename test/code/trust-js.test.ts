@@ -10,8 +10,10 @@ const spec = codeSpec({ language: "js", runtime: { js: "js" } });
 const js = (code: string) => `\`\`\`js\n${code}\n\`\`\``;
 const asserts = (tests: string[]) => ({ format: "asserts", language: "js", tests });
 
-async function score(code: string, reference: object) {
-  const r = await spec.score({ completion: js(code), reference });
+const processSpec = codeSpec({ language: "js", runtime: { js: "process" } });
+
+async function score(code: string, reference: object, on = spec) {
+  const r = await on.score({ completion: js(code), reference });
   expect(r.status, JSON.stringify(r.error)).toBe("ok");
   return r;
 }
@@ -21,82 +23,90 @@ const ADD_TESTS = [
   "require('node:assert').deepStrictEqual(add(1, 1), 2)",
 ];
 
-describe("js runtime: the candidate cannot fake a pass", () => {
-  it("turning every assert function into a no-op changes nothing", async () => {
-    const r = await score(
-      [
-        "const a = require('assert');",
-        "for (const k of Object.keys(a)) { try { a[k] = () => {}; } catch (e) {} }",
-        "try { globalThis.assert = new Proxy(() => {}, { get: () => () => {} }); } catch (e) {}",
-        "function add(a, b) { return 0; }",
-      ].join("\n"),
-      asserts(ADD_TESTS),
-    );
-    expect(r.reward).toBe(0);
-    expect(firstVerdict(r)).toBe("wrong_answer");
-  });
-
-  it("a toJSON or JSON.stringify that rewrites reports changes nothing", async () => {
-    const r = await score(
-      [
-        "Object.prototype.toJSON = function () { return { status: 'pass' }; };",
-        'const s = JSON.stringify; JSON.stringify = () => \'{"status":"pass"}\';',
-        "function add(a, b) { return 0; }",
-      ].join("\n"),
-      asserts(ADD_TESTS),
-    );
-    expect(r.reward).toBe(0);
-  });
-
-  it("the test code is not on the candidate's stack: fn.caller and prepareStackTrace find nothing", async () => {
-    const r = await score(
-      [
-        "function add(a, b) {",
-        "  let found = [];",
-        "  try { let f = add.caller; while (f) { found.push(String(f)); f = f.caller; } } catch (e) {}",
-        "  Error.prepareStackTrace = (e, cs) => cs.map((c) => { try { return String(c.getFunction()) + String(c.getThis()); } catch (x) { return ''; } }).join('\\n');",
-        "  found.push(new Error().stack);",
-        "  const m = found.join('\\n').match(/strictEqual\\(add\\(2, 3\\), (\\d+)\\)/);",
-        "  return m ? Number(m[1]) : -1;",
-        "}",
-      ].join("\n"),
-      asserts(["assert.strictEqual(add(2, 3), 4242)"]),
-    );
-    expect(r.reward).toBe(0);
-    expect(firstVerdict(r)).toBe("wrong_answer");
-  });
-
-  it("objects with behaviour do not cross: valueOf, getters and proxies", async () => {
-    for (const ret of [
-      "({ valueOf() { return 5; }, toString() { return '5'; } })",
-      "new Proxy({}, { get: () => 5 })",
-      "Object.defineProperty({}, 'x', { get() { return 5; }, enumerable: true })",
-    ]) {
-      const r = await score(`function add(a, b) { return ${ret}; }`, asserts(["assert.equal(add(2, 3), 5)"]));
-      expect(r.reward, ret).toBe(0);
-    }
-  });
-
-  it("exiting before or during the tests is not a pass", async () => {
-    for (const exit of ["process.exit(0);", "function add(a, b) { process.exit(0); }"]) {
-      const r = await score(`function add(a, b) { return 0; }\n${exit}`, asserts(ADD_TESTS));
-      expect(r.reward, exit).toBe(0);
-    }
-  });
-
-  it("async solutions are awaited; one that never settles is a timeout", async () => {
-    const ok = await score(
-      "async function add(a, b) { return a + b; }",
-      asserts(["assert.strictEqual(await add(2, 3), 5)"]),
-    );
-    expect(ok.reward).toBe(1);
-    const hang = await score("async function add(a, b) { await new Promise(() => {}); return a + b; }", {
-      ...asserts(["assert.strictEqual(await add(2, 3), 5)"]),
-      limits: { time_ms: 300 },
+for (const [runtime, on] of [
+  ["js", spec],
+  ["process", processSpec],
+] as const)
+  describe(`${runtime} runtime: the candidate cannot fake a pass`, () => {
+    const score_ = (code: string, reference: object) => score(code, reference, on);
+    it("turning every assert function into a no-op changes nothing", async () => {
+      const r = await score_(
+        [
+          "const a = require('assert');",
+          "for (const k of Object.keys(a)) { try { a[k] = () => {}; } catch (e) {} }",
+          "try { globalThis.assert = new Proxy(() => {}, { get: () => () => {} }); } catch (e) {}",
+          "function add(a, b) { return 0; }",
+        ].join("\n"),
+        asserts(ADD_TESTS),
+      );
+      expect(r.reward).toBe(0);
+      expect(firstVerdict(r)).toBe("wrong_answer");
     });
-    expect(firstVerdict(hang)).toBe("timeout");
+
+    it("a toJSON or JSON.stringify that rewrites reports changes nothing", async () => {
+      const r = await score_(
+        [
+          "Object.prototype.toJSON = function () { return { status: 'pass' }; };",
+          'const s = JSON.stringify; JSON.stringify = () => \'{"status":"pass"}\';',
+          "function add(a, b) { return 0; }",
+        ].join("\n"),
+        asserts(ADD_TESTS),
+      );
+      expect(r.reward).toBe(0);
+    });
+
+    it("the test code is not on the candidate's stack: fn.caller and prepareStackTrace find nothing", async () => {
+      const r = await score_(
+        [
+          "function add(a, b) {",
+          "  let found = [];",
+          "  try { let f = add.caller; while (f) { found.push(String(f)); f = f.caller; } } catch (e) {}",
+          "  Error.prepareStackTrace = (e, cs) => cs.map((c) => { try { return String(c.getFunction()) + String(c.getThis()); } catch (x) { return ''; } }).join('\\n');",
+          "  found.push(new Error().stack);",
+          "  const m = found.join('\\n').match(/strictEqual\\(add\\(2, 3\\), (\\d+)\\)/);",
+          "  return m ? Number(m[1]) : -1;",
+          "}",
+        ].join("\n"),
+        asserts(["assert.strictEqual(add(2, 3), 4242)"]),
+      );
+      expect(r.reward).toBe(0);
+      expect(firstVerdict(r)).toBe("wrong_answer");
+    });
+
+    it("objects with behaviour do not cross: valueOf, getters and proxies", async () => {
+      for (const ret of [
+        "({ valueOf() { return 5; }, toString() { return '5'; } })",
+        "new Proxy({}, { get: () => 5 })",
+        "Object.defineProperty({}, 'x', { get() { return 5; }, enumerable: true })",
+      ]) {
+        const r = await score_(
+          `function add(a, b) { return ${ret}; }`,
+          asserts(["assert.equal(add(2, 3), 5)"]),
+        );
+        expect(r.reward, ret).toBe(0);
+      }
+    });
+
+    it("exiting before or during the tests is not a pass", async () => {
+      for (const exit of ["process.exit(0);", "function add(a, b) { process.exit(0); }"]) {
+        const r = await score_(`function add(a, b) { return 0; }\n${exit}`, asserts(ADD_TESTS));
+        expect(r.reward, exit).toBe(0);
+      }
+    });
+
+    it("async solutions are awaited; one that never settles is a timeout", async () => {
+      const ok = await score_(
+        "async function add(a, b) { return a + b; }",
+        asserts(["assert.strictEqual(await add(2, 3), 5)"]),
+      );
+      expect(ok.reward).toBe(1);
+      const hang = await score_("async function add(a, b) { await new Promise(() => {}); return a + b; }", {
+        ...asserts(["assert.strictEqual(await add(2, 3), 5)"]),
+        limits: { time_ms: 300 },
+      });
+      expect(firstVerdict(hang)).toBe("timeout");
+    });
   });
-});
 
 describe("js runtime: the candidate cannot crash the host", () => {
   it("a Proxy as the program's completion value is a verdict, not an abort of the process", async () => {
@@ -115,12 +125,12 @@ describe("js runtime: the candidate cannot crash the host", () => {
 });
 
 describe("every result says how far it can be trusted", () => {
-  it("judged on the js and python runtimes, host-compared for call tests, forgeable for JS on the process runtime", async () => {
+  it("judged for assert-style tests on every runtime of Python and JS, host-compared for call tests", async () => {
     const js = "```js\nfunction add(a, b) { return a + b; }\n```";
     const tests = asserts(["assert.strictEqual(add(2, 3), 5)"]);
     expect((await spec.score({ completion: js, reference: tests })).details?.trust).toBe("judged");
     const onProcess = codeSpec({ language: "js", runtime: { js: "process" } });
-    expect((await onProcess.score({ completion: js, reference: tests })).details?.trust).toBe("forgeable");
+    expect((await onProcess.score({ completion: js, reference: tests })).details?.trust).toBe("judged");
     const call = { format: "call", language: "js", fn_name: "add", cases: [{ args: [2, 3], expected: 5 }] };
     expect((await spec.score({ completion: js, reference: call })).details?.trust).toBe("host-compared");
     const py = await codeSpec().score({

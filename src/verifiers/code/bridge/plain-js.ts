@@ -75,6 +75,8 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
     if (code !== null) return stringify({ exit: code });
     let type = "Error", message = "";
     try { type = e && typeof e === "object" && typeof e.name === "string" ? e.name : typeof e; message = e && typeof e === "object" ? String(e.message) : String(e); } catch (x) { message = "<unprintable>"; }
+    // Memory that could not be had ends the run as a memory verdict, as an isolate's limit does.
+    if (/allocation failed|out of memory/i.test(message)) return stringify({ abort: "memory", message: message.slice(0, 200) });
     return stringify({ raise: { type, message: message.slice(0, 2000) } });
   }
   function answer(v) {
@@ -109,3 +111,57 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
     return Promise.resolve(p).then(answer, raised);
   });
 })`;
+
+/**
+ * The process runtime's JavaScript candidate (node in the sandbox): loads the program as a script of its
+ * own, then answers the judge's requests on file descriptor 3 (one JSON line each: {id, text}); the
+ * program's output goes to its own stdout and stderr. A fresh process per sample. Requests: load,
+ * eval (the judge's lookup of the program's functions), call, settle, pass.
+ */
+export const JS_PROCESS_SERVER = `"use strict";
+const fs = require("node:fs");
+const net = require("node:net");
+const vm = require("node:vm");
+const define = (name, value) => Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+(${JS_CANDIDATE_CALL})(${JS_PLAIN}, define, () => null);
+const call = globalThis.__rk_call, settle = globalThis.__rk_settle, stringify = JSON.stringify, parse = JSON.parse;
+globalThis.require = require;
+globalThis.module = module;
+globalThis.exports = module.exports;
+const sock = new net.Socket({ fd: 3, readable: true, writable: true });
+const write = (id, text) => fs.writeSync(3, stringify({ id, text }) + "\\n");
+function info(e) {
+  let type = "Error", message = "";
+  try { type = e && typeof e === "object" && typeof e.name === "string" ? e.name : typeof e; message = e && typeof e === "object" ? String(e.message) : String(e); } catch (x) { message = "<unprintable>"; }
+  return { type, message: message.slice(0, 2000) };
+}
+let buf = "";
+sock.setEncoding("utf8");
+sock.on("data", async (d) => {
+  buf += d;
+  let nl;
+  while ((nl = buf.indexOf("\\n")) >= 0) {
+    const req = parse(buf.slice(0, nl));
+    buf = buf.slice(nl + 1);
+    let text;
+    if (req.op === "load") {
+      try {
+        vm.runInThisContext(req.code, { filename: "solution.js" });
+        text = stringify({ status: "pass", names: [] });
+      } catch (e) {
+        const i = info(e);
+        text = stringify({ status: e instanceof SyntaxError && String(e.stack || "").includes("solution.js") ? "compile" : "error", type: i.type, message: i.message });
+      }
+    } else if (req.op === "eval") {
+      try { text = String(vm.runInThisContext(req.code)); } catch (e) { text = ""; }
+    } else if (req.op === "call") {
+      text = call(req.name, req.payload);
+    } else if (req.op === "settle") {
+      text = await settle(req.name);
+    } else {
+      text = '{"status":"pass"}';
+    }
+    write(req.id, text);
+  }
+});
+`;

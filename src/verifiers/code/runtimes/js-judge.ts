@@ -192,6 +192,12 @@ export class Judge {
         const r = this.callRef.applySync(undefined, [fn, args], { timeout: this.limitMs }) as string;
         if (r.startsWith('{"exit"')) {
           this.aborted = { status: "exit", message: `process.exit(${JSON.parse(r).exit})` };
+        } else if (r.startsWith('{"abort"')) {
+          const a = JSON.parse(r) as { abort: string; message?: string };
+          this.aborted = {
+            status: a.abort === "memory" ? "memory" : "error",
+            message: a.abort === "memory" ? "memory limit exceeded" : String(a.message ?? a.abort),
+          };
         } else return r;
       } catch (e) {
         const msg = String((e as Error)?.message ?? e);

@@ -28,6 +28,12 @@ export class ProcCandidate {
     private readonly child: ChildProcess,
     private readonly outputBytes: number,
     cleanup: () => Promise<void>,
+    /** Whether an exit (code, signal, the end of stderr) means the program ran out of memory. */
+    private readonly outOfMemory: (
+      code: number | null,
+      signal: string | null,
+      stderr: string,
+    ) => boolean = () => false,
   ) {
     const take = (list: Buffer[]) => (d: Buffer) => {
       this.bytes += d.length;
@@ -49,7 +55,12 @@ export class ProcCandidate {
     this.closed = new Promise<void>((resolve) => {
       child.on("close", (code, sig) => {
         this.dead = true;
-        this.exitInfo = sig ? `killed by ${sig}` : `exit code ${code}`;
+        const tail = Buffer.concat(this.err).toString("utf8").slice(-4000);
+        this.exitInfo = this.outOfMemory(code, sig, tail)
+          ? "memory limit exceeded"
+          : sig
+            ? `killed by ${sig}`
+            : `exit code ${code}`;
         const w = this.waiting;
         this.waiting = null;
         w?.(new Error(`the program ended (${this.exitInfo})`));
@@ -124,6 +135,11 @@ export class ProcCandidate {
       };
       (this.child.stdio[3] as NodeJS.WritableStream).write(`${JSON.stringify({ ...req, id })}\n`);
     });
+  }
+
+  /** Whether the program printed past its limit (known for sure once `closed` resolved). */
+  get overflowed(): boolean {
+    return this.over;
   }
 
   kill(): void {

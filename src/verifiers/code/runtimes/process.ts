@@ -23,10 +23,12 @@ import {
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
+import { JS_PROCESS_SERVER } from "../bridge/plain-js.js";
 import { PY_CANDIDATE, PY_PLAIN, PY_PROCESS_SERVER } from "../bridge/plain-py.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
+import { jsJudgedHarness } from "./js-relay.js";
 import { type Toolchain, toolchain } from "./languages.js";
 import { BUILD_SH, RUNNER_C, RUNNER_SH, testsUnit } from "./native.js";
 import { ProcCandidate } from "./process-candidate.js";
@@ -104,15 +106,30 @@ export class ProcessRuntime implements Runtime {
     const isolation = this.isolation();
     // Native appended tests never share a file with the program (a job without parts: setup | tests).
     if (job.kind === "harness" && !tc.harness) return this.runNative(job, tc, isolation, signal);
-    // Python assert-style tests run in the judge; the program, alone, in the sandbox.
-    if (job.kind === "harness" && tc.harness === "python") {
+    // Assert-style tests run in a judge; the program, alone, in the sandbox. (JavaScript call tests
+    // keep the harness below: the host compares their values.)
+    const judged =
+      job.kind === "harness" &&
+      (tc.harness === "python" || (tc.harness === "js" && job.tests.every((t) => "code" in t)));
+    if (judged && job.kind === "harness") {
       const c = this.startCandidate(job, tc);
+      let r: RunResult;
       try {
-        return await judgedHarness(c, slot, job, signal, isolation);
+        r =
+          tc.harness === "python"
+            ? await judgedHarness(c, slot, job, signal, isolation)
+            : await jsJudgedHarness(c, slot, job, signal, isolation);
       } finally {
         c.kill();
         await c.closed;
       }
+      // Output still in the pipe when a reply came first: over the limit is over the limit.
+      if (c.overflowed && r.end !== "output_limit" && r.tests.length > 0) {
+        const last = r.tests[r.tests.length - 1]!;
+        r.tests[r.tests.length - 1] = { index: last.index, status: "output_limit", ms: last.ms };
+        return { ...r, end: "output_limit" };
+      }
+      return r;
     }
     const marker = randomBytes(16).toString("hex");
     const uid = runUid();
@@ -206,24 +223,31 @@ export class ProcessRuntime implements Runtime {
   }
 
   /**
-   * A python3 candidate for the judge: the program arrives in the first request, never on disk, and the
-   * tests never enter the sandbox. The server runs in a namespace of its own with a private copy of the
-   * builtins.
+   * A python3 or node candidate for the judge: the program arrives in the first request, never on disk,
+   * and the tests never enter the sandbox. The Python server runs in a namespace of its own with a
+   * private copy of the builtins.
    */
   private startCandidate(job: HarnessJob, tc: Toolchain): ProcCandidate {
     const uid = runUid();
     const work = this.newDir(uid);
-    this.write(work, "server.py", `${PY_HARNESS}\n${PY_PLAIN}\n${PY_CANDIDATE}\n${PY_PROCESS_SERVER}`, uid);
-    const server = JSON.stringify(this.path(work, "server.py"));
-    this.write(
-      work,
-      "boot.py",
-      `import builtins\nexec(compile(open(${server}).read(), "<harness>", "exec"), {"__name__": "_rk_harness", "__builtins__": dict(builtins.__dict__)})\n`,
-      uid,
-    );
+    let entry: string;
+    if (tc.harness === "js") {
+      this.write(work, "server.js", JS_PROCESS_SERVER, uid);
+      entry = "server.js";
+    } else {
+      this.write(work, "server.py", `${PY_HARNESS}\n${PY_PLAIN}\n${PY_CANDIDATE}\n${PY_PROCESS_SERVER}`, uid);
+      const server = JSON.stringify(this.path(work, "server.py"));
+      this.write(
+        work,
+        "boot.py",
+        `import builtins\nexec(compile(open(${server}).read(), "<harness>", "exec"), {"__name__": "_rk_harness", "__builtins__": dict(builtins.__dict__)})\n`,
+        uid,
+      );
+      entry = "boot.py";
+    }
     const total = STARTUP_MS + job.limits.timeMs * Math.max(1, job.tests.length - job.start);
     const cmd = this.command({
-      argv: tc.run(this.path(work, "boot.py"), job.limits.memoryMb),
+      argv: tc.run(this.path(work, entry), job.limits.memoryMb),
       dir: work,
       writableDir: false,
       uid,
@@ -246,10 +270,16 @@ export class ProcessRuntime implements Runtime {
       throw new RewardkitError("sandbox_error", `cannot start a process: ${(e as Error).message}`);
     }
     child.stdin!.end();
-    return new ProcCandidate(child, job.limits.outputBytes, async () => {
-      if (cmd.asRoot && ownsUids()) await killUid(uid);
-      this.removeDir(work);
-    });
+    return new ProcCandidate(
+      child,
+      job.limits.outputBytes,
+      async () => {
+        if (cmd.asRoot && ownsUids()) await killUid(uid);
+        this.removeDir(work);
+      },
+      (exitCode, signal, stderr) =>
+        memoryHint(stderr) || (tc.dataMb !== undefined && oomSignal({ exitCode, signal } as Spawned)),
+    );
   }
 
   /** C, C++ and bash appended tests (native.ts): a pass needs exit 0 and the runner's end report. */

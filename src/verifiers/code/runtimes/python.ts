@@ -380,6 +380,8 @@ export async function judgedHarness(
   ): { done: TestOutcome; end: RunResult["end"] } | null => {
     if (o.kind === "killed") return { done: { index, status: "timeout", ms: o.ms }, end: "timeout" };
     if (o.kind === "crashed") {
+      if (/memory limit exceeded/.test(o.message))
+        return { done: { index, status: "memory", ms: o.ms }, end: "memory" };
       const message = `interpreter stopped: ${o.message}`;
       return { done: { index, status: "error", type: "Crash", message, ms: o.ms }, end: "crashed" };
     }
@@ -496,7 +498,9 @@ async function judged(
       io.add(o);
       if (o.kind === "killed") stop = { status: "timeout", end: "timeout" };
       else if (o.kind === "crashed")
-        stop = { status: "error", end: "crashed", message: `interpreter stopped: ${o.message}` };
+        stop = /memory limit exceeded/.test(o.message)
+          ? { status: "memory", end: "memory" }
+          : { status: "error", end: "crashed", message: `interpreter stopped: ${o.message}` };
       else if (o.reply.over) stop = { status: "output_limit", end: "output_limit" };
       if (stop || o.kind !== "reply") {
         judge.answer(JSON.stringify({ abort: stop?.status ?? "error", message: stop?.message ?? "stopped" }));
