@@ -104,6 +104,15 @@ function groupOptions(o: Record<string, unknown>, reward: Reward): GroupOptions 
   }
 }
 
+/**
+ * Ends the process once a command's work is written, should a worker thread still hold it open: a pool
+ * worker caught starting while the pool was destroyed now and then kept the CLI alive for good (seen under
+ * parallel load). The timer is unref'd: it fires only if something else keeps the process running.
+ */
+function exitWhenDone(): void {
+  setTimeout(() => process.exit(), 2000).unref();
+}
+
 const program = new Command()
   .name("rewardkit")
   .description("Verifiers and composable rewards for RL on LLM outputs.")
@@ -183,6 +192,7 @@ program
     }
     await closeSharedPool();
     process.exitCode = o.failOnError && summary.status.error! > 0 ? EXIT.ROW_ERRORS : EXIT.OK;
+    exitWhenDone();
   });
 
 program
@@ -200,6 +210,7 @@ program
   .option("--concurrency <n>", "checks run at once", int("--concurrency", 1))
   .action(async (o) => {
     process.exitCode = await runLint(o);
+    exitWhenDone();
   });
 
 program
