@@ -6,12 +6,12 @@
  * past the limit, kills the process group.
  */
 import type { ChildProcess } from "node:child_process";
+import { jsonLines } from "./line-reader.js";
 import type { CandidateOutcome, CandidateReply } from "./python-candidate-host.js";
 
 const MAX_LINE = 80 << 20;
 
 export class ProcCandidate {
-  private buf = "";
   private out: Buffer[] = [];
   private err: Buffer[] = [];
   private bytes = 0;
@@ -74,28 +74,15 @@ export class ProcCandidate {
     });
   }
 
-  private read(d: string): void {
-    this.buf += d;
-    if (this.buf.length > MAX_LINE) {
-      this.kill();
-      return;
-    }
-    let nl = this.buf.indexOf("\n");
-    while (nl >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      nl = this.buf.indexOf("\n");
-      let r: CandidateReply;
-      try {
-        r = JSON.parse(line);
-      } catch {
-        continue;
-      }
+  private readonly read = jsonLines<CandidateReply>(
+    MAX_LINE,
+    (r) => {
       const w = this.waiting;
       this.waiting = null;
       w?.(r);
-    }
-  }
+    },
+    () => this.kill(),
+  );
 
   private drain(): { out: string; err: string; over: boolean } {
     const o = {

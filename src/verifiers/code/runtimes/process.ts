@@ -26,7 +26,7 @@ import { RewardkitError } from "../../../core/index.js";
 import { JS_PROCESS_SERVER } from "../bridge/plain-js.js";
 import { PY_CANDIDATE, PY_PLAIN, PY_PROCESS_SERVER } from "../bridge/plain-py.js";
 import { JS_PROCESS_MAIN } from "../harness-js.js";
-import { PY_HARNESS, PY_PROCESS_MAIN } from "../harness-py.js";
+import { PY_HARNESS } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { jsJudgedHarness } from "./js-relay.js";
 import { type Toolchain, toolchain } from "./languages.js";
@@ -165,14 +165,9 @@ export class ProcessRuntime implements Runtime {
         this.write(work, tc.file, text, uid);
         argv = tc.run(this.path(work, tc.file), job.limits.memoryMb);
       } else {
-        const harness = tc.harness === "python" ? `${PY_HARNESS}\n${PY_PROCESS_MAIN}` : JS_PROCESS_MAIN;
-        const file = tc.harness === "python" ? "harness.py" : "harness.js";
-        // The harness runs in a namespace of its own, not as __main__, so model code cannot import it.
-        const boot =
-          tc.harness === "python"
-            ? `exec(compile(open(${JSON.stringify(this.path(work, file))}).read(), "<harness>", "exec"), {"__name__": "_rk_harness"})\n`
-            : null;
-        this.write(work, file, harness, uid);
+        // JavaScript call tests (assert-style tests of both languages go to a judge, above): the host
+        // compares the values the harness reports.
+        this.write(work, "harness.js", JS_PROCESS_MAIN, uid);
         this.write(
           work,
           "plan.json",
@@ -184,11 +179,7 @@ export class ProcessRuntime implements Runtime {
           }),
           uid,
         );
-        if (boot) this.write(work, "boot.py", boot, uid);
-        argv = [
-          ...tc.run(this.path(work, boot ? "boot.py" : file), job.limits.memoryMb),
-          this.path(work, "plan.json"),
-        ];
+        argv = [...tc.run(this.path(work, "harness.js"), job.limits.memoryMb), this.path(work, "plan.json")];
       }
     }
     try {

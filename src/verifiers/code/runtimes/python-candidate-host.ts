@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RewardkitError } from "../../../core/index.js";
+import { jsonLines } from "./line-reader.js";
 import { bwrapArgs, sandboxFacts } from "./sandbox.js";
 import { workerModule } from "./task-module.js";
 
@@ -83,7 +84,6 @@ export function candidateCommand(snapshot: string | undefined): { argv: string[]
 
 export class PyCandidate implements Candidate {
   private child: ChildProcess;
-  private buf = "";
   private waiting: ((r: CandidateReply | Error) => void) | null = null;
   private nextId = 1;
   private stderr = "";
@@ -144,28 +144,15 @@ export class PyCandidate implements Candidate {
     for (const s of this.child.stdio) (s as unknown as { ref?: () => void } | null)?.ref?.();
   }
 
-  private take(d: string): void {
-    this.buf += d;
-    if (this.buf.length > MAX_LINE) {
-      this.kill();
-      return;
-    }
-    let nl = this.buf.indexOf("\n");
-    while (nl >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      nl = this.buf.indexOf("\n");
-      let r: CandidateReply;
-      try {
-        r = JSON.parse(line);
-      } catch {
-        continue;
-      }
+  private readonly take = jsonLines<CandidateReply>(
+    MAX_LINE,
+    (r) => {
       const w = this.waiting;
       this.waiting = null;
       w?.(r);
-    }
-  }
+    },
+    () => this.kill(),
+  );
 
   /** Sends one request; past `timeoutMs` the process is killed and the outcome is `killed`. */
   request(req: Record<string, unknown>, timeoutMs: number): Promise<CandidateOutcome> {
