@@ -1,5 +1,5 @@
 /**
- * The code verifier on public datasets (../shared/datasets): HumanEval canonical solutions score 1 and a
+ * The code verifier on public datasets (fixtures/datasets): HumanEval canonical solutions score 1 and a
  * broken variant 0 (Pyodide and the process runtime); MultiPL-E humaneval-js verdicts agree with plain
  * node; MBPP; CodeContests stdin/stdout with solutions written for a few problems.
  */
@@ -10,23 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { forEachLimit } from "../../src/rewards/index.js";
 import { extractCode } from "../../src/verifiers/code/extract.js";
-import { codeSpec, DATASETS, REPO, readJsonl } from "./helpers.js";
-
-interface HumanEval {
-  task_id: string;
-  prompt: string;
-  entry_point: string;
-  canonical_solution: string;
-  test: string;
-}
-
-const humaneval = readJsonl<HumanEval>(`${DATASETS}/humaneval/HumanEval.jsonl.gz`);
-const heRef = (p: HumanEval) => ({
-  format: "humaneval",
-  prompt: p.prompt,
-  test: p.test,
-  entry_point: p.entry_point,
-});
+import { codeSpec, DATASETS, heRef, humaneval, REPO, readJsonl } from "./helpers.js";
 
 async function rewards(spec: ReturnType<typeof codeSpec>, samples: object[]) {
   const rs = await spec.scoreBatch(samples, { concurrency: 32 });

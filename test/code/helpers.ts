@@ -17,6 +17,25 @@ export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
+export interface HumanEval {
+  task_id: string;
+  prompt: string;
+  entry_point: string;
+  canonical_solution: string;
+  test: string;
+}
+
+/** The 164 HumanEval problems (fixtures/datasets), read once per test file. */
+export const humaneval = readJsonl<HumanEval>(`${DATASETS}/humaneval/HumanEval.jsonl.gz`);
+
+/** A HumanEval problem as the code verifier's reference. */
+export const heRef = (p: HumanEval) => ({
+  format: "humaneval",
+  prompt: p.prompt,
+  test: p.test,
+  entry_point: p.entry_point,
+});
+
 /** The sandbox modes of the process runtime that can run here (bwrap only where it works). */
 export function sandboxModes(): ("bwrap" | "none")[] {
   return sandboxFacts().bwrapWorks ? ["bwrap", "none"] : ["none"];

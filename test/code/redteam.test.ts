@@ -12,18 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Result } from "../../src/core/index.js";
+import { VERDICTS } from "../../src/verifiers/code/types.js";
 import { codeSpec, firstVerdict, REPO, readJsonl } from "./helpers.js";
 
 const KINDS = ["escape", "persistence", "fake_pass", "answer_leak", "resource"] as const;
-const VERDICTS = [
-  "pass",
-  "wrong_answer",
-  "runtime_error",
-  "timeout",
-  "memory_limit",
-  "output_limit",
-  "compile_error",
-];
 
 interface Case {
   name: string;

@@ -7,23 +7,8 @@ import { existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { codeSpec, DATASETS, firstVerdict, readJsonl } from "./helpers.js";
+import { codeSpec, firstVerdict, heRef, humaneval } from "./helpers.js";
 
-interface HumanEval {
-  task_id: string;
-  prompt: string;
-  entry_point: string;
-  canonical_solution: string;
-  test: string;
-}
-
-const humaneval = readJsonl<HumanEval>(`${DATASETS}/humaneval/HumanEval.jsonl.gz`);
-const heRef = (p: HumanEval) => ({
-  format: "humaneval",
-  prompt: p.prompt,
-  test: p.test,
-  entry_point: p.entry_point,
-});
 const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
 const spec = codeSpec({ runtime: { python: "python" } });
 const processSpec = codeSpec({ runtime: { python: "process" } });

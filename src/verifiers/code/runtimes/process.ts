@@ -362,18 +362,7 @@ export class ProcessRuntime implements Runtime {
     let end = s.end;
     if (end === "exited" && s.exitCode !== 0) end = memoryHint(s.stderr) ? "memory" : "crashed";
     if (end === "crashed" && memoryHint(s.stderr)) end = "memory";
-    const status: TestOutcome["status"] =
-      end === "exited"
-        ? ended
-          ? "pass"
-          : "exit"
-        : end === "timeout"
-          ? "timeout"
-          : end === "memory"
-            ? "memory"
-            : end === "output_limit"
-              ? "output_limit"
-              : "error";
+    const status = statusOfEnd(end, ended ? "pass" : "exit");
     const t: TestOutcome = { index: job.start, status, ms: s.ms };
     if (status === "exit") {
       t.type = "exit code 0";
@@ -412,16 +401,7 @@ export class ProcessRuntime implements Runtime {
     if (job.kind === "harness") {
       // Compiled and shell programs with appended tests: passing means exiting 0.
       const index = job.start;
-      const status: TestOutcome["status"] =
-        end === "exited"
-          ? "pass"
-          : end === "timeout"
-            ? "timeout"
-            : end === "memory"
-              ? "memory"
-              : end === "output_limit"
-                ? "output_limit"
-                : "error";
+      const status = statusOfEnd(end, "pass");
       const t: TestOutcome = { index, status, ms: s.ms };
       if (status === "error") {
         t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
@@ -829,6 +809,13 @@ function oomSignal(s: Spawned): boolean {
   if (s.signal) return OOM.includes(s.signal);
   const n = (s.exitCode ?? 0) - 128;
   return n > 0 && OOM.some((sig) => osConstants.signals[sig as keyof typeof osConstants.signals] === n);
+}
+
+/** A test's status from how its run ended; `exited` is the status of a normal exit. */
+function statusOfEnd(end: RunResult["end"], exited: "pass" | "exit"): TestOutcome["status"] {
+  if (end === "exited") return exited;
+  if (end === "timeout" || end === "memory" || end === "output_limit") return end;
+  return "error";
 }
 
 function memoryHint(stderr: string): boolean {
