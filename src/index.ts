@@ -6,6 +6,16 @@
  *   const result = await reward.score({ completion: "<think>...</think><answer>4</answer>" });
  */
 export * from "./core/index.js";
+export {
+  type Disagreement,
+  EvalInputError,
+  type EvalOptions,
+  type EvalReport,
+  evalReportText,
+  evaluate,
+  type Scorer,
+} from "./eval/index.js";
+export * as evalMetrics from "./eval/metrics.js";
 export * as lint from "./lint/index.js";
 export {
   type CheckReport,

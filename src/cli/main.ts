@@ -24,6 +24,7 @@ import {
   SpecError,
   specDocumentSchema,
 } from "../spec/index.js";
+import { evalCommand } from "./eval.js";
 import { runLint } from "./lint.js";
 import { Progress } from "./progress.js";
 import type { ComponentsMode } from "./rows.js";
@@ -212,6 +213,8 @@ program
     process.exitCode = await runLint(o);
     exitWhenDone();
   });
+
+program.addCommand(evalCommand(load_));
 
 program
   .command("validate")

@@ -11,6 +11,7 @@ import { type Reward, SpecError } from "../spec/index.js";
 import { type CodeCompiled, isolationReport } from "../verifiers/code/code.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
+import { registerEval } from "./eval-route.js";
 import { depthError, nestedDeeperThan } from "./limits.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
@@ -200,6 +201,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   registerOpenRLHF(app, ctx);
   registerNemoGym(app, ctx);
   registerOpenAIGraders(app, ctx);
+  registerEval(app, ctx);
   return app;
 }
 

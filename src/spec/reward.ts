@@ -15,6 +15,7 @@ import {
   type Verifier,
   VerifierRegistry,
 } from "../core/index.js";
+import { type EvalOptions, type EvalReport, evaluate } from "../eval/index.js";
 import {
   applyGroups,
   type BatchOptions,
@@ -134,6 +135,14 @@ export class Reward {
     } catch (e) {
       return { ...fail("invalid_input", (e as Error).message), ms: result.ms };
     }
+  }
+
+  /**
+   * Measures this reward against labelled rows (binary, graded or preference pairs; see src/eval/).
+   * Throws EvalInputError naming the row when a row or label is unusable.
+   */
+  evaluate(rows: readonly unknown[], opts?: EvalOptions): Promise<EvalReport> {
+    return evaluate(this, rows, opts);
   }
 
   /** The result as an indented tree with each node's value, weight and contribution. */

@@ -141,7 +141,9 @@ describe("binary metrics", () => {
         expect(c.tp + c.fp + c.tn + c.fn).toBe(ps.length);
         expect(m.accuracy.value).toBe(ps.length ? ps.filter((p) => p[0] === p[1]).length / ps.length : null);
         const predPos = ps.filter((p) => p[0]);
-        expect(m.precision.value).toBe(predPos.length ? predPos.filter((p) => p[1]).length / predPos.length : null);
+        expect(m.precision.value).toBe(
+          predPos.length ? predPos.filter((p) => p[1]).length / predPos.length : null,
+        );
         const pos = ps.filter((p) => p[1]);
         expect(m.recall.value).toBe(pos.length ? pos.filter((p) => p[0]).length / pos.length : null);
         const neg = ps.filter((p) => !p[1]);
