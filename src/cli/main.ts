@@ -27,6 +27,7 @@ import {
 import { evalCommand } from "./eval.js";
 import { runLint } from "./lint.js";
 import { Progress } from "./progress.js";
+import { reportCommand } from "./report.js";
 import type { ComponentsMode } from "./rows.js";
 import { openInput, openOutput, runScore } from "./score.js";
 
@@ -215,6 +216,7 @@ program
   });
 
 program.addCommand(evalCommand(load_));
+program.addCommand(reportCommand(load_));
 
 program
   .command("validate")

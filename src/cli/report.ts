@@ -1,0 +1,150 @@
+/**
+ * `rewardkit report`: one self-contained HTML page from a scored JSONL file (what `rewardkit score`
+ * writes), from raw rows with --spec (scored here, in chunks), and/or from an eval's JSON. Rows are read
+ * as a stream; what the page embeds is bounded (see src/eval/report-data.ts). See docs/report.md.
+ */
+import { createReadStream, readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { Command, InvalidArgumentError } from "commander";
+import { closeSharedPool } from "../core/index.js";
+import { EvalInputError } from "../eval/index.js";
+import { ReportBuilder, type ReportData } from "../eval/report-data.js";
+import { renderReport } from "../eval/report-html.js";
+import { presetNames, type Reward } from "../spec/index.js";
+import { InputError, MAX_LINE_CHARS } from "./eval.js";
+import { outputRow } from "./rows.js";
+
+const CHUNK = 512;
+
+function intArg(name: string, min: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+export function reportCommand(load: (spec: string) => Reward): Command {
+  return new Command("report")
+    .description(
+      "Write one self-contained HTML report (no network at view time) of a scored JSONL file, of raw rows with --spec, or of an eval's JSON: reward and component histograms, hacking signals, groups, eval metrics, a searchable table of samples with their explanation trees.",
+    )
+    .option("-i, --input <file>", "scored JSONL (rewardkit score's output), or raw rows with --spec")
+    .option(
+      "-s, --spec <spec>",
+      `score the input first with this preset (${presetNames().join(", ")}) or spec file`,
+    )
+    .option("--eval <file>", "an eval report (rewardkit eval --json) to show")
+    .requiredOption("-o, --output <file>", "the HTML file to write")
+    .option("--json", "print the page's summary as JSON on stdout")
+    .option("--summary-json <file>", "write the page's summary as JSON to a file")
+    .option("--group-by <field>", "group statistics over rows sharing this field (advantages, pass@k)")
+    .option("--pass-threshold <x>", "a row passes (pass@k) when its reward is at least this", (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new InvalidArgumentError("--pass-threshold must be a number");
+      return n;
+    })
+    .option("-l, --label <field>", "a label field: eval metrics from the rows' rewards and labels")
+    .option(
+      "--samples <n>",
+      "rows per set in the sample table (top, bottom, not ok, random)",
+      intArg("--samples", 1),
+      50,
+    )
+    .option("--title <text>", "the page's title")
+    .option("--seed <n>", "seed of the sampled rows and scatter points", intArg("--seed", 0), 1)
+    .option("-c, --concurrency <n>", "samples scored at once (with --spec)", intArg("--concurrency", 1), 32)
+    .action(async (o) => {
+      process.exitCode = await runReport(o, load);
+      setTimeout(() => process.exit(), 2000).unref();
+    });
+}
+
+async function runReport(o: Record<string, unknown>, load: (spec: string) => Reward): Promise<number> {
+  if (!o.input && !o.eval) {
+    process.stderr.write(
+      "rewardkit: report needs --input (scored rows, or raw rows with --spec) or --eval\n",
+    );
+    return 2;
+  }
+  const reward = o.spec ? load(String(o.spec)) : null;
+  const builder = new ReportBuilder({
+    title: o.title ? String(o.title) : `rewardkit report: ${o.input ?? o.eval}`,
+    ...(o.groupBy ? { groupBy: String(o.groupBy) } : {}),
+    ...(o.passThreshold !== undefined ? { passThreshold: o.passThreshold as number } : {}),
+    ...(o.label ? { label: String(o.label) } : {}),
+    samplesPerSet: o.samples as number,
+    seed: o.seed as number,
+  });
+  let data: ReportData;
+  try {
+    if (o.input) await feed(String(o.input), builder, reward, o.concurrency as number);
+    data = await builder.finish();
+    if (o.eval) {
+      const e = JSON.parse(readFileSync(String(o.eval), "utf8"));
+      if (!e || typeof e !== "object" || !["binary", "graded", "preference"].includes(e.mode))
+        throw new InputError(`${o.eval}: not an eval report (rewardkit eval --json): no 'mode'`);
+      data.eval = e;
+    }
+  } catch (e) {
+    await closeSharedPool();
+    const usage = e instanceof InputError || e instanceof EvalInputError || e instanceof SyntaxError;
+    process.stderr.write(`rewardkit: ${(e as Error).message}\n`);
+    return usage ? 2 : 1;
+  }
+  await closeSharedPool();
+  writeFileSync(String(o.output), renderReport(data));
+  const json = `${JSON.stringify(data, null, 2)}\n`;
+  if (o.summaryJson) writeFileSync(String(o.summaryJson), json);
+  if (o.json) process.stdout.write(json);
+  return 0;
+}
+
+/** Streams the input into the builder; with a reward, rows are scored in chunks of CHUNK. */
+async function feed(path: string, builder: ReportBuilder, reward: Reward | null, concurrency: number) {
+  let chunk: { row: Record<string, unknown>; line: number }[] = [];
+  const flush = async () => {
+    const results = await reward!.scoreBatch(
+      chunk.map((c) => c.row),
+      { concurrency },
+    );
+    chunk.forEach((c, i) => {
+      builder.add(outputRow(c.row, results[i]!, "tree"), c.line);
+    });
+    chunk = [];
+  };
+  const input = createReadStream(path);
+  const failed = new Promise<never>((_, reject) => input.once("error", reject));
+  const read = async () => {
+    let n = 0;
+    for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+      n++;
+      const t = n === 1 ? text.replace(/^\uFEFF/, "") : text;
+      if (t.trim() === "") continue;
+      if (t.length > MAX_LINE_CHARS)
+        throw new InputError(`${path} line ${n}: longer than ${MAX_LINE_CHARS} characters`);
+      let row: unknown;
+      try {
+        row = JSON.parse(t);
+      } catch (e) {
+        throw new InputError(`${path} line ${n}: not JSON (${(e as Error).message})`);
+      }
+      if (row === null || typeof row !== "object" || Array.isArray(row))
+        throw new InputError(`${path} line ${n}: a row must be a JSON object`);
+      const r = row as Record<string, unknown>;
+      if (reward) {
+        chunk.push({ row: r, line: n });
+        if (chunk.length >= CHUNK) await flush();
+      } else {
+        if (!("status" in r))
+          throw new InputError(
+            `${path} line ${n}: not a scored row (no 'status'); score it first (rewardkit score) or pass --spec`,
+          );
+        builder.add(r, n);
+      }
+    }
+    if (chunk.length) await flush();
+  };
+  await Promise.race([read(), failed]);
+}
