@@ -90,7 +90,11 @@ async function loadTime(html) {
   return { load_ms: Math.round(times[1]), page_errors: errors };
 }
 
-console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 for (const n of sizes) {
   const input = join(dir, `scored-${n}.jsonl`);
   await writeRows(input, n);

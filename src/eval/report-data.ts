@@ -391,8 +391,9 @@ export class ReportBuilder {
     let zero = 0;
     let counted = 0;
     const rates: number[] = [];
-    const sizes = [...this.groups.values()].map((g) => g.length);
-    const maxK = Math.min(...sizes);
+    // A loop, not Math.min(...sizes): a million groups would overflow the call stack as arguments.
+    let maxK = Number.POSITIVE_INFINITY;
+    for (const g of this.groups.values()) maxK = Math.min(maxK, g.length);
     const ks = [1, 2, 4, 8, 16, 32, 64].filter((k) => k <= maxK);
     const pass: Record<string, number[]> = Object.fromEntries(ks.map((k) => [String(k), []]));
     for (const g of this.groups.values()) {
@@ -400,7 +401,7 @@ export class ReportBuilder {
       if (rs.length === 0) continue;
       counted++;
       if (rs.every((x) => x === rs[0])) zero++;
-      adv.push(...advantages(rs, { mode: "grpo", stdFloor: 1e-6, std: "sample" }).adv);
+      for (const a of advantages(rs, { mode: "grpo", stdFloor: 1e-6, std: "sample" }).adv) adv.push(a);
       const c = g.filter((x) => x >= threshold).length;
       rates.push(c / g.length);
       for (const k of ks) {

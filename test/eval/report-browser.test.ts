@@ -47,7 +47,16 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     ]);
     expect(s.code, s.stderr).toBe(0);
     scoreSummary = JSON.parse(readFileSync(join(dir, "score.json"), "utf8"));
-    const e = await runCli(["eval", "-s", "think-answer", "-i", "fixtures/eval/run.jsonl", "-l", "label", "--json"]);
+    const e = await runCli([
+      "eval",
+      "-s",
+      "think-answer",
+      "-i",
+      "fixtures/eval/run.jsonl",
+      "-l",
+      "label",
+      "--json",
+    ]);
     expect(e.code, e.stderr).toBe(0);
     evalJson = JSON.parse(e.stdout);
     const r = await runCli([
@@ -115,7 +124,12 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
         let painted = 0;
         for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) painted++;
         // biome-ignore lint/suspicious/noExplicitAny: the page's global Chart
-        return { id: canvas.id, chart: Boolean((window as any).Chart.getChart(canvas)), w: canvas.width, painted };
+        return {
+          id: canvas.id,
+          chart: Boolean((window as any).Chart.getChart(canvas)),
+          w: canvas.width,
+          painted,
+        };
       }),
     );
     const expected = ["reward-hist", "status", "error-kinds", "length-scatter", "advantages", "passk"];
@@ -128,13 +142,16 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     }
 
     // Every number on the page is its summary field; the headline ones equal score's and eval's.
-    const shown = await page.$$eval("[data-k]", (es) => es.map((e) => [e.getAttribute("data-k")!, e.textContent!]));
+    const shown = await page.$$eval("[data-k]", (es) =>
+      es.map((e) => [e.getAttribute("data-k")!, e.textContent!]),
+    );
     expect(shown.length).toBeGreaterThan(20);
     for (const [k, text] of shown) expect(text, k).toBe(num(at(summary, k) as number | null));
     const byKey = Object.fromEntries(shown);
     expect(byKey.rows).toBe(String(scoreSummary.rows));
     expect(byKey.mean_reward).toBe(num(scoreSummary.mean_reward));
-    for (const s of ["ok", "abstain", "error"]) expect(byKey[`status.${s}`]).toBe(String(scoreSummary.status[s]));
+    for (const s of ["ok", "abstain", "error"])
+      expect(byKey[`status.${s}`]).toBe(String(scoreSummary.status[s]));
     expect(byKey["eval.binary.accuracy.value"]).toBe(num(evalJson.binary.accuracy.value));
     expect(byKey["eval.binary.f1"]).toBe(num(evalJson.binary.f1));
     for (const c of ["tp", "fp", "tn", "fn"])
@@ -152,7 +169,9 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     expect(Number(first)).toBe(max);
     await page.fill("#search", "invalid_input");
     const filtered = Number(await page.getAttribute("body", "data-shown-samples"));
-    expect(filtered).toBe(summary.samples.filter((s: { error: string | null }) => s.error?.includes("invalid_input")).length);
+    expect(filtered).toBe(
+      summary.samples.filter((s: { error: string | null }) => s.error?.includes("invalid_input")).length,
+    );
     expect(filtered).toBeGreaterThan(0);
     await page.click("#sample-table tbody tr");
     expect(await page.textContent("#sample-table tr.detail")).toMatch(/reward: error\(invalid_input\)/);
@@ -182,7 +201,9 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     await page.goto(pathToFileURL(out).href);
     await page.waitForSelector("body[data-rendered='1']", { timeout: 30_000 });
     expect(problems).toEqual([]);
-    expect(await page.textContent("[data-k='eval.binary.accuracy.value']")).toBe(num(evalJson.binary.accuracy.value));
+    expect(await page.textContent("[data-k='eval.binary.accuracy.value']")).toBe(
+      num(evalJson.binary.accuracy.value),
+    );
     await page.close();
   }, 60_000);
 });
