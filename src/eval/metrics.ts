@@ -246,7 +246,7 @@ export function mcnemar(b: number, c: number): McNemar {
   }
   const chi2 = (Math.abs(b - c) - 1) ** 2 / n;
   const stat = Math.abs(b - c) <= 1 ? 0 : chi2;
-  return { b, c, p_exact: Math.min(1, 2 * tail), chi2: stat, p_chi2: erfc(Math.sqrt(stat / 2)) };
+  return { b, c, p_exact: Math.min(1, 2 * tail), chi2: stat, p_chi2: Math.min(1, erfc(Math.sqrt(stat / 2))) };
 }
 
 /**

@@ -195,6 +195,8 @@ describe("mcnemar", () => {
     expect(m.chi2).toBeCloseTo(49 / 12, 10);
     expect(m.p_chi2).toBeCloseTo(0.04330814, 6);
     expect(mcnemar(0, 0).p_exact).toBe(1);
+    // b = c: no evidence either way; the p-values are 1, never above.
+    expect(mcnemar(1, 1)).toMatchObject({ p_exact: 1, chi2: 0, p_chi2: 1 });
   });
   it("erfc keeps relative precision in the tail", () => {
     expect(erfc(0)).toBeCloseTo(1, 7);
