@@ -29,7 +29,7 @@ async function writeRows(path, n) {
     const pad = " step".repeat(Math.floor(rand() * 40));
     const err = rand() < 0.01;
     const completion = `${formatted ? "<think>" : ""}adding${pad}${formatted ? "</think><answer>" : " "}${right ? 42 : 41}${formatted ? "</answer>" : ""}`;
-    const comp = (name, v, w) => ({ status: "ok", reward: v, weight: w, ms: 0.01 });
+    const comp = (v, w) => ({ status: "ok", reward: v, weight: w, ms: 0.01 });
     const fmt = formatted ? 1 : 0;
     const ans = right ? 1 : 0;
     const row = err
@@ -51,7 +51,7 @@ async function writeRows(path, n) {
           reward: 0.2 * fmt + 0.8 * ans,
           status: "ok",
           error: null,
-          components: { format: comp("format", fmt, 0.2), answer: comp("answer", ans, 0.8) },
+          components: { format: comp(fmt, 0.2), answer: comp(ans, 0.8) },
         };
     if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise((r) => out.once("drain", r));
   }

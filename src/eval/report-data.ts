@@ -115,10 +115,14 @@ export function histogram(values: readonly number[], bins: number): Histogram {
     if (v > hi) hi = v;
   }
   if (lo === hi) return { edges: [lo, hi], counts: [values.length] };
-  const w = (hi - lo) / bins;
+  // The bin from the share of the span, not (v - lo) / width: a span of a few subnormals has width 0.
+  const span = hi - lo;
   const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - lo) / w))]!++;
-  return { edges: Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * w)), counts };
+  for (const v of values) counts[Math.max(0, Math.min(bins - 1, Math.floor(((v - lo) / span) * bins)))]!++;
+  return {
+    edges: Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + (span * i) / bins)),
+    counts,
+  };
 }
 
 function text(v: unknown): string {

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer, loadReward } from "../../src/index.js";
 import { runCli } from "../e2e/run.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field
+type Json = Record<string, any>;
+
 const dir = mkdtempSync(join(tmpdir(), "rk-eval-"));
 const file = (name: string, rows: unknown[]) => {
   const p = join(dir, name);
@@ -112,7 +115,7 @@ describe("POST /v1/eval", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Json };
   };
 
   it("evaluates rows against the served spec", async () => {

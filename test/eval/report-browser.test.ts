@@ -13,12 +13,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { num } from "../../src/eval/report-html.js";
 import { ROOT, runCli } from "../e2e/run.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field
+type Json = Record<string, any>;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(
     `test/eval/report-browser.test.ts SKIPPED: no browser at ${CHROMIUM}. Install Debian's chromium (as root: apt-get install -y chromium) or set CHROMIUM_PATH.`,
   );
+
+interface Canvas {
+  id: string;
+  width: number;
+  height: number;
+  getContext(
+    kind: "2d",
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+interface PageGlobals {
+  Chart: { getChart(c: Canvas): unknown };
+  scrollTo(x: number, y: number): void;
+}
 
 const dir = mkdtempSync(join(tmpdir(), "rk-report-"));
 const at = (obj: unknown, path: string): unknown =>
@@ -27,9 +43,9 @@ const at = (obj: unknown, path: string): unknown =>
 describe.skipIf(!hasChromium)("the report page in chromium", () => {
   let browser: BrowserContext;
   const html = join(dir, "report.html");
-  let scoreSummary: Record<string, any>;
-  let evalJson: Record<string, any>;
-  let summary: Record<string, any>;
+  let scoreSummary: Json;
+  let evalJson: Json;
+  let summary: Json;
 
   beforeAll(async () => {
     const scored = join(dir, "scored.jsonl");
@@ -118,15 +134,15 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     // Every chart canvas has a Chart and painted pixels.
     const charts = await page.$$eval("canvas.chart", (cs) =>
       cs.map((c) => {
-        const canvas = c as HTMLCanvasElement;
+        // The project compiles without the DOM library: the canvas and the page's globals, as they are used.
+        const canvas = c as unknown as Canvas;
         const g = canvas.getContext("2d")!;
         const px = g.getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
         for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) painted++;
-        // biome-ignore lint/suspicious/noExplicitAny: the page's global Chart
         return {
           id: canvas.id,
-          chart: Boolean((window as any).Chart.getChart(canvas)),
+          chart: Boolean((globalThis as unknown as PageGlobals).Chart.getChart(canvas)),
           w: canvas.width,
           painted,
         };
@@ -177,7 +193,7 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     expect(await page.textContent("#sample-table tr.detail")).toMatch(/reward: error\(invalid_input\)/);
     await page.fill("#search", "");
     await page.setViewportSize({ width: 1280, height: 1500 });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
 
     mkdirSync(join(ROOT, "docs/img"), { recursive: true });
     await page.screenshot({ path: join(ROOT, "docs/img/report.png"), fullPage: false });
