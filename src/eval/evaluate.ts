@@ -92,7 +92,7 @@ export interface EvalReport extends EvalBlock {
   label: string | null;
   threshold?: number;
   by?: { field: string; groups: Record<string, EvalBlock> };
-  against?: EvalBlock & { mcnemar?: McNemar; disagreements: number };
+  against?: EvalBlock & { threshold?: number; mcnemar?: McNemar; disagreements: number };
   /** With `against`: rows the rewards disagree on. Without: rows the reward gets wrong, or cannot judge. */
   disagreements: Disagreement[];
 }
@@ -128,8 +128,12 @@ export async function evaluate(
   const mode = pickMode(rows, opts, bad);
   const units = mode === "preference" ? preferenceUnits(rows, opts, bad) : labelUnits(rows, mode, opts, bad);
   if (units.length === 0) throw new EvalInputError("no rows to evaluate");
-  const range = scorer.range ?? [0, 1];
-  const threshold = opts.threshold ?? (range[0] + range[1]) / 2;
+  // Each reward's own default threshold: the second spec may have another range.
+  const thresholdOf = (s: Scorer) => {
+    const range = s.range ?? [0, 1];
+    return opts.threshold ?? (range[0] + range[1]) / 2;
+  };
+  const threshold = thresholdOf(scorer);
   const score = async (s: Scorer) => {
     const flat = await s.scoreBatch(
       units.flatMap((u) => u.samples),
@@ -185,12 +189,17 @@ export async function evaluate(
     ...(b ? { b: side(opts.against!, b[k]!) } : {}),
   });
   if (b) {
-    const against: EvalReport["against"] = { ...block(ctx, units, b), disagreements: 0 };
+    const ctxB: BlockCtx = { mode, threshold: thresholdOf(opts.against!) };
+    const against: EvalReport["against"] = {
+      ...(mode === "binary" ? { threshold: ctxB.threshold } : {}),
+      ...block(ctxB, units, b),
+      disagreements: 0,
+    };
     let bc = 0;
     let cc = 0;
     units.forEach((u, k) => {
       const oa = outcome(ctx, u, a[k]!);
-      const ob = outcome(ctx, u, b[k]!);
+      const ob = outcome(ctxB, u, b[k]!);
       if (oa.key !== ob.key) report.disagreements.push(record(u, k));
       if (oa.correct !== null && ob.correct !== null && mode !== "graded") {
         if (oa.correct && !ob.correct) bc++;

@@ -82,6 +82,20 @@ describe("binary labels", () => {
       expect((d.a as { explanation: string }).explanation).toMatch(/^math/);
     }
   });
+
+  it("with --against, each spec is thresholded at the middle of its own range", async () => {
+    // The second spec's rewards are 0 or 10: its threshold is 5, not the first spec's 0.5.
+    const scaled = { type: "weighted", terms: [{ type: "exact", name: "e", weight: 10 }] };
+    const rows = [
+      { completion: "4", reference: "4", label: 1 },
+      { completion: "5", reference: "4", label: 0 },
+    ];
+    const r = await loadReward(exactSpec).evaluate(rows, { label: "label", against: loadReward(scaled) });
+    expect(loadReward(scaled).range).toEqual([0, 10]);
+    expect(r.against!.threshold).toBe(5);
+    expect(r.against!.binary!.accuracy.value).toBe(1);
+    expect(r.against!.disagreements).toBe(0);
+  });
 });
 
 describe("graded labels", () => {
