@@ -74,7 +74,8 @@ export function evalReportText(r: EvalReport): string {
     }
   }
   if (r.against) {
-    lines.push("", "against the second spec:", ...blockLines(r.against, unit, "  "));
+    const t = r.against.threshold !== undefined ? ` (positive when reward >= ${r.against.threshold})` : "";
+    lines.push("", `against the second spec${t}:`, ...blockLines(r.against, unit, "  "));
     lines.push(`  disagreements: ${r.against.disagreements} ${unit}`);
     const m = r.against.mcnemar;
     if (m)
