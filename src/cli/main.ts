@@ -215,8 +215,9 @@ program
     exitWhenDone();
   });
 
-program.addCommand(evalCommand(load_));
-program.addCommand(reportCommand(load_));
+// Built apart (src/cli/eval.ts, report.ts); they inherit the exit code 2 for usage errors.
+program.addCommand(evalCommand(load_).copyInheritedSettings(program));
+program.addCommand(reportCommand(load_).copyInheritedSettings(program));
 
 program
   .command("validate")
