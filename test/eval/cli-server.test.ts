@@ -97,7 +97,11 @@ describe("rewardkit eval", () => {
       expect(r.stderr).toContain(p);
     }
     // Usage errors exit 2, as for the other commands.
-    for (const args of [["eval", "-i", "x.jsonl"], ["eval", "-s", "math", "-i", "x", "-c", "0"], ["report", "-i", "x"]]) {
+    for (const args of [
+      ["eval", "-i", "x.jsonl"],
+      ["eval", "-s", "math", "-i", "x", "-c", "0"],
+      ["report", "-i", "x"],
+    ]) {
       expect((await runCli(args)).code, args.join(" ")).toBe(2);
     }
     const missing = await runCli(["eval", "-s", "math", "-i", join(dir, "nope.jsonl"), "-l", "label"]);
