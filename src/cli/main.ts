@@ -261,7 +261,7 @@ program
 program
   .command("serve")
   .description(
-    "Serve a spec over HTTP: /v1/score, /v1/score/stream, /get_reward (OpenRLHF), /verify (NeMo Gym), /health, /metrics.",
+    "Serve a spec over HTTP: /v1/score, /v1/score/stream, /v1/eval, /get_reward (OpenRLHF), /verify (NeMo Gym), /health, /metrics.",
   )
   .requiredOption("-s, --spec <spec>", "a preset or a spec JSON file")
   .option("--host <host>", "address to bind (a non-loopback address needs a token)", "127.0.0.1")
