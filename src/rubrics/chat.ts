@@ -112,14 +112,14 @@ export async function chatWithRetries<T>(
   );
 }
 
-function backoff(ep: Endpoint, attempt: number, retryAfterMs?: number): number {
+export function backoff(ep: Endpoint, attempt: number, retryAfterMs?: number): number {
   const exp = Math.min(ep.maxBackoffMs, ep.backoffMs * 2 ** (attempt - 1));
   // Full jitter on the upper half keeps many clients from retrying in lockstep.
   const jittered = exp / 2 + Math.random() * (exp / 2);
   return retryAfterMs !== undefined ? Math.min(ep.maxBackoffMs, Math.max(retryAfterMs, jittered)) : jittered;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
@@ -264,7 +264,7 @@ function readCompletion(text: string): Once {
   return { content: typeof content === "string" ? content : "", ...(usage ? { usage } : {}) };
 }
 
-function retryAfter(h: string | null): number | undefined {
+export function retryAfter(h: string | null): number | undefined {
   if (!h) return undefined;
   const s = Number(h);
   if (Number.isFinite(s) && s >= 0) return s * 1000;
@@ -272,7 +272,7 @@ function retryAfter(h: string | null): number | undefined {
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
 
-function snippet(s: string, max = 200): string {
+export function snippet(s: string, max = 200): string {
   const t = s.replace(/\s+/g, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
