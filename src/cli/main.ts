@@ -25,6 +25,7 @@ import {
   specDocumentSchema,
 } from "../spec/index.js";
 import { runLint } from "./lint.js";
+import { pairsCommand } from "./pairs.js";
 import { Progress } from "./progress.js";
 import type { ComponentsMode } from "./rows.js";
 import { openInput, openOutput, runScore } from "./score.js";
@@ -212,6 +213,8 @@ program
     process.exitCode = await runLint(o);
     exitWhenDone();
   });
+
+program.addCommand(pairsCommand(load_, EXIT.USAGE).copyInheritedSettings(program));
 
 program
   .command("validate")
