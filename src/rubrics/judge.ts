@@ -507,7 +507,7 @@ function combinePair(a: Preference, b: Preference, pitfall: boolean): Judgment {
   };
 }
 
-export function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return p;
   if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {

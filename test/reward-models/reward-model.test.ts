@@ -216,11 +216,28 @@ describe("failures are errors", () => {
     expect(r.reward).toBe(model.score("p first check that"));
   });
 
-  it("no answer within timeout_ms: timeout", async () => {
+  it("no answer within request_timeout_ms: timeout, after the retries", async () => {
     srv.fault = () => ({ delayMs: 400 });
-    const r = await spec({ timeout_ms: 40 }).score({ prompt: "p", completion: "c" });
+    const r = await spec({ request_timeout_ms: 40 }).score({ prompt: "p", completion: "c" });
     expect(r.status).toBe("error");
     expect(r.error?.kind).toBe("timeout");
+    expect(r.error?.message).toMatch(/did not answer within 40 ms.*up to 2 attempts/);
+    expect(srv.requests.length).toBe(2);
+  });
+
+  it("the node's own deadline (timeout_ms of the node) bounds the wait for a batched answer", async () => {
+    srv.fault = () => ({ delayMs: 400 });
+    const reward = loadReward({
+      type: "reward_model",
+      protocol: "vllm_score",
+      base_url: srv.baseUrl,
+      range: RANGE,
+      timeout_ms: 60,
+      request_timeout_ms: 5000,
+    });
+    const r = await reward.score({ prompt: "p", completion: "c" });
+    expect(r.error?.kind).toBe("timeout");
+    expect(r.error?.message).toMatch(/deadline of 60 ms/);
   });
 
   it("a response without scores: judge_error naming the problem", async () => {

@@ -5,3 +5,4 @@ export * from "./normalize.js";
 export * from "./pairs.js";
 export * from "./protocols.js";
 export * from "./verifier.js";
+export * from "./wait.js";

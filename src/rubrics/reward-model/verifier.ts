@@ -24,7 +24,6 @@ import {
 } from "../../core/index.js";
 import { JudgeCache } from "../cache.js";
 import type { Endpoint } from "../chat.js";
-import { untilAborted } from "../judge.js";
 import { type ItemScore, RmBatcher } from "./batcher.js";
 import { METHODS, type Method, Normalizer } from "./normalize.js";
 import {
@@ -39,6 +38,7 @@ import {
   type RmItem,
   type WireOptions,
 } from "./protocols.js";
+import { settleWithin } from "./wait.js";
 
 export const ENV_RM_BASE_URL = "REWARDKIT_RM_BASE_URL";
 export const ENV_RM_API_KEY = "REWARDKIT_RM_API_KEY";
@@ -145,7 +145,12 @@ export const REWARD_MODEL_SCHEMA: JsonSchema = {
     },
     headers: { type: "object", additionalProperties: { type: "string" }, description: "Extra HTTP headers." },
     extra_body: { type: "object", description: "Extra request body fields (e.g. truncate_prompt_tokens)." },
-    timeout_ms: int(1, 30_000, "Deadline of one HTTP request.", 3_600_000),
+    request_timeout_ms: int(
+      1,
+      30_000,
+      "Deadline of one HTTP request (timeout_ms bounds the whole verification).",
+      3_600_000,
+    ),
     max_retries: int(0, 3, "Retries on 429, 408, 5xx, network errors, timeouts and malformed responses.", 20),
     backoff_ms: int(0, 500, "First retry delay; doubles each retry (with jitter).", 600_000),
     max_backoff_ms: int(0, 20_000, "Longest delay between retries.", 600_000),
@@ -236,7 +241,7 @@ export function compileRewardModel(
     apiKeyEnv: (c.api_key_env as string | undefined) ?? ENV_RM_API_KEY,
     apiKeyRequired: c.api_key_env !== undefined,
     headers: (c.headers as Record<string, string> | undefined) ?? {},
-    timeoutMs: num("timeout_ms", 30_000),
+    timeoutMs: num("request_timeout_ms", 30_000),
     maxRetries: num("max_retries", 3),
     backoffMs: minB,
     maxBackoffMs: maxB,
@@ -361,11 +366,13 @@ export const rewardModelVerifier: Verifier<Config, RewardModelRuntime> = {
   configSchema: REWARD_MODEL_SCHEMA,
   range: (c) => rangeOf(c),
   timeoutMs: 600_000,
+  // The wait for the batched answer is bounded here (wait.ts): one abort listener per caller signal
+  // instead of one per sample, which thousands of samples in flight would make quadratic.
+  managesDeadline: true,
   compile: (c) => compileRewardModel(c),
   async verify(sample, rt, ctx) {
     const { items } = itemsOf(rt, sample);
-    const p = rt.batcher.submit(items);
-    const r = await untilAborted(p, ctx.signal);
+    const r = await settleWithin(rt.batcher.submit(items), ctx.signal, ctx.timeoutMs, "reward model");
     return r.outcome;
   },
 };
