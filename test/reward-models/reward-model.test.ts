@@ -252,12 +252,27 @@ describe("failures are errors", () => {
     expect(r.error?.kind).toBe("judge_error");
   });
 
+  it("a sample without a prompt is invalid_input, not a score of the answer alone", async () => {
+    const r = await spec({ format: "chat", text: undefined }).score({ completion: "c" });
+    expect(r.error?.kind).toBe("invalid_input");
+    expect(r.error?.message).toMatch(/no 'prompt'/);
+    // A conversation in the completion carries its own question.
+    const conv = await spec({ format: "chat", text: undefined }).score({
+      completion: [
+        { role: "user", content: "How do I plant tomatoes?" },
+        { role: "assistant", content: "first dig a hole" },
+      ],
+    });
+    expect(conv.reward).toBe(model.score("How do I plant tomatoes? first dig a hole"));
+  });
+
   it("an openai_chat reward path that finds nothing: judge_error", async () => {
     const reward = loadReward({
       type: "reward_model",
       protocol: "openai_chat",
       base_url: `${srv.baseUrl}/v1`,
       reward_path: "choices.0.message.reward",
+      model: "toy-bt",
       range: RANGE,
       max_retries: 0,
     });
@@ -356,7 +371,10 @@ describe("spec errors name the problem", () => {
     bad({ protocol: "tei_predict", format: "text", range: RANGE }, /needs a 'text' template/));
   it("a format the protocol lacks", () =>
     bad({ protocol: "tei_rerank", format: "chat", range: RANGE }, /not available with tei_rerank/));
-  it("openai_chat needs a reward path", () => bad({ protocol: "openai_chat", range: RANGE }, /reward_path/));
+  it("openai_chat needs a reward path and a model", () => {
+    bad({ protocol: "openai_chat", model: "m", range: RANGE }, /reward_path/);
+    bad({ protocol: "openai_chat", reward_path: "a.b", range: RANGE }, /needs 'model'/);
+  });
   it("an unknown protocol", () => bad({ protocol: "grpc", range: RANGE }, /protocol/));
   it("warmup without running", () =>
     bad({ protocol: "vllm_score", normalize: "sigmoid", warmup: 3 }, /warmup/));

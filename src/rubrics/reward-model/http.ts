@@ -37,7 +37,7 @@ export async function postJson<T>(
   const tries = ep.maxRetries + 1;
   throw new RewardkitError(
     f.kind,
-    `${f.message} (${ep.model} at ${url}, up to ${tries} attempt${tries > 1 ? "s" : ""})`,
+    `${f.message} (${ep.model ? `${ep.model} at ` : ""}${url}, up to ${tries} attempt${tries > 1 ? "s" : ""})`,
   );
 }
 

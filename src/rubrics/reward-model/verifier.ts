@@ -217,6 +217,8 @@ export function compileRewardModel(
     throw problem("'label_index' applies to vllm_classify and vllm_pooling only");
   if (c.task !== undefined && protocol !== "vllm_pooling")
     throw problem("'task' applies to vllm_pooling only");
+  if (protocol === "openai_chat" && typeof c.model !== "string")
+    throw problem("openai_chat needs 'model' (OpenAI-compatible servers route by model name)");
   const method = (c.normalize as Method | undefined) ?? "none";
   if (!Array.isArray(c.range) && method !== "sigmoid")
     throw problem(
@@ -293,6 +295,17 @@ export function compileRewardModel(
 
 /** The texts a sample is scored on: its completion, and in reference mode its reference answer. */
 export function itemsOf(rt: RewardModelRuntime, sample: Sample): SampleItems {
+  // A reward model judges an answer to a question: without the question the score means nothing. A chat
+  // completion that carries its own conversation, and a `text` template, say what is scored themselves.
+  if (
+    rt.format !== "text" &&
+    sample.prompt === undefined &&
+    (rt.format === "pair" || typeof sample.completion === "string")
+  )
+    throw new RewardkitError(
+      "invalid_input",
+      "the sample has no 'prompt': the reward model scores (prompt, completion)",
+    );
   const one = (s: Sample): RmItem => {
     const it: RmItem = {
       messages: conversation(s.prompt, s.completion),
