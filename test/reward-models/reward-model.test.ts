@@ -3,6 +3,9 @@
  * vLLM and TEI sources), backed by a Bradley-Terry model trained here on a toy preference set. Pairwise
  * accuracy on held-out pairs is measured through rewardkit and must equal the model's own.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadReward, type Result, SpecError } from "../../src/index.js";
 import { clearJudgeCache } from "../../src/rubrics/index.js";
@@ -164,6 +167,24 @@ describe("batching, cache and limits", () => {
     expect(srv.requests.length).toBe(n);
     expect(again.map((r) => r.reward)).toEqual(first.map((r) => r.reward));
     expect(again.every((r) => r.details?.cache === "hit")).toBe(true);
+  });
+
+  it("with cache_dir, scores survive the process's memory (a later run makes no request)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rk-rm-cache-"));
+    const spec = {
+      type: "reward_model",
+      protocol: "tei_predict",
+      base_url: srv.baseUrl,
+      range: RANGE,
+      cache_dir: dir,
+    };
+    const samples = samplesOf(heldOut.slice(0, 5));
+    const first = await loadReward(spec).scoreBatch(samples);
+    const n = srv.requests.length;
+    clearJudgeCache();
+    const again = await loadReward(spec).scoreBatch(samples);
+    expect(srv.requests.length).toBe(n);
+    expect(again.map((r) => r.reward)).toEqual(first.map((r) => r.reward));
   });
 
   it("TEI's max_client_batch_size (422) is an error for those samples, never a 0", async () => {

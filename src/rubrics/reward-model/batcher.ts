@@ -9,8 +9,8 @@
  * scores of one group at once (`onGroup`).
  */
 import type { ErrorKind } from "../../core/index.js";
-import { RewardkitError } from "../../core/index.js";
-import { cacheKey, type JudgeCache, promptHash } from "../cache.js";
+import { canonicalJson, RewardkitError } from "../../core/index.js";
+import { type JudgeCache, sha256 } from "../cache.js";
 import type { Endpoint } from "../chat.js";
 import { postJson } from "./http.js";
 import {
@@ -35,7 +35,7 @@ export interface ClientOptions {
   cache: JudgeCache;
 }
 
-type Chunked = { key: string; hash: string; item: RmItem };
+type Chunked = { key: string; item: RmItem };
 
 interface Pending<R> {
   items: RmItem[];
@@ -58,7 +58,22 @@ export class RmBatcher<R> {
     readonly opts: ClientOptions,
     /** Turns one group's item scores into each sample's result, in the group's order. */
     private readonly onGroup: (scores: ItemScore[][]) => R[],
-  ) {}
+  ) {
+    const w = opts.wire;
+    this.settings = canonicalJson({
+      url: opts.url,
+      model: w.model ?? null,
+      version: CACHE_VERSION,
+      protocol: w.protocol,
+      format: w.format,
+      label: w.label ?? null,
+      label_index: w.labelIndex ?? null,
+      raw: w.rawScores,
+      task: w.task ?? null,
+      path: w.rewardPath ?? null,
+      extra: w.extraBody,
+    });
+  }
 
   submit(items: RmItem[]): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -98,8 +113,7 @@ export class RmBatcher<R> {
   private async scoreGroup(samples: RmItem[][]): Promise<ItemScore[][]> {
     const o = this.opts;
     const flat = samples.flat();
-    const hashes = flat.map((it) => this.hash(it));
-    const keys = hashes.map((h) => this.key(h));
+    const keys = flat.map((it) => this.key(it));
     const found = await Promise.all(keys.map((k) => (o.cache.enabled ? o.cache.get(k) : undefined)));
     const values = new Map<string, Promise<{ value: number; cache: "hit" | "miss" | "shared" }>>();
     const toSend: Chunked[] = [];
@@ -114,7 +128,7 @@ export class RmBatcher<R> {
           k,
           this.inflight.get(k)!.then((value) => ({ value, cache: "shared" })),
         );
-      else toSend.push({ key: k, hash: hashes[i]!, item: it });
+      else toSend.push({ key: k, item: it });
     });
     for (const chunk of this.chunks(toSend)) {
       const req = this.request(chunk);
@@ -177,7 +191,7 @@ export class RmBatcher<R> {
             key: c.key,
             baseUrl: o.url,
             model: o.wire.model,
-            promptHash: c.hash,
+            promptHash: c.key,
             rubricVersion: CACHE_VERSION,
             content: String(value[i]),
             createdAt: new Date().toISOString(),
@@ -188,27 +202,14 @@ export class RmBatcher<R> {
     return value;
   }
 
-  private hash(it: RmItem): string {
-    const w = this.opts.wire;
-    return promptHash({
-      protocol: w.protocol,
-      format: w.format,
-      input: itemPayload(w, it),
-      label: w.label ?? null,
-      label_index: w.labelIndex ?? null,
-      raw: w.rawScores,
-      task: w.task ?? null,
-      path: w.rewardPath ?? null,
-      extra: w.extraBody,
-    });
-  }
+  /** Everything but the input that decides a text's score, hashed into every key. */
+  private readonly settings: string;
 
-  private key(hash: string): string {
-    return cacheKey({
-      baseUrl: this.opts.url,
-      model: this.opts.wire.model,
-      promptHash: hash,
-      rubricVersion: CACHE_VERSION,
-    });
+  /** The cache key of a text: its input and the node's settings (one hash per text on the hot path). */
+  private key(it: RmItem): string {
+    const input = itemPayload(this.opts.wire, it);
+    return sha256(
+      `${this.settings}\n${typeof input === "string" ? JSON.stringify(input) : canonicalJson(input)}`,
+    );
   }
 }
