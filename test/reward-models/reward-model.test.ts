@@ -397,6 +397,11 @@ describe("spec errors name the problem", () => {
     bad({ protocol: "openai_chat", reward_path: "a.b", range: RANGE }, /needs 'model'/);
   });
   it("an unknown protocol", () => bad({ protocol: "grpc", range: RANGE }, /protocol/));
+  it("reference_template without reference mode", () =>
+    bad(
+      { protocol: "vllm_score", normalize: "sigmoid", reference_template: "{{gold}}" },
+      /needs 'reference: true'/,
+    ));
   it("warmup without running", () =>
     bad({ protocol: "vllm_score", normalize: "sigmoid", warmup: 3 }, /warmup/));
 });

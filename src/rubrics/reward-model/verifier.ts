@@ -217,6 +217,8 @@ export function compileRewardModel(
     throw problem("'label_index' applies to vllm_classify and vllm_pooling only");
   if (c.task !== undefined && protocol !== "vllm_pooling")
     throw problem("'task' applies to vllm_pooling only");
+  if (c.reference_template !== undefined && c.reference !== true)
+    throw problem("'reference_template' needs 'reference: true'");
   if (protocol === "openai_chat" && typeof c.model !== "string")
     throw problem("openai_chat needs 'model' (OpenAI-compatible servers route by model name)");
   const method = (c.normalize as Method | undefined) ?? "none";
