@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadReward, type Result, SpecError } from "../../src/index.js";
+import { loadReward, type Result, RewardkitError, SpecError } from "../../src/index.js";
 import { clearJudgeCache } from "../../src/rubrics/index.js";
 import {
   type BradleyTerryModel,
@@ -259,6 +259,18 @@ describe("failures are errors", () => {
     const r = await reward.score({ prompt: "p", completion: "c" });
     expect(r.error?.kind).toBe("timeout");
     expect(r.error?.message).toMatch(/deadline of 60 ms/);
+  });
+
+  it("a caller that gives up stops every waiting sample at once (one shared signal)", async () => {
+    srv.fault = () => ({ delayMs: 300 });
+    const reward = spec({ max_retries: 0 });
+    const ac = new AbortController();
+    const p = reward.scoreBatch(samplesOf(heldOut.slice(0, 20)), { signal: ac.signal });
+    setTimeout(() => ac.abort(new RewardkitError("timeout", "the trainer gave up")), 30);
+    const rs = await p;
+    expect(rs.every((r) => r.status === "error" && /the trainer gave up/.test(r.error?.message ?? ""))).toBe(
+      true,
+    );
   });
 
   it("a response without scores: judge_error naming the problem", async () => {

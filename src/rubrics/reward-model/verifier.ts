@@ -387,7 +387,7 @@ export const rewardModelVerifier: Verifier<Config, RewardModelRuntime> = {
   compile: (c) => compileRewardModel(c),
   async verify(sample, rt, ctx) {
     const { items } = itemsOf(rt, sample);
-    const r = await settleWithin(rt.batcher.submit(items), ctx.signal, ctx.timeoutMs, "reward model");
+    const r = await settleWithin(rt.batcher.submit(items), ctx.signal, ctx.timeoutMs);
     return r.outcome;
   },
 };
