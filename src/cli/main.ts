@@ -214,8 +214,6 @@ program
     exitWhenDone();
   });
 
-program.addCommand(pairsCommand(load_, EXIT.USAGE).copyInheritedSettings(program));
-
 program
   .command("validate")
   .description("Check a spec without scoring anything; prints its tree and reward range.")
@@ -350,6 +348,9 @@ program
     if (o.workers > 1) await startCluster(load, opts, o.workers, availableParallelism());
     else await startServer(load(), opts);
   });
+
+// Built apart (src/cli/pairs.ts); it inherits the exit code 2 for usage errors.
+program.addCommand(pairsCommand(load_, EXIT.USAGE).copyInheritedSettings(program));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`rewardkit: ${e instanceof Error ? e.message : String(e)}\n`);
