@@ -3,13 +3,20 @@
  * binary) over groups scored by a reward model served by a local server (a Bradley-Terry model trained
  * here), written in TRL's preference format.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preferencePairs } from "../../src/rubrics/reward-model/index.js";
-import { jsonl, runCli } from "../e2e/run.js";
-import { type BradleyTerryModel, type RmServer, rng, startRmServer, trainToyModel } from "./rm-server.js";
+import { jsonl, ROOT, runCli } from "../e2e/run.js";
+import {
+  type BradleyTerryModel,
+  type RmServer,
+  rng,
+  startRmServer,
+  toyPreferences,
+  trainToyModel,
+} from "./rm-server.js";
 
 const row = (prompt: unknown, completion: unknown, reward: number | null, status = "ok") => ({
   prompt,
@@ -176,6 +183,35 @@ describe("rewardkit pairs", () => {
       { prompt: "q", chosen: "first do this", rejected: "whatever" },
     ]);
   });
+
+  // `rewardkit eval` (its preference mode reads TRL rows) is built apart; once both are merged, this checks
+  // that the pairwise accuracy it reports for a reward_model spec is the served model's own.
+  it.skipIf(!existsSync(`${ROOT}dist/cli/eval.js`))(
+    "rewardkit eval measures a reward_model spec's pairwise accuracy on TRL rows",
+    async () => {
+      const held = toyPreferences(120, 2);
+      const file = join(dir, "prefs.jsonl");
+      writeFileSync(file, held.map((p) => JSON.stringify(p)).join("\n"));
+      const spec = join(dir, "rm-eval.json");
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          type: "reward_model",
+          protocol: "tei_predict",
+          base_url: srv.baseUrl,
+          range: [-50, 50],
+        }),
+      );
+      const out = await runCli(["eval", "--spec", spec, "--input", file, "--json"]);
+      expect(out.code).toBe(0);
+      const report = JSON.parse(out.stdout) as { preference: { accuracy: { value: number } } };
+      const own =
+        held.filter((p) => model.score(`${p.prompt} ${p.chosen}`) > model.score(`${p.prompt} ${p.rejected}`))
+          .length / held.length;
+      expect(report.preference.accuracy.value).toBe(own);
+      expect(own).toBeGreaterThan(0.7);
+    },
+  );
 
   it("usage errors exit 2 with the reason", async () => {
     const noThreshold = await runCli(["pairs", "--mode", "threshold"], "");
