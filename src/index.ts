@@ -40,6 +40,12 @@ export {
   RubricNode,
   resolveJudgeConfig,
 } from "./rubrics/index.js";
+export {
+  type PairOptions,
+  preferencePairs,
+  RewardEnsembleNode,
+  rewardModelVerifier,
+} from "./rubrics/reward-model/index.js";
 export * from "./server/index.js";
 export * from "./spec/index.js";
 export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";

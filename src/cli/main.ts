@@ -26,6 +26,7 @@ import {
 } from "../spec/index.js";
 import { evalCommand } from "./eval.js";
 import { runLint } from "./lint.js";
+import { pairsCommand } from "./pairs.js";
 import { Progress } from "./progress.js";
 import { reportCommand } from "./report.js";
 import type { ComponentsMode } from "./rows.js";
@@ -353,6 +354,9 @@ program
     if (o.workers > 1) await startCluster(load, opts, o.workers, availableParallelism());
     else await startServer(load(), opts);
   });
+
+// Built apart (src/cli/pairs.ts); it inherits the exit code 2 for usage errors.
+program.addCommand(pairsCommand(load_, EXIT.USAGE).copyInheritedSettings(program));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`rewardkit: ${e instanceof Error ? e.message : String(e)}\n`);

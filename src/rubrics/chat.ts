@@ -63,7 +63,7 @@ export interface TokenUsage {
   total_tokens: number;
 }
 
-type Failure = {
+export type Failure = {
   kind: "timeout" | "judge_error" | "judge_parse_error";
   message: string;
   retryAfterMs?: number;
@@ -112,14 +112,14 @@ export async function chatWithRetries<T>(
   );
 }
 
-function backoff(ep: Endpoint, attempt: number, retryAfterMs?: number): number {
+export function backoff(ep: Endpoint, attempt: number, retryAfterMs?: number): number {
   const exp = Math.min(ep.maxBackoffMs, ep.backoffMs * 2 ** (attempt - 1));
   // Full jitter on the upper half keeps many clients from retrying in lockstep.
   const jittered = exp / 2 + Math.random() * (exp / 2);
   return retryAfterMs !== undefined ? Math.min(ep.maxBackoffMs, Math.max(retryAfterMs, jittered)) : jittered;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
@@ -165,6 +165,34 @@ async function requestOnce(
   sampling: Sampling,
   signal?: AbortSignal,
 ): Promise<Once> {
+  const { extra_body, ...params } = sampling;
+  const body = JSON.stringify({
+    ...(extra_body ?? {}),
+    model: ep.model,
+    messages,
+    ...params,
+    n: 1,
+    stream: false,
+  });
+  const r = await postOnce(ep, completionsUrl(ep.baseUrl), body, "the judge", signal);
+  return "text" in r ? readCompletion(r.text) : r;
+}
+
+/** Longest response body read (judges and reward models answer in kilobytes; more is a wrong endpoint). */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One POST of a JSON body to a model endpoint, shared by the judge and the reward models: the API key,
+ * the endpoint's concurrency limit (held only while in flight), the request's timeout and the caller's
+ * signal. A 2xx answer gives its text; anything else a failure saying whether a retry may help.
+ */
+export async function postOnce(
+  ep: Endpoint,
+  url: string,
+  body: string,
+  who: string,
+  signal?: AbortSignal,
+): Promise<{ text: string } | { failure: Failure; retryable: boolean }> {
   const headers: Record<string, string> = { "content-type": "application/json", ...ep.headers };
   const key = process.env[ep.apiKeyEnv];
   if (key) headers.authorization = `Bearer ${key}`;
@@ -177,16 +205,6 @@ async function requestOnce(
       retryable: false,
     };
   }
-  const { extra_body, ...params } = sampling;
-  const body = JSON.stringify({
-    ...(extra_body ?? {}),
-    model: ep.model,
-    messages,
-    ...params,
-    n: 1,
-    stream: false,
-  });
-
   const limiter = endpointLimiter(ep.baseUrl, ep.maxConcurrency);
   await limiter.acquire(signal);
   const ac = new AbortController();
@@ -198,7 +216,12 @@ async function requestOnce(
   const onAbort = () => ac.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const res = await fetch(completionsUrl(ep.baseUrl), { method: "POST", headers, body, signal: ac.signal });
+    const res = await fetch(url, { method: "POST", headers, body, signal: ac.signal });
+    if (Number(res.headers.get("content-length") ?? 0) > MAX_RESPONSE_BYTES) {
+      await res.body?.cancel();
+      const message = `the response is over ${MAX_RESPONSE_BYTES} bytes`;
+      return { failure: { kind: "judge_error", message }, retryable: false };
+    }
     const text = await res.text();
     if (!res.ok) {
       const retryable = res.status === 429 || res.status >= 500 || res.status === 408;
@@ -207,12 +230,12 @@ async function requestOnce(
       if (ra !== undefined) failure.retryAfterMs = ra;
       return { failure, retryable };
     }
-    return readCompletion(text);
+    return { text };
   } catch (e) {
     if (signal?.aborted) throw abortReason(signal);
     if (timedOut) {
       return {
-        failure: { kind: "timeout", message: `the judge did not answer within ${ep.timeoutMs} ms` },
+        failure: { kind: "timeout", message: `${who} did not answer within ${ep.timeoutMs} ms` },
         retryable: true,
       };
     }
@@ -272,7 +295,7 @@ function retryAfter(h: string | null): number | undefined {
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
 
-function snippet(s: string, max = 200): string {
+export function snippet(s: string, max = 200): string {
   const t = s.replace(/\s+/g, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }

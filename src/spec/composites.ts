@@ -14,6 +14,7 @@ import {
   WeightedNode,
 } from "../rewards/index.js";
 import { type CompositeDef, list, NODE, num, one, PROPAGATE, SKIP_ABSTAIN, TERMS } from "./def-helpers.js";
+import { REWARD_ENSEMBLE_DEF } from "./reward-model-defs.js";
 import { RUBRIC_DEF } from "./rubric-def.js";
 import { SHAPING_DEFS } from "./shaping-defs.js";
 
@@ -185,6 +186,7 @@ export const COMPOSITES: Record<string, CompositeDef> = {
     build: (n, name, kids, p, extra) => new FormulaNode(name, n.expr as string, extra.ast!, kids, p),
   },
   rubric: RUBRIC_DEF,
+  reward_ensemble: REWARD_ENSEMBLE_DEF,
   ...SHAPING_DEFS,
 };
 

@@ -32,6 +32,7 @@ import {
   tokenRewards,
 } from "../rewards/index.js";
 import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
+import { rewardModelVerifier } from "../rubrics/reward-model/index.js";
 import { builtinVerifiers } from "../verifiers/index.js";
 import { mathClasses } from "../verifiers/math/index.js";
 import { COMPOSITES } from "./composites.js";
@@ -48,7 +49,7 @@ registerEquivalence("math", { classify: (answers) => mathClasses([...answers], {
 /** A registry with the built-in verifiers; pass your own to keep custom verifiers apart. */
 export function createRegistry(): VerifierRegistry {
   const r = new VerifierRegistry(Object.keys(COMPOSITES));
-  for (const v of [...builtinVerifiers, ...openaiModelGraders]) r.register(v);
+  for (const v of [...builtinVerifiers, ...openaiModelGraders, rewardModelVerifier]) r.register(v);
   return r;
 }
 
