@@ -133,7 +133,7 @@ program
   .requiredOption("-s, --spec <spec>", `a preset (${presetNames().join(", ")}) or a spec JSON file`)
   .option("-i, --input <file>", "input JSONL (default: stdin)")
   .option("-o, --output <file>", "output JSONL (default: stdout)")
-  .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 32)
+  .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 256)
   .option("--components <mode>", "tree | flat | none", "tree")
   .option("--explain", "print each row's reward tree (to stdout; rows then need --output)")
   .option("--summary-json <file>", "also write the summary as JSON")

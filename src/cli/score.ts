@@ -106,21 +106,48 @@ function finish(job: ScoreJob, r: Row, scored: Result): { out: Record<string, un
   return { out: outputRow(row, res, job.components, extra), result: res };
 }
 
-async function emit(job: ScoreJob, summary: Summary, r: Row, scored: Result): Promise<void> {
-  const { out, result } = finish(job, r, scored);
+/**
+ * Where output rows go: buffered and written in blocks (a write per row cost more than scoring a math row),
+ * with the stream's backpressure respected at every block.
+ */
+class RowWriter {
+  private buf = "";
+  constructor(private readonly stream: Writable) {}
+
+  async add(s: string): Promise<void> {
+    this.buf += s;
+    if (this.buf.length >= OUT_BLOCK) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.buf) return;
+    const s = this.buf;
+    this.buf = "";
+    await write(this.stream, s);
+  }
+}
+
+const OUT_BLOCK = 64 * 1024;
+
+async function emit(job: ScoreJob, summary: Summary, out: RowWriter, r: Row, scored: Result): Promise<void> {
+  const { out: row, result } = finish(job, r, scored);
   summary.add(result);
   job.progress?.tick(summary.rows);
-  if (job.writeRows) await write(job.output, `${JSON.stringify(out)}\n`);
-  if (job.explain)
+  if (job.writeRows) await out.add(`${JSON.stringify(row)}\n`);
+  if (job.explain) {
+    // Explanations interleave with rows when both go to stdout: the rows go first.
+    if (job.explain === job.output) await out.flush();
     await write(job.explain, `# line ${r.line}${rowId(r.row)}\n${job.reward.explain(result)}\n\n`);
+  }
 }
 
 export async function runScore(job: ScoreJob): Promise<Summary> {
   if (job.group) return runGrouped(job, job.group);
   const summary = new Summary();
+  const out = new RowWriter(job.output);
   // Rows are written in order; up to `maxWindow` may be in flight or finished-but-waiting, and at most
-  // `concurrency` are being scored.
-  const window: { row: Row; result: Promise<Result> }[] = [];
+  // `concurrency` are being scored. Memory is bounded by the window, whatever the number of rows.
+  const window: { row: Row; result: Promise<Result>; done: boolean }[] = [];
   const maxWindow = Math.max(64, job.concurrency * 4);
   let running = 0;
   const waiters: (() => void)[] = [];
@@ -134,15 +161,23 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
   };
   const flushHead = async () => {
     const p = window.shift()!;
-    await emit(job, summary, p.row, await p.result);
+    // About to wait for a result: what is written so far goes out first.
+    if (!p.done) await out.flush();
+    await emit(job, summary, out, p.row, await p.result);
   };
 
   for await (const row of readRows(job)) {
     await slot();
-    window.push({ row, result: scoreRow(job, row).finally(free) });
-    while (window.length >= maxWindow) await flushHead();
+    const entry = { row, result: scoreRow(job, row), done: false };
+    entry.result = entry.result.finally(() => {
+      entry.done = true;
+      free();
+    });
+    window.push(entry);
+    while (window.length >= maxWindow || (window.length && window[0]!.done)) await flushHead();
   }
   while (window.length) await flushHead();
+  await out.flush();
   job.progress?.done(summary.rows);
   return summary;
 }
@@ -161,8 +196,10 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
     group,
     { concurrency: job.concurrency, onResult: (i) => job.progress?.tick(i + 1) },
   );
+  const out = new RowWriter(job.output);
   let k = 0;
-  for (const r of rows) await emit(job, summary, r, r.sample ? results[k++]! : await scoreRow(job, r));
+  for (const r of rows) await emit(job, summary, out, r, r.sample ? results[k++]! : await scoreRow(job, r));
+  await out.flush();
   summary.groups = groups;
   job.progress?.done(summary.rows);
   return summary;
