@@ -24,7 +24,6 @@ import {
   SpecError,
   specDocumentSchema,
 } from "../spec/index.js";
-import { runLint } from "./lint.js";
 import { Progress } from "./progress.js";
 import type { ComponentsMode } from "./rows.js";
 import { openInput, openOutput, runScore } from "./score.js";
@@ -209,6 +208,8 @@ program
   .option("--only <names>", "comma-separated checks to run (a name, or a prefix ending in '.')")
   .option("--concurrency <n>", "checks run at once", int("--concurrency", 1))
   .action(async (o) => {
+    // Loaded for this command only: scoring does not pay for lint's start-up.
+    const { runLint } = await import("./lint.js");
     process.exitCode = await runLint(o);
     exitWhenDone();
   });
