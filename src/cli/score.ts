@@ -11,7 +11,10 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { fail, type Result } from "../core/index.js";
 import {
+  compileGroupOptions,
   type GroupOptions,
+  type GroupSummary,
+  groupKey,
   type Placement,
   readSteps,
   type StepFormat,
@@ -183,24 +186,71 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
 }
 
 /**
- * Group mode: a group's rows may be anywhere in the file, so the whole input is read, scored as one batch,
- * grouped, and written back in input order.
+ * Group mode, streaming: the rows of a group must be contiguous (as trainers write them: a prompt's
+ * samples together). A group is scored once its last row is read, so memory is bounded by the largest
+ * group and the rows in flight, not by the input. A group key seen again after its group closed is an
+ * error naming both lines (sort the input by the group field first). Several groups score at once.
  */
 async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> {
   const summary = new Summary();
-  const rows: Row[] = [];
-  for await (const r of readRows(job)) rows.push(r);
-  const valid = rows.filter((r) => r.sample);
-  const { results, groups } = await job.reward.scoreGroups(
-    valid.map((r) => r.sample),
-    group,
-    { concurrency: job.concurrency, onResult: (i) => job.progress?.tick(i + 1) },
-  );
+  summary.groups = [];
   const out = new RowWriter(job.output);
-  let k = 0;
-  for (const r of rows) await emit(job, summary, out, r, r.sample ? results[k++]! : await scoreRow(job, r));
+  const { keyT } = compileGroupOptions(group);
+  const by = group.by;
+  /** Closed groups: key -> the line of its last row (one entry per group, not per row). */
+  const closed = new Map<string, number>();
+  const scoring: { rows: Row[]; done: Promise<{ results: Result[]; groups: GroupSummary[] }> }[] = [];
+  let inFlight = 0;
+  let cur: { key: string | undefined; rows: Row[] } = { key: undefined, rows: [] };
+  let done = 0;
+
+  const close = () => {
+    if (cur.rows.length === 0) return;
+    if (cur.key !== undefined) closed.set(cur.key, cur.rows[cur.rows.length - 1]!.line);
+    const rows = cur.rows;
+    const base = done;
+    done += rows.length;
+    const samples = rows.filter((r) => r.sample).map((r) => r.sample);
+    inFlight += rows.length;
+    scoring.push({
+      rows,
+      done: job.reward.scoreGroups(samples, group, {
+        concurrency: job.concurrency,
+        onResult: () => job.progress?.tick(base),
+      }),
+    });
+    cur = { key: undefined, rows: [] };
+  };
+  const flushHead = async () => {
+    const g = scoring.shift()!;
+    const { results, groups } = await g.done;
+    inFlight -= g.rows.length;
+    let k = 0;
+    for (const r of g.rows)
+      await emit(job, summary, out, r, r.sample ? results[k++]! : await scoreRow(job, r));
+    summary.groups!.push(...groups);
+  };
+
+  for await (const r of readRows(job)) {
+    let key: string | undefined;
+    try {
+      key = r.sample ? groupKey(keyT, r.sample) : undefined;
+    } catch {
+      key = undefined; // scored with its neighbours; applyGroups makes it a 'cannot group' error
+    }
+    if (key !== undefined && cur.key !== undefined && key !== cur.key) close();
+    if (key !== undefined && closed.has(key)) {
+      throw new Error(
+        `line ${r.line}: group ${JSON.stringify(key)} (--group-by ${by}) appeared again after its rows ended at line ${closed.get(key)}: the rows of a group must be contiguous; sort the input by ${by} first`,
+      );
+    }
+    cur.key ??= key;
+    cur.rows.push(r);
+    while (inFlight >= job.concurrency && scoring.length) await flushHead();
+  }
+  close();
+  while (scoring.length) await flushHead();
   await out.flush();
-  summary.groups = groups;
   job.progress?.done(summary.rows);
   return summary;
 }
