@@ -383,7 +383,10 @@ export function groupEquivalent(answers: readonly string[], options: Partial<Mat
       else if (r.decade === null) unplaced.push(c);
       else {
         let at = byDecade.get(r.decade);
-        if (!at) byDecade.set(r.decade, (at = { all: [], approx: [] }));
+        if (!at) {
+          at = { all: [], approx: [] };
+          byDecade.set(r.decade, at);
+        }
         at.all.push(c);
         if (r.approx) at.approx.push(c);
       }
