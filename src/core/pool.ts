@@ -294,14 +294,48 @@ export class WorkerPool {
         slot.inflight.set(p.seq, p);
         tasks.push(p.seq, p.kind, p.arg);
       }
-      if (tasks.length) {
-        this.chunks++;
-        slot.worker.postMessage({ tasks, ...(kinds.length ? { kinds } : {}) } satisfies ChunkMessage);
-      }
+      if (tasks.length) this.send(slot, tasks, kinds);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
+    }
+  }
+
+  /**
+   * Posts a chunk. An argument that cannot be cloned (a function, a symbol) fails its own task with an
+   * internal error; the others of the chunk still go.
+   */
+  private send(slot: Slot, tasks: unknown[], kinds: [number, string, string][]): void {
+    const msg: ChunkMessage = { tasks, ...(kinds.length ? { kinds } : {}) };
+    try {
+      slot.worker.postMessage(msg);
+      this.chunks++;
+      return;
+    } catch {
+      // Found below, task by task.
+    }
+    const ok: unknown[] = [];
+    for (let i = 0; i < tasks.length; i += 3) {
+      try {
+        structuredClone(tasks[i + 2]);
+        ok.push(tasks[i], tasks[i + 1], tasks[i + 2]);
+      } catch (e) {
+        const p = slot.inflight.get(tasks[i] as number);
+        slot.inflight.delete(tasks[i] as number);
+        if (p)
+          this.settle(
+            p,
+            new RewardkitError(
+              "internal",
+              `a pool task's argument cannot be sent to a worker: ${(e as Error).message}`,
+            ),
+          );
+      }
+    }
+    if (ok.length) {
+      slot.worker.postMessage({ ...msg, tasks: ok });
+      this.chunks++;
     }
   }
 

@@ -124,4 +124,15 @@ describe("WorkerPool", () => {
     await one.close();
     await expect(one.run(PROBE("noop"), null, { timeoutMs: 1000 })).rejects.toThrow(/closed/);
   });
+  it("fails a task whose argument cannot be sent to a worker, and only that task", async () => {
+    const tasks = [
+      pool.run(PROBE("noop"), null, { timeoutMs: 5000 }),
+      pool.run(PROBE("noop"), { f: () => 1 }, { timeoutMs: 5000 }).catch((e) => e),
+      pool.run(PROBE("noop"), null, { timeoutMs: 5000 }),
+    ];
+    const [a, bad, b] = await Promise.all(tasks);
+    expect([a, b]).toEqual([1, 1]);
+    expect(bad).toBeInstanceOf(RewardkitError);
+    expect((bad as Error).message).toMatch(/cannot be sent to a worker/);
+  });
 });
