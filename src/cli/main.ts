@@ -25,7 +25,6 @@ import {
   specDocumentSchema,
 } from "../spec/index.js";
 import { evalCommand } from "./eval.js";
-import { runLint } from "./lint.js";
 import { pairsCommand } from "./pairs.js";
 import { Progress } from "./progress.js";
 import { reportCommand } from "./report.js";
@@ -136,7 +135,7 @@ program
   .requiredOption("-s, --spec <spec>", `a preset (${presetNames().join(", ")}) or a spec JSON file`)
   .option("-i, --input <file>", "input JSONL (default: stdin)")
   .option("-o, --output <file>", "output JSONL (default: stdout)")
-  .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 32)
+  .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 256)
   .option("--components <mode>", "tree | flat | none", "tree")
   .option("--explain", "print each row's reward tree (to stdout; rows then need --output)")
   .option("--summary-json <file>", "also write the summary as JSON")
@@ -212,6 +211,8 @@ program
   .option("--only <names>", "comma-separated checks to run (a name, or a prefix ending in '.')")
   .option("--concurrency <n>", "checks run at once", int("--concurrency", 1))
   .action(async (o) => {
+    // Loaded for this command only: scoring does not pay for lint's start-up.
+    const { runLint } = await import("./lint.js");
     process.exitCode = await runLint(o);
     exitWhenDone();
   });

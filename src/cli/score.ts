@@ -11,7 +11,10 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { fail, type Result } from "../core/index.js";
 import {
+  compileGroupOptions,
   type GroupOptions,
+  type GroupSummary,
+  groupKey,
   type Placement,
   readSteps,
   type StepFormat,
@@ -106,21 +109,48 @@ function finish(job: ScoreJob, r: Row, scored: Result): { out: Record<string, un
   return { out: outputRow(row, res, job.components, extra), result: res };
 }
 
-async function emit(job: ScoreJob, summary: Summary, r: Row, scored: Result): Promise<void> {
-  const { out, result } = finish(job, r, scored);
+/**
+ * Where output rows go: buffered and written in blocks (a write per row cost more than scoring a math row),
+ * with the stream's backpressure respected at every block.
+ */
+class RowWriter {
+  private buf = "";
+  constructor(private readonly stream: Writable) {}
+
+  async add(s: string): Promise<void> {
+    this.buf += s;
+    if (this.buf.length >= OUT_BLOCK) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.buf) return;
+    const s = this.buf;
+    this.buf = "";
+    await write(this.stream, s);
+  }
+}
+
+const OUT_BLOCK = 64 * 1024;
+
+async function emit(job: ScoreJob, summary: Summary, out: RowWriter, r: Row, scored: Result): Promise<void> {
+  const { out: row, result } = finish(job, r, scored);
   summary.add(result);
   job.progress?.tick(summary.rows);
-  if (job.writeRows) await write(job.output, `${JSON.stringify(out)}\n`);
-  if (job.explain)
+  if (job.writeRows) await out.add(`${JSON.stringify(row)}\n`);
+  if (job.explain) {
+    // Explanations interleave with rows when both go to stdout: the rows go first.
+    if (job.explain === job.output) await out.flush();
     await write(job.explain, `# line ${r.line}${rowId(r.row)}\n${job.reward.explain(result)}\n\n`);
+  }
 }
 
 export async function runScore(job: ScoreJob): Promise<Summary> {
   if (job.group) return runGrouped(job, job.group);
   const summary = new Summary();
+  const out = new RowWriter(job.output);
   // Rows are written in order; up to `maxWindow` may be in flight or finished-but-waiting, and at most
-  // `concurrency` are being scored.
-  const window: { row: Row; result: Promise<Result> }[] = [];
+  // `concurrency` are being scored. Memory is bounded by the window, whatever the number of rows.
+  const window: { row: Row; result: Promise<Result>; done: boolean }[] = [];
   const maxWindow = Math.max(64, job.concurrency * 4);
   let running = 0;
   const waiters: (() => void)[] = [];
@@ -134,36 +164,93 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
   };
   const flushHead = async () => {
     const p = window.shift()!;
-    await emit(job, summary, p.row, await p.result);
+    // About to wait for a result: what is written so far goes out first.
+    if (!p.done) await out.flush();
+    await emit(job, summary, out, p.row, await p.result);
   };
 
   for await (const row of readRows(job)) {
     await slot();
-    window.push({ row, result: scoreRow(job, row).finally(free) });
-    while (window.length >= maxWindow) await flushHead();
+    const entry = { row, result: scoreRow(job, row), done: false };
+    entry.result = entry.result.finally(() => {
+      entry.done = true;
+      free();
+    });
+    window.push(entry);
+    while (window.length >= maxWindow || (window.length && window[0]!.done)) await flushHead();
   }
   while (window.length) await flushHead();
+  await out.flush();
   job.progress?.done(summary.rows);
   return summary;
 }
 
 /**
- * Group mode: a group's rows may be anywhere in the file, so the whole input is read, scored as one batch,
- * grouped, and written back in input order.
+ * Group mode, streaming: the rows of a group must be contiguous (as trainers write them: a prompt's
+ * samples together). A group is scored once its last row is read, so memory is bounded by the largest
+ * group and the rows in flight, not by the input. A group key seen again after its group closed is an
+ * error naming both lines (sort the input by the group field first). Several groups score at once.
  */
 async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> {
   const summary = new Summary();
-  const rows: Row[] = [];
-  for await (const r of readRows(job)) rows.push(r);
-  const valid = rows.filter((r) => r.sample);
-  const { results, groups } = await job.reward.scoreGroups(
-    valid.map((r) => r.sample),
-    group,
-    { concurrency: job.concurrency, onResult: (i) => job.progress?.tick(i + 1) },
-  );
-  let k = 0;
-  for (const r of rows) await emit(job, summary, r, r.sample ? results[k++]! : await scoreRow(job, r));
-  summary.groups = groups;
+  summary.groups = [];
+  const out = new RowWriter(job.output);
+  const { keyT } = compileGroupOptions(group);
+  const by = group.by;
+  /** Closed groups: key -> the line of its last row (one entry per group, not per row). */
+  const closed = new Map<string, number>();
+  const scoring: { rows: Row[]; done: Promise<{ results: Result[]; groups: GroupSummary[] }> }[] = [];
+  let inFlight = 0;
+  let cur: { key: string | undefined; rows: Row[] } = { key: undefined, rows: [] };
+  let done = 0;
+
+  const close = () => {
+    if (cur.rows.length === 0) return;
+    if (cur.key !== undefined) closed.set(cur.key, cur.rows[cur.rows.length - 1]!.line);
+    const rows = cur.rows;
+    const base = done;
+    done += rows.length;
+    const samples = rows.filter((r) => r.sample).map((r) => r.sample);
+    inFlight += rows.length;
+    scoring.push({
+      rows,
+      done: job.reward.scoreGroups(samples, group, {
+        concurrency: job.concurrency,
+        onResult: () => job.progress?.tick(base),
+      }),
+    });
+    cur = { key: undefined, rows: [] };
+  };
+  const flushHead = async () => {
+    const g = scoring.shift()!;
+    const { results, groups } = await g.done;
+    inFlight -= g.rows.length;
+    let k = 0;
+    for (const r of g.rows)
+      await emit(job, summary, out, r, r.sample ? results[k++]! : await scoreRow(job, r));
+    summary.groups!.push(...groups);
+  };
+
+  for await (const r of readRows(job)) {
+    let key: string | undefined;
+    try {
+      key = r.sample ? groupKey(keyT, r.sample) : undefined;
+    } catch {
+      key = undefined; // scored with its neighbours; applyGroups makes it a 'cannot group' error
+    }
+    if (key !== undefined && cur.key !== undefined && key !== cur.key) close();
+    if (key !== undefined && closed.has(key)) {
+      throw new Error(
+        `line ${r.line}: group ${JSON.stringify(key)} (--group-by ${by}) appeared again after its rows ended at line ${closed.get(key)}: the rows of a group must be contiguous; sort the input by ${by} first`,
+      );
+    }
+    cur.key ??= key;
+    cur.rows.push(r);
+    while (inFlight >= job.concurrency && scoring.length) await flushHead();
+  }
+  close();
+  while (scoring.length) await flushHead();
+  await out.flush();
   job.progress?.done(summary.rows);
   return summary;
 }

@@ -5,6 +5,12 @@
  */
 import { RewardkitError } from "./result.js";
 
+/**
+ * The signal of work nobody can cancel (scoring without a caller's signal). Checked by identity, so the
+ * worker pool does not add and remove an abort listener per task for it.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 export class TimeoutError extends RewardkitError {
   constructor(ms: number, what = "evaluation") {
     super("timeout", `${what} exceeded its deadline of ${ms} ms`);

@@ -2,15 +2,14 @@
  * The one place ajv is configured. Patterns in user schemas run on model output, so they use RE2
  * (linear time) instead of JavaScript's backtracking RegExp: a `pattern` cannot hang the process.
  */
-import { Ajv, type ErrorObject, type Options } from "ajv";
-import addFormatsModule from "ajv-formats";
-import { RE2JS } from "re2js";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, Options } from "ajv";
 
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+// ajv loads with the first schema compiled, not when rewardkit is imported (fast start).
+const require = createRequire(import.meta.url);
 
 function re2(pattern: string, flags: string) {
+  const { RE2JS } = require("re2js") as typeof import("re2js");
   const re = RE2JS.compile(pattern, flags.includes("i") ? RE2JS.CASE_INSENSITIVE : 0);
   // ajv caches compiled patterns by toString(): it must differ per pattern.
   return { test: (s: string) => re.matcher(s).find(), toString: () => `/${pattern}/${flags}` };
@@ -18,7 +17,11 @@ function re2(pattern: string, flags: string) {
 re2.code = "re2";
 
 export function newAjv(opts: Options = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: re2 }, ...opts });
+  const { Ajv } = require("ajv") as typeof import("ajv");
+  // ajv-formats is CommonJS with its function as the default export.
+  const formats = require("ajv-formats") as { default?: unknown };
+  const addFormats = (formats.default ?? formats) as (ajv: Ajv) => Ajv;
+  const ajv = new Ajv({ allErrors: true, strict: false, ...opts, code: { regExp: re2, ...opts.code } });
   addFormats(ajv);
   return ajv;
 }

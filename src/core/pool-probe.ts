@@ -20,3 +20,15 @@ export function liveHeap(): number {
   gc();
   return process.memoryUsage().heapUsed;
 }
+
+/** Holds its worker for `ms` (a task that overruns its deadline, for the watchdog's tests). */
+export function spin(ms: number): number {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {}
+  return ms;
+}
+
+/** Ends its worker thread, as a crash would (the pool's recovery from a dead worker). */
+export function exitWorker(): never {
+  process.exit(1);
+}

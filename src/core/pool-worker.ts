@@ -1,28 +1,98 @@
 /**
- * What every pool worker runs. At start it imports the task modules declared with poolTask() (piscina
- * waits for this before giving the worker work); each task then posts its id on the pool's broadcast
- * channel once its module is loaded, and only then does the caller's deadline clock run: neither a
- * queue nor a worker that is still starting can turn into a false timeout.
+ * What every pool worker runs. At start it imports the task modules declared with poolTask(). Work comes
+ * in chunks of tasks (one message for many checks: the hand-off is paid once per chunk, not per check);
+ * the worker runs them in order and posts the results back in one message per chunk (or every few
+ * milliseconds for a long chunk, so a kill loses little).
+ *
+ * Before each task it writes the task's number and its start time into memory shared with the pool
+ * (no message per task): the pool's watchdog reads them, and kills this worker when the current task
+ * overruns its deadline. The clock starts only here, so neither a queue nor a worker that is still
+ * starting can turn into a false timeout.
  */
-import { BroadcastChannel, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
+import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
 
-const data = workerData as { modules?: string[]; channel?: string } | undefined;
-const modules: string[] = data?.modules ?? [];
-const channel = new BroadcastChannel(data?.channel ?? "rewardkit-pool");
-channel.unref();
-await Promise.all(modules.map((m) => import(m).catch(() => undefined)));
+/** A chunk reports what it has so far after this long. */
+const FLUSH_MS = 20;
 
-export interface Dispatch {
-  module: string;
-  fn: string;
-  arg: unknown;
-  id: number;
+type Task = (arg: unknown) => unknown;
+
+async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Promise<void> {
+  const state = new Int32Array(init.state);
+  const kinds = new Map<number, Task | string>();
+  const inbox: ChunkMessage[] = [];
+  let draining = false;
+
+  await Promise.all(init.modules.map((m) => import(m).catch(() => undefined)));
+
+  const load = async (module: string, fn: string): Promise<Task | string> => {
+    try {
+      const f = ((await import(module)) as Record<string, unknown>)[fn];
+      return typeof f === "function" ? (f as Task) : `worker task ${fn} is not exported by ${module}`;
+    } catch (e) {
+      return `worker task module ${module} failed to load: ${(e as Error).message}`;
+    }
+  };
+
+  const post = (done: unknown[], end: boolean, ms: number) => {
+    try {
+      port.postMessage({ done, end, ms } satisfies ResultMessage);
+    } catch (e) {
+      // A value that cannot be cloned: its task is an error, the others still get through.
+      const safe: unknown[] = [];
+      for (let i = 0; i < done.length; i += 3) {
+        let ok = true;
+        try {
+          structuredClone(done[i + 2]);
+        } catch {
+          ok = false;
+        }
+        safe.push(done[i], ok ? done[i + 1] : 0, ok ? done[i + 2] : `task result: ${(e as Error).message}`);
+      }
+      port.postMessage({ done: safe, end, ms } satisfies ResultMessage);
+    }
+  };
+
+  const run = async (m: ChunkMessage) => {
+    for (const [id, module, fn] of m.kinds ?? []) kinds.set(id, await load(module, fn));
+    const t = m.tasks;
+    let out: unknown[] = [];
+    let since = Date.now();
+    for (let i = 0; i < t.length; i += 3) {
+      const f = kinds.get(t[i + 1] as number);
+      Atomics.store(state, STARTED, Date.now() - init.epoch);
+      Atomics.store(state, CURRENT, t[i] as number);
+      try {
+        if (typeof f !== "function") throw new Error(f ?? "unknown worker task");
+        let v = f(t[i + 2]);
+        if (v instanceof Promise) v = await v;
+        out.push(t[i], 1, v);
+      } catch (e) {
+        out.push(t[i], 0, e instanceof Error ? e.message : String(e));
+      }
+      const now = Date.now();
+      if (now - since >= FLUSH_MS && i + 3 < t.length) {
+        post(out, false, now - since);
+        out = [];
+        since = now;
+      }
+    }
+    Atomics.store(state, CURRENT, 0);
+    post(out, true, Date.now() - since);
+  };
+
+  const drain = async () => {
+    draining = true;
+    while (inbox.length) await run(inbox.shift()!);
+    draining = false;
+  };
+
+  port.on("message", (m: ChunkMessage) => {
+    inbox.push(m);
+    if (!draining) void drain();
+  });
 }
 
-export default async function dispatch({ module, fn, arg, id }: Dispatch): Promise<unknown> {
-  const mod = (await import(module)) as Record<string, unknown>;
-  const f = mod[fn];
-  channel.postMessage(id);
-  if (typeof f !== "function") throw new Error(`worker task ${fn} is not exported by ${module}`);
-  return f(arg);
+if (parentPort && workerData && (workerData as WorkerInit).state) {
+  void main(parentPort, workerData as WorkerInit);
 }

@@ -2,17 +2,20 @@
  * The worker pool: CPU-heavy or possibly-hanging work (CAS calls, user regexes, interpreters) runs here,
  * where a deadline can kill it. Tasks are named exports of a module, taking one cloneable argument.
  *
- * A task's deadline starts when a worker actually starts it (the worker says so, with the task's id, on
- * the pool's broadcast channel), so a long queue or a worker that is still starting never turns into a
- * false timeout. One channel per pool, not a MessagePort per task: every port transferred into a worker
- * stayed in its heap (about 1 KB a task, measured), so long runs filled the workers' heaps.
+ * Shard the batch, not the check: tasks submitted together go to a worker in chunks (one message for
+ * many tasks, sized from the measured time per task to take a few ms), and come back one message per
+ * chunk. A message per task cost more than a math check itself (the hand-off was 42% of the CLI's busy
+ * time). The deadline stays per task: a worker writes the number and start time of its current task
+ * into shared memory, and a watchdog terminates a worker whose current task overran, fails that task
+ * with a timeout and re-runs the rest of its chunk on a fresh worker. A task's clock starts when the
+ * worker starts it, so a long queue or a worker still starting never turns into a false timeout.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BroadcastChannel } from "node:worker_threads";
-import { Piscina } from "piscina";
-import { TimeoutError } from "./deadline.js";
+import { Worker } from "node:worker_threads";
+import { NEVER_ABORTED, TimeoutError } from "./deadline.js";
+import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
 import { RewardkitError } from "./result.js";
 
 export interface PoolOptions {
@@ -33,6 +36,8 @@ export interface PoolStats {
   queued: number;
   completed: number;
   killed: number;
+  /** Messages that carried tasks to workers (many tasks each when many are submitted together). */
+  chunks: number;
 }
 
 const resolved = new Map<string, string>();
@@ -76,132 +81,375 @@ export function resolveTaskModule(module: URL | string): string {
 
 /** How long a submitted task may wait to start (queue, worker start-up) beyond its own deadline. */
 const START_GRACE_MS = 120_000;
+/** A chunk is sized to take about this long, from the measured time per task. */
+const CHUNK_MS = 4;
+const MAX_CHUNK = 256;
+/** How often the watchdog looks at the running tasks while there are any. */
+const WATCH_MS = 5;
+/** A task re-run after its worker died under another task this many times fails (no endless loop). */
+const MAX_TRIES = 3;
 
-let pools = 0;
+interface Pending {
+  seq: number;
+  kind: number;
+  arg: unknown;
+  fn: string;
+  timeoutMs: number;
+  queuedAt: number;
+  tries: number;
+  settled: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  slot: Slot | undefined;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  state: Int32Array;
+  /** Sent to this worker and not yet answered, in the order it runs them. */
+  inflight: Map<number, Pending>;
+  kinds: Set<number>;
+  dead: boolean;
+}
 
 export class WorkerPool {
   readonly threads: number;
-  private readonly piscina: Piscina;
-  private readonly channel: BroadcastChannel;
-  private readonly starts = new Map<number, () => void>();
-  private nextTask = 1;
-  private running = 0;
-  private queued = 0;
+  private readonly maxHeapMb: number;
+  private readonly epoch = Date.now();
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private queueHead = 0;
+  private readonly kindIds = new Map<string, number>();
+  /** Task refs are module constants: resolving their URL once per ref, not per task. */
+  private readonly kindByRef = new WeakMap<TaskRef, number>();
+  private readonly kindList: [number, string, string][] = [];
+  private nextSeq = 1;
+  private pending = 0;
   private completed = 0;
   private killed = 0;
+  private chunks = 0;
+  /** Mean time per task in ms (moving average), for chunk sizing. */
+  private msPerTask = 1;
+  private scheduled = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastGraceCheck = 0;
+  private closed = false;
 
   constructor(opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
-    const channel = `rewardkit-pool-${process.pid}-${++pools}`;
-    this.channel = new BroadcastChannel(channel);
-    this.channel.onmessage = (e) => this.starts.get((e as MessageEvent).data as number)?.();
-    this.channel.unref();
-    this.piscina = new Piscina({
-      filename: resolveTaskModule(new URL("./pool-worker.js", import.meta.url)),
-      workerData: { modules: [...preloaded], channel },
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      idleTimeout: 60_000,
-      resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 },
-    });
+    this.maxHeapMb = opts.maxHeapMb ?? 512;
   }
 
   /**
    * Runs `task.fn(arg)` on a worker with a hard deadline counted from when the task starts. Rejects with
-   * TimeoutError at the deadline (the worker is terminated and replaced), when the caller's signal aborts,
-   * and with RewardkitError("internal") when the task throws or the worker dies.
+   * TimeoutError at the deadline (the worker is terminated and replaced; the other tasks it held run on
+   * the new one), when the caller's signal aborts, and with RewardkitError("internal") when the task
+   * throws or the worker dies.
    */
   run<T>(task: TaskRef, arg: unknown, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<T> {
-    const module = resolveTaskModule(task.module);
+    if (this.closed) return Promise.reject(new RewardkitError("internal", "the worker pool is closed"));
+    const signal = opts.signal === NEVER_ABORTED ? undefined : opts.signal;
+    if (signal?.aborted)
+      return Promise.reject(signal.reason instanceof Error ? signal.reason : new TimeoutError(0, task.fn));
+    const kind = this.kindOf(task);
     return new Promise<T>((resolve, reject) => {
-      const ac = new AbortController();
-      const id = this.nextTask++;
-      let started = false;
-      let settled = false;
-      const finish = () => {
-        settled = true;
-        clearTimeout(timer);
-        this.starts.delete(id);
-        opts.signal?.removeEventListener("abort", onAbort);
-        if (started) this.running--;
-        else this.queued--;
-        this.completed++;
+      const p: Pending = {
+        seq: this.nextSeq++,
+        kind,
+        arg,
+        fn: task.fn,
+        timeoutMs: opts.timeoutMs,
+        queuedAt: Date.now(),
+        tries: 0,
+        settled: false,
+        signal,
+        onAbort: undefined,
+        slot: undefined,
+        resolve: resolve as (v: unknown) => void,
+        reject,
       };
-      const stop = (err: Error) => {
-        if (settled) return;
-        finish();
-        ac.abort(err);
-        reject(err);
-      };
-      const onAbort = () =>
-        stop(
-          opts.signal?.reason instanceof Error
-            ? opts.signal.reason
-            : new TimeoutError(opts.timeoutMs, task.fn),
-        );
-      let timer = setTimeout(
-        () => stop(new TimeoutError(START_GRACE_MS + opts.timeoutMs, `${task.fn} (never started)`)),
-        START_GRACE_MS + opts.timeoutMs,
-      );
-      this.starts.set(id, () => {
-        this.starts.delete(id);
-        if (settled) return;
-        started = true;
-        this.queued--;
-        this.running++;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          this.killed++;
-          stop(new TimeoutError(opts.timeoutMs, task.fn));
-        }, opts.timeoutMs);
-      });
-      if (opts.signal?.aborted) return reject(opts.signal.reason ?? new TimeoutError(0, task.fn));
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-      this.queued++;
-      this.piscina.run({ module, fn: task.fn, arg, id }, { signal: ac.signal }).then(
-        (v) => {
-          if (settled) return;
-          finish();
-          resolve(v as T);
-        },
-        (e: unknown) => {
-          if (settled) return;
-          const msg = e instanceof Error ? e.message : String(e);
-          // A task that threw is reported as such; a worker that died (heap limit, crash) says so.
-          const died = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_WORKER");
-          stop(new RewardkitError("internal", died ? `worker died: ${msg}` : msg));
-        },
-      );
+      if (signal) {
+        p.onAbort = () =>
+          this.abort(p, signal.reason instanceof Error ? signal.reason : new TimeoutError(p.timeoutMs, p.fn));
+        signal.addEventListener("abort", p.onAbort, { once: true });
+      }
+      this.queue.push(p);
+      this.pending++;
+      this.watch();
+      this.schedule();
     });
   }
 
   stats(): PoolStats {
+    let running = 0;
+    let sent = 0;
+    for (const s of this.slots) {
+      if (Atomics.load(s.state, CURRENT) !== 0) running++;
+      sent += s.inflight.size;
+    }
     return {
       threads: this.threads,
-      running: this.running,
-      queued: this.queued,
+      running,
+      queued: this.queue.length - this.queueHead + sent - running,
       completed: this.completed,
       killed: this.killed,
+      chunks: this.chunks,
     };
   }
 
   /**
-   * Stops the workers. Bounded: piscina's destroy waited for ever now and then on a loaded machine, so
-   * after a few seconds the threads are terminated, and close returns in any case.
+   * Stops the workers and fails the tasks still pending. Bounded: a worker that does not stop within a
+   * few seconds is left behind (it is unref'd, so it does not hold the process).
    */
   async close(): Promise<void> {
-    const done = this.piscina.destroy();
-    const force = setTimeout(() => {
-      for (const w of this.piscina.threads) void w.terminate();
-    }, 5000);
+    this.closed = true;
+    const err = new RewardkitError("internal", "the worker pool was closed");
+    for (const p of this.queue.slice(this.queueHead)) this.settle(p, err);
+    this.queue.length = this.queueHead = 0;
+    const stops = this.slots.map((s) => {
+      s.dead = true;
+      for (const p of s.inflight.values()) this.settle(p, err);
+      s.inflight.clear();
+      return s.worker.terminate().catch(() => undefined);
+    });
+    this.slots.length = 0;
     let giveUp: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([done, new Promise<void>((r) => (giveUp = setTimeout(r, 15_000)))]);
+      await Promise.race([Promise.all(stops), new Promise<void>((r) => (giveUp = setTimeout(r, 5000)))]);
     } finally {
-      clearTimeout(force);
       clearTimeout(giveUp);
-      this.channel.close();
+      this.stopWatching();
     }
+  }
+
+  private kindOf(task: TaskRef): number {
+    const known = this.kindByRef.get(task);
+    if (known !== undefined) return known;
+    const module = resolveTaskModule(task.module);
+    const key = `${module}#${task.fn}`;
+    let id = this.kindIds.get(key);
+    if (id === undefined) {
+      id = this.kindList.length + 1;
+      this.kindIds.set(key, id);
+      this.kindList.push([id, module, task.fn]);
+    }
+    this.kindByRef.set(task, id);
+    return id;
+  }
+
+  private spawn(): Slot {
+    const sab = new SharedArrayBuffer(8);
+    const init: WorkerInit = { modules: [...preloaded], state: sab, epoch: this.epoch };
+    const worker = new Worker(new URL(resolveTaskModule(new URL("./pool-worker.js", import.meta.url))), {
+      workerData: init,
+      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
+    });
+    worker.unref();
+    const slot: Slot = {
+      worker,
+      state: new Int32Array(sab),
+      inflight: new Map(),
+      kinds: new Set(),
+      dead: false,
+    };
+    worker.on("message", (m: ResultMessage) => this.onResults(slot, m));
+    worker.on("error", (e) => this.onDeath(slot, `worker died: ${e.message}`));
+    worker.on("exit", (code) => this.onDeath(slot, `worker died: exit code ${code}`));
+    return slot;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // After the current turn: every task submitted in it can go out in the same chunks.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    while (this.slots.length < this.threads) this.slots.push(this.spawn());
+    const waiting = () => this.queue.length - this.queueHead;
+    const target = Math.max(1, Math.min(MAX_CHUNK, Math.round(CHUNK_MS / this.msPerTask)));
+    // Fill the emptiest workers first; each holds about two chunks, so it never waits for the next one.
+    const order = [...this.slots].sort((a, b) => a.inflight.size - b.inflight.size);
+    for (const slot of order) {
+      if (waiting() === 0) break;
+      if (slot.dead || slot.inflight.size >= target) continue;
+      const size = Math.min(target, Math.ceil(waiting() / this.threads));
+      const tasks: unknown[] = [];
+      const kinds: [number, string, string][] = [];
+      while (tasks.length < size * 3 && waiting() > 0) {
+        const p = this.queue[this.queueHead++]!;
+        if (p.settled) continue;
+        if (!slot.kinds.has(p.kind)) {
+          slot.kinds.add(p.kind);
+          kinds.push(this.kindList[p.kind - 1]!);
+        }
+        p.slot = slot;
+        slot.inflight.set(p.seq, p);
+        tasks.push(p.seq, p.kind, p.arg);
+      }
+      if (tasks.length) this.send(slot, tasks, kinds);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /**
+   * Posts a chunk. An argument that cannot be cloned (a function, a symbol) fails its own task with an
+   * internal error; the others of the chunk still go.
+   */
+  private send(slot: Slot, tasks: unknown[], kinds: [number, string, string][]): void {
+    const msg: ChunkMessage = { tasks, ...(kinds.length ? { kinds } : {}) };
+    try {
+      slot.worker.postMessage(msg);
+      this.chunks++;
+      return;
+    } catch {
+      // Found below, task by task.
+    }
+    const ok: unknown[] = [];
+    for (let i = 0; i < tasks.length; i += 3) {
+      try {
+        structuredClone(tasks[i + 2]);
+        ok.push(tasks[i], tasks[i + 1], tasks[i + 2]);
+      } catch (e) {
+        const p = slot.inflight.get(tasks[i] as number);
+        slot.inflight.delete(tasks[i] as number);
+        if (p)
+          this.settle(
+            p,
+            new RewardkitError(
+              "internal",
+              `a pool task's argument cannot be sent to a worker: ${(e as Error).message}`,
+            ),
+          );
+      }
+    }
+    if (ok.length) {
+      slot.worker.postMessage({ ...msg, tasks: ok });
+      this.chunks++;
+    }
+  }
+
+  private onResults(slot: Slot, m: ResultMessage): void {
+    if (slot.dead) return;
+    const d = m.done;
+    const n = d.length / 3;
+    if (n > 0) this.msPerTask = 0.8 * this.msPerTask + 0.2 * Math.max(0.001, m.ms / n);
+    for (let i = 0; i < d.length; i += 3) {
+      const p = slot.inflight.get(d[i] as number);
+      if (!p) continue;
+      slot.inflight.delete(p.seq);
+      if (d[i + 1] === 1) this.settle(p, undefined, d[i + 2]);
+      else this.settle(p, new RewardkitError("internal", String(d[i + 2])));
+    }
+    if (this.queue.length > this.queueHead) this.dispatch();
+  }
+
+  /** Settles a task once: with `err`, or with `value`. */
+  private settle(p: Pending, err: Error | undefined, value?: unknown): void {
+    if (p.settled) return;
+    p.settled = true;
+    p.arg = undefined;
+    if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
+    this.pending--;
+    this.completed++;
+    if (this.pending === 0) this.stopWatching();
+    if (err) p.reject(err);
+    else p.resolve(value);
+  }
+
+  private abort(p: Pending, err: Error): void {
+    if (p.settled) return;
+    const slot = p.slot;
+    if (slot && !slot.dead && Atomics.load(slot.state, CURRENT) === p.seq) this.kill(slot, p, err);
+    // Queued or not started yet: it fails now. A worker still runs it (under its deadline, so the
+    // watchdog can still stop it) and its answer is dropped.
+    else this.settle(p, err);
+  }
+
+  /** Terminates a worker: `culprit` fails with `err`, the worker's other tasks go back to the queue. */
+  private kill(slot: Slot, culprit: Pending | undefined, err: Error): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    this.killed++;
+    void slot.worker.terminate().catch(() => undefined);
+    this.replace(slot, culprit, err);
+  }
+
+  private onDeath(slot: Slot, message: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    const cur = Atomics.load(slot.state, CURRENT);
+    this.replace(slot, slot.inflight.get(cur), new RewardkitError("internal", message));
+  }
+
+  private replace(slot: Slot, culprit: Pending | undefined, err: Error): void {
+    if (culprit) {
+      slot.inflight.delete(culprit.seq);
+      this.settle(culprit, err);
+    }
+    const again: Pending[] = [];
+    for (const p of slot.inflight.values()) {
+      if (p.settled) continue;
+      p.slot = undefined;
+      // Without a culprit the worker died between tasks; a task that keeps killing workers still ends.
+      if (++p.tries >= MAX_TRIES)
+        this.settle(p, new RewardkitError("internal", `${err.message} (tried ${p.tries} times)`));
+      else again.push(p);
+    }
+    slot.inflight.clear();
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    this.queue.splice(this.queueHead, 0, ...again);
+    if (!this.closed && this.pending > 0) this.schedule();
+  }
+
+  private watch(): void {
+    if (this.watchdog) return;
+    // Referenced while tasks are pending: the workers are unref'd, and a task in flight must keep the
+    // process alive until it is answered.
+    this.watchdog = setInterval(() => this.check(), WATCH_MS);
+  }
+
+  private stopWatching(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  /** The watchdog: kills a worker whose current task overran its deadline. */
+  private check(): void {
+    const now = Date.now();
+    for (const slot of [...this.slots]) {
+      const cur = Atomics.load(slot.state, CURRENT);
+      if (cur === 0 || slot.dead) continue;
+      const p = slot.inflight.get(cur);
+      if (!p) continue;
+      const started = this.epoch + Atomics.load(slot.state, STARTED);
+      if (now - started >= p.timeoutMs) this.kill(slot, p, new TimeoutError(p.timeoutMs, p.fn));
+    }
+    if (now - this.lastGraceCheck < 1000) return;
+    this.lastGraceCheck = now;
+    const late = (p: Pending) => !p.settled && now - p.queuedAt > START_GRACE_MS + p.timeoutMs;
+    const never = (p: Pending) => new TimeoutError(START_GRACE_MS + p.timeoutMs, `${p.fn} (never started)`);
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const p = this.queue[i]!;
+      if (late(p)) this.settle(p, never(p));
+    }
+    for (const slot of this.slots)
+      for (const p of slot.inflight.values())
+        if (late(p) && Atomics.load(slot.state, CURRENT) !== p.seq) {
+          slot.inflight.delete(p.seq);
+          this.settle(p, never(p));
+        }
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { setMaxListeners } from "node:events";
 import type { Sample } from "../core/index.js";
-import { fail, type Result, sampleProblem } from "../core/index.js";
+import { fail, NEVER_ABORTED, type Result, sampleProblem } from "../core/index.js";
 import type { RewardNode } from "./node.js";
 
 export interface ScoreOptions {
@@ -18,7 +18,7 @@ export interface BatchOptions extends ScoreOptions {
   onResult?: (index: number, result: Result) => void;
 }
 
-const NEVER = new AbortController().signal;
+const NEVER = NEVER_ABORTED;
 // Every in-flight async verification listens on the caller's signal: many at once is normal, not a leak.
 setMaxListeners(0, NEVER);
 

@@ -5,7 +5,8 @@
  * client's mistake. Logs carry a request id and never sample text unless `logSamples` is set.
  */
 import { timingSafeEqual } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import { createRequire } from "node:module";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { type RewardNode, VerifierNode } from "../rewards/index.js";
 import { type Reward, SpecError } from "../spec/index.js";
 import { type CodeCompiled, isolationReport } from "../verifiers/code/code.js";
@@ -19,6 +20,9 @@ import { registerNative } from "./protocols/native.js";
 import { registerNemoGym } from "./protocols/nemo-gym.js";
 import { registerOpenAIGraders } from "./protocols/openai-graders.js";
 import { DEFAULT_STRIP_TOKENS, registerOpenRLHF } from "./protocols/openrlhf.js";
+
+// fastify loads when a server is built, not when rewardkit is imported for scoring (fast start).
+const require = createRequire(import.meta.url);
 
 export interface ServerOptions {
   abstainValue?: number;
@@ -69,6 +73,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     metrics,
   });
   let seq = 0;
+  const Fastify = require("fastify") as typeof import("fastify").default;
   const app = Fastify({
     logger:
       opts.logLevel === false || opts.logLevel === undefined

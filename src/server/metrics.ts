@@ -2,11 +2,15 @@
  * Prometheus metrics (prom-client), one registry per server: requests and latency by route, results by
  * status and error kind, rewards by component, queue depth and worker-pool use.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { createRequire } from "node:module";
+import type { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { peekSharedPool, type Result } from "../core/index.js";
 
+// Loaded when a server starts, not when rewardkit is imported for scoring (fast start).
+const require = createRequire(import.meta.url);
+
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly requests: Counter<"route" | "code">;
   private readonly latency: Histogram<"route">;
   private readonly results: Counter<"status" | "kind">;
@@ -17,6 +21,9 @@ export class Metrics {
   readonly inflight: Gauge;
 
   constructor() {
+    const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } =
+      require("prom-client") as typeof import("prom-client");
+    this.registry = new Registry();
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "rewardkit_process_" });
     this.requests = new Counter({

@@ -3,7 +3,7 @@
  * regex task (a real pool task of the regex verifier) on a catastrophically backtracking pattern.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { TimeoutError, WorkerPool } from "../../src/index.js";
+import { RewardkitError, TimeoutError, WorkerPool } from "../../src/index.js";
 
 const TASK = {
   module: new URL("../../src/verifiers/format/regex-task.js", import.meta.url),
@@ -64,5 +64,75 @@ describe("WorkerPool", () => {
     await expect(pool.run(TASK, { ...quick, pattern: "(" }, { timeoutMs: 1000 })).rejects.toThrow(
       /Invalid regular expression/,
     );
+  });
+  it("sends many tasks submitted together in a few messages, each answered", async () => {
+    const one = new WorkerPool({ threads: 2 });
+    try {
+      const n = 5000;
+      const out = await Promise.all(
+        Array.from({ length: n }, () => one.run<number>(PROBE("noop"), null, { timeoutMs: 30_000 })),
+      );
+      expect(out).toEqual(Array(n).fill(1));
+      expect(one.stats().completed).toBe(n);
+      expect(one.stats().chunks).toBeLessThan(n / 10);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it("times out only the overrunning task of a chunk and re-runs the rest on a fresh worker", async () => {
+    const one = new WorkerPool({ threads: 1 });
+    try {
+      // One thread, submitted together: the quick tasks share the hanging task's chunk.
+      const tasks = [
+        one.run(PROBE("spin"), 5, { timeoutMs: 5000 }),
+        one.run(PROBE("spin"), 60_000, { timeoutMs: 300 }).catch((e) => e),
+        ...Array.from({ length: 20 }, (_, i) => one.run(PROBE("spin"), i % 3, { timeoutMs: 5000 })),
+      ];
+      const [first, hung, ...rest] = await Promise.all(tasks);
+      expect(first).toBe(5);
+      expect(hung).toBeInstanceOf(TimeoutError);
+      expect(rest).toEqual(Array.from({ length: 20 }, (_, i) => i % 3));
+      expect(one.stats().killed).toBe(1);
+      expect(one.stats().chunks).toBeGreaterThanOrEqual(2);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it("fails only the task whose worker died under it; the others of its chunk still run", async () => {
+    const one = new WorkerPool({ threads: 1 });
+    try {
+      const tasks = [
+        one.run(PROBE("noop"), null, { timeoutMs: 5000 }),
+        one.run(PROBE("exitWorker"), null, { timeoutMs: 5000 }).catch((e) => e),
+        ...Array.from({ length: 10 }, () => one.run(PROBE("noop"), null, { timeoutMs: 5000 })),
+      ];
+      const [first, died, ...rest] = await Promise.all(tasks);
+      expect(first).toBe(1);
+      expect(died).toBeInstanceOf(RewardkitError);
+      expect((died as RewardkitError).kind).toBe("internal");
+      expect((died as Error).message).toMatch(/worker died/);
+      expect(rest).toEqual(Array(10).fill(1));
+    } finally {
+      await one.close();
+    }
+  });
+
+  it("fails a task submitted after close instead of hanging", async () => {
+    const one = new WorkerPool({ threads: 1 });
+    await one.close();
+    await expect(one.run(PROBE("noop"), null, { timeoutMs: 1000 })).rejects.toThrow(/closed/);
+  });
+  it("fails a task whose argument cannot be sent to a worker, and only that task", async () => {
+    const tasks = [
+      pool.run(PROBE("noop"), null, { timeoutMs: 5000 }),
+      pool.run(PROBE("noop"), { f: () => 1 }, { timeoutMs: 5000 }).catch((e) => e),
+      pool.run(PROBE("noop"), null, { timeoutMs: 5000 }),
+    ];
+    const [a, bad, b] = await Promise.all(tasks);
+    expect([a, b]).toEqual([1, 1]);
+    expect(bad).toBeInstanceOf(RewardkitError);
+    expect((bad as Error).message).toMatch(/cannot be sent to a worker/);
   });
 });

@@ -144,6 +144,13 @@ export function compileGroupOptions(opts: GroupOptions): CompiledGroupOptions {
   return { keyT: keyT!, voteT, eq, lengthT };
 }
 
+/** A sample's group key (`group.by` rendered; not a string: its JSON). Throws when it cannot be read. */
+export function groupKey(keyT: Template, s: unknown): string {
+  if (s === null || typeof s !== "object") throw new Error("not a sample");
+  const v = keyT.render(s as Sample);
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
 export async function applyGroups(
   samples: readonly unknown[],
   results: readonly Result[],
@@ -158,9 +165,7 @@ export async function applyGroups(
   samples.forEach((s, i) => {
     let key: string;
     try {
-      if (s === null || typeof s !== "object") throw new Error("not a sample");
-      const v = keyT.render(s as Sample);
-      key = typeof v === "string" ? v : JSON.stringify(v);
+      key = groupKey(keyT, s);
     } catch (e) {
       // Without its group the sample has no advantage: that is an error, not a group of one.
       if (out[i]!.status !== "error")

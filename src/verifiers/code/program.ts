@@ -3,11 +3,14 @@
  * that holds the whole function is used as is, after the prompt's imports and helpers; a bare body
  * continues the prompt) and the list of tests.
  */
-import { transformSync } from "esbuild";
+import { createRequire } from "node:module";
 import { RewardkitError } from "../../core/index.js";
 import { definesPattern } from "./extract.js";
 import type { Problem } from "./reference.js";
 import type { HarnessTest, Language, NativeParts } from "./types.js";
+
+// esbuild loads on the first TypeScript program, not when rewardkit is imported (fast start).
+const require = createRequire(import.meta.url);
 
 /** The prompt up to the definition of `entry` (its imports and helper functions). */
 export function promptBefore(prompt: string, language: Language, entry: string): string {
@@ -122,6 +125,7 @@ export function transpileTs(code: string, what: string): string {
   }
   try {
     const source = scriptify(code).replace(/\bconst(\s+)enum\b/g, "enum$1    ");
+    const { transformSync } = require("esbuild") as typeof import("esbuild");
     return transformSync(source, { loader: "ts", target: "es2022", sourcemap: false }).code;
   } catch (e) {
     if (/service (is no longer running|was stopped)|The service/i.test(String((e as Error)?.message))) {

@@ -18,7 +18,7 @@ import { DEFAULT_RULES, extractAnswer, findBoxes, type Rule } from "./extract.js
 import { describeForm, type Form, FormError, toForm } from "./forms.js";
 import { LIMITS } from "./limits.js";
 import { ParseError, parseAnswer } from "./parser.js";
-import { ratToString as ratString, setExactBudget } from "./rational.js";
+import { mul, ONE, type Rat, ratToString as ratString, setExactBudget, toNumber } from "./rational.js";
 
 export interface MathOptions extends EquivOptions {
   /** Extraction rules in priority order; `strict` (boxed only) overrides them. */
@@ -277,36 +277,119 @@ export function mathEqual(pred: string, gold: string, options: Partial<MathOptio
  * `groupEquivalent` to cluster by the full equivalence.
  */
 export function answerKey(answer: string, options: Partial<MathOptions> = {}): string {
-  const o = { ...DEFAULT_OPTIONS, ...options };
+  return readKey(answer, { ...DEFAULT_OPTIONS, ...options }).key;
+}
+
+/** An answer as votes see it, read once: its key and, for an exact number, its value. */
+interface VoteReading {
+  key: string;
+  value: Rat | null;
+  /** Written with a decimal point, an exponent or a percent sign: equal to values near it, not only to itself. */
+  approx: boolean;
+  /** floor(log10 |value|); null for zero, or a value float64 cannot place. */
+  decade: number | null;
+}
+
+function readKey(answer: string, o: MathOptions): VoteReading {
   const r = readAnswer(answer, o);
-  if (!r.ok) return `text:${normText(r.raw)}`;
+  if (!r.ok) return { key: `text:${normText(r.raw)}`, value: null, approx: false, decade: null };
   if (r.form.t === "expr") {
     const v = exactValue(r.form.n);
-    if (v) return `num:${ratString(v)}`;
+    if (v) {
+      const x = Math.abs(toNumber(v));
+      const decade = x > 0 && Number.isFinite(x) ? Math.floor(Math.log10(x)) : null;
+      return { key: `num:${ratString(v)}`, value: v, approx: APPROX.test(answer), decade };
+    }
   }
-  return `form:${r.shown}`;
+  return { key: `form:${r.shown}`, value: null, approx: false, decade: null };
 }
+
+const HUNDRED: Rat = { n: 100n, d: 1n };
+const HUNDREDTH: Rat = { n: 1n, d: 100n };
+const APPROX = /[.%^,]|\\times|\\cdot|[eE][+-]?\d/;
+/** Decades around a number where an unequal number can still be equal to it: rounding to the written precision (one decade) of a percent reading (two decades either way). */
+const DECADE_REACH = 3;
 
 /**
  * Clusters answers into equivalence classes (indices into `answers`), for majority voting. Each answer
  * joins the first class whose representative it equals; answers that cannot be parsed join by text.
+ *
+ * Linear for exact numbers, not quadratic: each answer is read once, and a number is compared only with
+ * the classes it can equal: the same value, a hundred times or a hundredth of it (percent), numbers within
+ * a few decades when either is written as a decimal (written precision), zero, and every class that is
+ * not a plain number (an expression can equal a number: sin^2 x + cos^2 x = 1). With extra tolerances
+ * (rel_tol, abs_tol) every class is a candidate. The candidates are tried in class order, so the result
+ * is the one comparing against every class gives.
  */
 export function groupEquivalent(answers: readonly string[], options: Partial<MathOptions> = {}): number[][] {
+  const o = { ...DEFAULT_OPTIONS, ...options };
+  const everyClass = o.relTol !== null || o.absTol !== null;
   const classes: number[][] = [];
   const byKey = new Map<string, number[]>();
+  // Indices of classes, by what their representative is.
+  const notNumbers: number[] = [];
+  const byValue = new Map<string, number[]>();
+  const zeros: number[] = [];
+  const byDecade = new Map<number, { all: number[]; approx: number[] }>();
+  const unplaced: number[] = [];
+  const push = <K>(m: Map<K, number[]>, k: K, c: number) => {
+    const l = m.get(k);
+    if (l) l.push(c);
+    else m.set(k, [c]);
+  };
+  const candidates = (r: VoteReading): Iterable<number> => {
+    if (everyClass || !r.value) return classes.keys();
+    const set = new Set<number>([...notNumbers, ...zeros, ...unplaced]);
+    for (const scale of [ONE, HUNDRED, HUNDREDTH]) {
+      const v = mul(r.value, scale);
+      if (!v) return classes.keys(); // over the exact budget: no shortcut
+      for (const c of byValue.get(ratString(v)) ?? []) set.add(c);
+    }
+    if (r.decade === null) {
+      // Zero, or a value float64 cannot place: every number is a candidate.
+      for (const d of byDecade.values()) for (const c of d.all) set.add(c);
+    } else {
+      for (let d = r.decade - DECADE_REACH; d <= r.decade + DECADE_REACH; d++) {
+        const at = byDecade.get(d);
+        if (at) for (const c of r.approx ? at.all : at.approx) set.add(c);
+      }
+    }
+    return [...set].sort((x, y) => x - y);
+  };
   for (let i = 0; i < answers.length; i++) {
-    const key = answerKey(answers[i]!, options);
-    const hit = byKey.get(key);
+    const r = readKey(answers[i]!, o);
+    const hit = byKey.get(r.key);
     if (hit) {
       hit.push(i);
       continue;
     }
-    const cls = classes.find((c) => mathEqual(answers[i]!, answers[c[0]!]!, options) === true);
-    if (cls) cls.push(i);
+    let joined = false;
+    for (const c of candidates(r)) {
+      if (mathEqual(answers[i]!, answers[classes[c]![0]!]!, options) === true) {
+        classes[c]!.push(i);
+        joined = true;
+        break;
+      }
+    }
+    if (joined) continue;
+    const c = classes.length;
+    const members = [i];
+    classes.push(members);
+    byKey.set(r.key, members);
+    if (!r.value) notNumbers.push(c);
     else {
-      const c = [i];
-      classes.push(c);
-      byKey.set(key, c);
+      push(byValue, ratString(r.value), c);
+      if (r.value.n === 0n) zeros.push(c);
+      else if (r.decade === null) unplaced.push(c);
+      else {
+        let at = byDecade.get(r.decade);
+        if (!at) {
+          at = { all: [], approx: [] };
+          byDecade.set(r.decade, at);
+        }
+        at.all.push(c);
+        if (r.approx) at.approx.push(c);
+      }
     }
   }
   return classes;

@@ -1,0 +1,233 @@
+// npm run bench: the throughput benchmarks in one table (median, p99, throughput, ratio to the floor,
+// ratio to a peer where one runs here), with the date and load average, as Markdown (for
+// docs/performance.md). BENCH_ROWS sets the CLI rows (default 20,000); BENCH_ALL=1 then also runs every
+// bench:* script, each printing its own figures.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyGroups, closeSharedPool, WorkerPool } from "../dist/index.js";
+import { checkMath, DEFAULT_OPTIONS } from "../dist/verifiers/math/check.js";
+import { percentile } from "./common.js";
+import { mathCorpus, mathRows } from "./math-rows.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const BIN = `${ROOT}bin/rewardkit.js`;
+const cores = availableParallelism();
+const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
+const tmp = mkdtempSync(join(tmpdir(), "rk-bench-"));
+const loads = [loadavg()[0]];
+const table = [];
+const fmt = (x, d = 0) => (x === null || x === undefined ? "-" : Number(x).toFixed(d));
+const row = (name, o) => {
+  table.push({ name, ...o });
+  loads.push(loadavg()[0]);
+  process.stderr.write(`done: ${name}\n`);
+};
+const median = (xs) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+const p99 = (xs) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    99,
+  );
+
+/** Runs a command under /usr/bin/time: wall s, CPU s (user + sys), peak RSS in MB. */
+function timed(cmd, args) {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", cmd, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
+  const [wall, user, sys, rss] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+  return { wall, cpu: user + sys, rss: rss / 1024 };
+}
+
+// ---- the pool's own cost: empty tasks, 256 in flight, every core
+{
+  const pool = new WorkerPool({ threads: cores });
+  const noop = { module: new URL("../dist/core/pool-probe.js", import.meta.url), fn: "noop" };
+  const N = 100_000;
+  const go = async (n) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 256 }, async () => {
+        while (next++ < n) await pool.run(noop, null, { timeoutMs: 30_000 });
+      }),
+    );
+  };
+  await go(5000);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await go(N);
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  row("pool: empty task, 256 in flight", {
+    median: `${fmt((c.user + c.system) / N, 1)} µs CPU/task`,
+    p99: "-",
+    throughput: `${fmt(N / wall)} tasks/s`,
+    floor: "-",
+    peer: "-",
+  });
+  await pool.close();
+}
+
+// ---- math checks: in-process vs through the pool
+const corpus = mathCorpus();
+const args = corpus.map((c) => ({
+  completion: c.completion,
+  golds: [c.reference],
+  options: { ...DEFAULT_OPTIONS },
+}));
+let inprocPerS;
+{
+  for (const a of args) checkMath(a.completion, a.golds, a.options);
+  const lat = [];
+  const t0 = performance.now();
+  for (let r = 0; r < 20; r++)
+    for (const a of args) {
+      const t = performance.now();
+      checkMath(a.completion, a.golds, a.options);
+      lat.push((performance.now() - t) * 1000);
+    }
+  inprocPerS = lat.length / ((performance.now() - t0) / 1000);
+  row("math check, in-process (1 thread)", {
+    median: `${fmt(median(lat), 1)} µs`,
+    p99: `${fmt(p99(lat), 1)} µs`,
+    throughput: `${fmt(inprocPerS)} checks/s`,
+    floor: "-",
+    peer: "-",
+  });
+  const pool = new WorkerPool({ threads: cores });
+  const task = {
+    module: new URL("../dist/verifiers/math/math-task.js", import.meta.url),
+    fn: "checkMathTask",
+  };
+  await Promise.all(args.map((a) => pool.run(task, a, { timeoutMs: 10_000 })));
+  const N = 40_000;
+  let next = 0;
+  const c0 = process.cpuUsage();
+  const t1 = performance.now();
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < N) await pool.run(task, args[next++ % args.length], { timeoutMs: 10_000 });
+    }),
+  );
+  const wall = (performance.now() - t1) / 1000;
+  const c = process.cpuUsage(c0);
+  row(`math check, pool (${cores} threads, 256 in flight)`, {
+    median: `${fmt((c.user + c.system) / N, 1)} µs CPU/check`,
+    p99: "-",
+    throughput: `${fmt(N / wall)} checks/s`,
+    floor: `${fmt((N / wall / (cores * inprocPerS)) * 100)}% of ${cores} x in-process`,
+    peer: "-",
+  });
+  await pool.close();
+}
+
+// ---- the CLI on math rows: floor (JSON in/out alone), in-process pipeline, the real CLI
+{
+  const input = join(tmp, "math.jsonl");
+  writeFileSync(input, [...mathRows(ROWS)].map((r) => `${JSON.stringify(r)}\n`).join(""));
+  const spec = join(tmp, "math.json");
+  writeFileSync(spec, JSON.stringify({ type: "math" }));
+  const floorScript = join(tmp, "floor.mjs");
+  writeFileSync(
+    floorScript,
+    `import { createInterface } from "node:readline"; import { createReadStream, createWriteStream } from "node:fs";
+     const out = createWriteStream("/dev/null"); let buf = "";
+     for await (const l of createInterface({ input: createReadStream(process.argv[2]) })) {
+       const r = JSON.parse(l); buf += JSON.stringify({ ...r, reward: 1, status: "ok", error: null }) + "\\n";
+       if (buf.length > 65536) { out.write(buf); buf = ""; } }
+     out.end(buf);`,
+  );
+  const floor = timed(process.execPath, [floorScript, input]);
+  const ip = JSON.parse(
+    execFileSync(process.execPath, [`${ROOT}bench/cli-inproc.js`, input], { encoding: "utf8" }),
+  );
+  const ipRate = ip.rows / ip.wall_s;
+  row(`CLI pipeline in-process (math on the main thread), ${ROWS} rows`, {
+    median: `${fmt((ip.cpu_s / ip.rows) * 1e6, 1)} µs CPU/row`,
+    p99: "-",
+    throughput: `${fmt(ipRate)} rows/s`,
+    floor: `JSON in/out alone: ${fmt(ROWS / floor.wall)} rows/s, ${fmt((floor.cpu / ROWS) * 1e6, 1)} µs CPU/row`,
+    peer: "-",
+  });
+  const runs = [0, 1, 2].map(() =>
+    timed(process.execPath, [BIN, "score", "-s", spec, "-i", input, "-o", "/dev/null", "-q"]),
+  );
+  const walls = runs.map((r) => r.wall);
+  const best = runs[walls.indexOf(Math.min(...walls))];
+  row(`rewardkit score, math spec, ${ROWS} rows (3 runs)`, {
+    median: `${fmt(median(walls), 2)} s; ${fmt((best.cpu / ROWS) * 1e6, 1)} µs CPU/row; peak RSS ${fmt(best.rss)} MB`,
+    p99: `${fmt(Math.max(...walls), 2)} s (slowest)`,
+    throughput: `${fmt(ROWS / best.wall)} rows/s`,
+    floor: `${fmt((ROWS / best.wall / (cores * ipRate)) * 100)}% of ${cores} x in-process; ${fmt((floor.wall / best.wall) * 100)}% of JSON alone`,
+    peer: "-",
+  });
+}
+
+// ---- start-up
+{
+  const one = join(tmp, "one.jsonl");
+  writeFileSync(one, '{"completion":"<think>a</think><answer>4</answer>","reference":"4"}\n');
+  const rep = (args) => Array.from({ length: 7 }, () => timed(process.execPath, args).wall);
+  const node0 = rep(["-e", "0"]);
+  const imp = rep(["--input-type=module", "-e", `await import(${JSON.stringify(`${ROOT}dist/index.js`)})`]);
+  const cli = rep([BIN, "score", "-s", "think-answer", "-i", one, "-q"]);
+  row('import "rewardkit" (7 runs)', {
+    median: `${fmt(median(imp) * 1000)} ms`,
+    p99: `${fmt(Math.max(...imp) * 1000)} ms`,
+    throughput: "-",
+    floor: `node -e 0: ${fmt(median(node0) * 1000)} ms`,
+    peer: "-",
+  });
+  row("rewardkit score, think-answer, one row (7 runs)", {
+    median: `${fmt(median(cli) * 1000)} ms`,
+    p99: `${fmt(Math.max(...cli) * 1000)} ms`,
+    throughput: "-",
+    floor: `node -e 0: ${fmt(median(node0) * 1000)} ms`,
+    peer: "-",
+  });
+}
+
+// ---- group statistics: one group of 65,536
+{
+  const n = 65_536;
+  const samples = Array.from({ length: n }, (_, i) => ({ prompt: "p", completion: String(i % 7) }));
+  const results = samples.map((_, i) => ({ status: "ok", reward: i % 3 === 0 ? 1 : 0, ms: 0 }));
+  const lat = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    await applyGroups(samples, results, { by: "prompt", pass_at_k: [1, 8] });
+    lat.push(performance.now() - t);
+  }
+  row("group statistics, one group of 65,536 (3 runs)", {
+    median: `${fmt(median(lat))} ms`,
+    p99: `${fmt(Math.max(...lat))} ms`,
+    throughput: `${fmt(n / (median(lat) / 1000))} samples/s`,
+    floor: "-",
+    peer: "-",
+  });
+}
+await closeSharedPool();
+
+const date = new Date().toISOString().slice(0, 16).replace("T", " ");
+const lines = [
+  `Measured ${date} UTC, ${cores} cores, Node ${process.version}, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the run.`,
+  "",
+  "| benchmark | median | p99 / slowest | throughput | ratio to the floor | ratio to a peer |",
+  "|---|---|---|---|---|---|",
+  ...table.map((r) => `| ${r.name} | ${r.median} | ${r.p99} | ${r.throughput} | ${r.floor} | ${r.peer} |`),
+];
+console.log(lines.join("\n"));
+if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${lines.join("\n")}\n`);
+
+if (process.env.BENCH_ALL === "1") {
+  const scripts = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")).scripts;
+  for (const name of Object.keys(scripts).filter((s) => s.startsWith("bench:"))) {
+    console.log(`\n## ${name}\n`);
+    spawnSync("node", [scripts[name].split(" ").pop()], { stdio: "inherit", cwd: ROOT });
+  }
+}
