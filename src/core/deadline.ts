@@ -11,6 +11,36 @@ import { RewardkitError } from "./result.js";
  */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
+/**
+ * One abort listener per signal, fanning out to a set: EventTarget scans its listeners on every add, so a
+ * listener per sample on a batch's shared signal made scoring quadratic in the samples in flight (27% of
+ * CPU at 2,048). Returns the function that unsubscribes.
+ */
+const subscribers = new WeakMap<AbortSignal, Set<() => void>>();
+
+export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (!signal || signal === NEVER_ABORTED) return () => {};
+  let set = subscribers.get(signal);
+  if (!set) {
+    const fresh = new Set<() => void>();
+    set = fresh;
+    subscribers.set(signal, fresh);
+    signal.addEventListener(
+      "abort",
+      () => {
+        subscribers.delete(signal);
+        for (const f of fresh) f();
+      },
+      { once: true },
+    );
+  }
+  set.add(fn);
+  const own = set;
+  return () => {
+    own.delete(fn);
+  };
+}
+
 export class TimeoutError extends RewardkitError {
   constructor(ms: number, what = "evaluation") {
     super("timeout", `${what} exceeded its deadline of ${ms} ms`);
@@ -32,12 +62,13 @@ export function runWithDeadline<T>(
     };
     const timer = setTimeout(() => stop(new TimeoutError(ms, what)), ms);
     const onParentAbort = () => stop(parent?.reason ?? new TimeoutError(ms, what));
+    let unsubscribe = () => {};
     const cleanup = () => {
       clearTimeout(timer);
-      parent?.removeEventListener("abort", onParentAbort);
+      unsubscribe();
     };
     if (parent?.aborted) return onParentAbort();
-    parent?.addEventListener("abort", onParentAbort, { once: true });
+    unsubscribe = onAbort(parent, onParentAbort);
     Promise.resolve()
       .then(() => work(ac.signal))
       .then(

@@ -14,7 +14,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { NEVER_ABORTED, TimeoutError } from "./deadline.js";
+import { NEVER_ABORTED, onAbort, TimeoutError } from "./deadline.js";
 import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
 import { RewardkitError } from "./result.js";
 
@@ -99,7 +99,8 @@ interface Pending {
   tries: number;
   settled: boolean;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Unsubscribes from the caller's signal (one listener per signal, shared: see onAbort). */
+  offAbort: (() => void) | undefined;
   slot: Slot | undefined;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
@@ -165,15 +166,15 @@ export class WorkerPool {
         tries: 0,
         settled: false,
         signal,
-        onAbort: undefined,
+        offAbort: undefined,
         slot: undefined,
         resolve: resolve as (v: unknown) => void,
         reject,
       };
       if (signal) {
-        p.onAbort = () =>
-          this.abort(p, signal.reason instanceof Error ? signal.reason : new TimeoutError(p.timeoutMs, p.fn));
-        signal.addEventListener("abort", p.onAbort, { once: true });
+        p.offAbort = onAbort(signal, () =>
+          this.abort(p, signal.reason instanceof Error ? signal.reason : new TimeoutError(p.timeoutMs, p.fn)),
+        );
       }
       this.queue.push(p);
       this.pending++;
@@ -359,7 +360,7 @@ export class WorkerPool {
     if (p.settled) return;
     p.settled = true;
     p.arg = undefined;
-    if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
+    p.offAbort?.();
     this.pending--;
     this.completed++;
     if (this.pending === 0) this.stopWatching();
