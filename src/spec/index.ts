@@ -2,6 +2,7 @@ export * from "./composites.js";
 export * from "./errors.js";
 export * from "./group-schema.js";
 export * from "./loader.js";
+export * from "./document-schema.js";
 export * from "./node-schema.js";
 export * from "./openai-graders.js";
 export * from "./presets.js";

@@ -103,10 +103,15 @@ describe("npm package", () => {
     );
     project = join(dir, "app");
     mkdirSync(project);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "app", private: true, type: "module" }),
+    );
     const t0 = performance.now();
     const install = await run(NPM, ["install", "--prefer-offline", tarball], project);
-    console.log(`npm install of the tarball into an empty project: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `npm install of the tarball into an empty project: ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     expect(install.code, install.stderr).toBe(0);
   }, 600_000);
 
@@ -131,7 +136,10 @@ describe("npm package", () => {
     const example = join(project, "node_modules/rewardkit/fixtures/examples/think-answer.jsonl");
     const s = await run(bin, ["score", "--spec", "think-answer", "--input", example], project);
     expect(s.code, s.stderr).toBe(0);
-    const rows = s.stdout.trim().split("\n").map((l) => JSON.parse(l) as { status: string; reward: number });
+    const rows = s.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { status: string; reward: number });
     expect(rows.length).toBeGreaterThan(2);
     expect(rows[0]).toMatchObject({ status: "ok", reward: 1 });
   }, 120_000);

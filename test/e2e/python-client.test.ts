@@ -46,9 +46,7 @@ describe("Python client package (clients/python)", () => {
     const venv = await run("python3", ["-m", "venv", join(dir, "venv")]);
     if (venv.spawnError) throw new Error(`python3 could not be started (${venv.spawnError.message})`);
     if (venv.code !== 0) {
-      throw new Error(
-        `python3 -m venv failed (on Debian: apt-get install python3-venv):\n${venv.output}`,
-      );
+      throw new Error(`python3 -m venv failed (on Debian: apt-get install python3-venv):\n${venv.output}`);
     }
     python = join(dir, "venv", "bin", "python");
     // --no-index: the in-tree build backend needs nothing from a package index.
