@@ -20,7 +20,7 @@ function jsonFiles(dir: string): [string, unknown][] {
     .map((f) => [`${dir}${f}`, JSON.parse(readFileSync(new URL(`${dir}${f}`, ROOT), "utf8"))]);
 }
 
-export const SHIPPED_SPECS: [string, unknown][] = [
+const SHIPPED_SPECS: [string, unknown][] = [
   ...Object.entries(PRESETS).map(([n, p]): [string, unknown] => [`preset ${n}`, p.spec]),
   ...jsonFiles("fixtures/examples/"),
   ...jsonFiles("fixtures/graders/"),
