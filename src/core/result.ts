@@ -71,7 +71,11 @@ export function fail(kind: ErrorKind, message: string, extra: Extra = {}): Outco
   return { status: "error", reward: null, error: { kind, message }, ...extra };
 }
 
-export function isOk(r: Outcome): r is Outcome & { status: "ok"; reward: number } {
+/** A result whose status is ok: its reward is a finite number. */
+export type OkResult<R extends Outcome = Result> = R & { status: "ok"; reward: number };
+
+/** Narrows any result type, so `results.filter(isOk)` has `reward: number`. */
+export function isOk<R extends Outcome>(r: R): r is OkResult<R> {
   return r.status === "ok";
 }
 

@@ -7,13 +7,11 @@
  * from it (scripts/gen-schema.js).
  */
 import type { JsonSchema, VerifierRegistry } from "../core/index.js";
-import { COMPOSITES } from "./composites.js";
 import { allTypes, nodeSchema } from "./node-schema.js";
 import { GRADER_NODE_TYPES, GRADER_TYPES } from "./openai-graders.js";
 
 const NODE_MARK = "A reward node.";
 const VAR_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
-const ANNOTATIONS = new Set(["description", "default", "title", "examples", "$comment"]);
 /** Keywords that constrain one JSON type only: they move into that type's branch of a union. */
 const TYPE_KEYWORDS: Record<string, string[]> = {
   number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
