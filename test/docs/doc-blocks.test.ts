@@ -12,14 +12,28 @@
  * those are counted, and any other language must say it.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allTypes, defaultRegistry, GRADER_TYPES, loadReward } from "../../src/index.js";
+import { allTypes, defaultRegistry, GRADER_TYPES, loadReward, newAjv } from "../../src/index.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const FILES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const FILES = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 interface Block {
   file: string;
@@ -104,7 +118,9 @@ afterAll(() => {
 describe("doc blocks", () => {
   it("every block has a language this test can run, or says no-run", () => {
     const unknown = ALL.filter((b) => !["no-run", "text", "bash", "ts", "json", "jsonl"].includes(kind(b)));
-    expect(unknown.map((b) => `${where(b)}: \`\`\`${b.lang} (mark it no-run, or make it runnable)`)).toEqual([]);
+    expect(unknown.map((b) => `${where(b)}: \`\`\`${b.lang} (mark it no-run, or make it runnable)`)).toEqual(
+      [],
+    );
     for (const b of ALL) if (kind(b) === "no-run" || kind(b) === "text") count(kind(b));
   });
 
@@ -126,11 +142,14 @@ describe("doc blocks", () => {
     expect(broken).toEqual([]);
   });
 
+  const schema = JSON.parse(readFileSync(join(ROOT, "schema/spec.schema.json"), "utf8"));
+  const validateSchema = newAjv({ strict: true }).compile(schema);
   const specTypes = new Set([...allTypes(defaultRegistry), ...GRADER_TYPES]);
   for (const b of ALL.filter((x) => kind(x) === "json" || kind(x) === "jsonl")) {
     it(`${where(b)} ${b.lang}`, () => {
       if (kind(b) === "jsonl") {
-        for (const l of b.code.split("\n").filter((x) => x.trim())) expect(() => JSON.parse(l), l).not.toThrow();
+        for (const l of b.code.split("\n").filter((x) => x.trim()))
+          expect(() => JSON.parse(l), l).not.toThrow();
         count("jsonl");
         return;
       }
@@ -141,8 +160,14 @@ describe("doc blocks", () => {
         ((typeof doc.type === "string" && specTypes.has(doc.type)) || (doc.type === undefined && doc.grader));
       if (isSpec) {
         process.env.REWARDKIT_JUDGE_BASE_URL ??= "http://127.0.0.1:9/v1";
-        if (b.flags.includes("invalid")) expect(() => loadReward(doc as object)).toThrow();
-        else loadReward(doc as object);
+        const bySchema = validateSchema(doc);
+        if (b.flags.includes("invalid")) {
+          expect(() => loadReward(doc as object)).toThrow();
+          expect(bySchema).toBe(false);
+        } else {
+          loadReward(doc as object);
+          expect(bySchema, JSON.stringify(validateSchema.errors)).toBe(true);
+        }
         count("json spec");
       } else count("json");
     });
@@ -183,6 +208,7 @@ describe("doc blocks", () => {
   for (const b of ALL.filter((x) => kind(x) === "bash")) {
     it(`${where(b)} bash${b.flags.length ? ` ${b.flags.join(" ")}` : ""} runs`, async () => {
       if (!b.flags.includes("server")) {
+        expect(b.code, "a block that starts a server must say `server`").not.toMatch(/rewardkit serve/);
         const r = run("bash", ["-eo", "pipefail", "-c", b.code]);
         expect(r.code, r.out).toBe(0);
         count("bash");
@@ -190,7 +216,10 @@ describe("doc blocks", () => {
       }
       const [first, ...rest] = b.code.split("\n");
       const port = /--port (\d+)/.exec(first!)?.[1];
-      const server = spawn("bash", ["-c", `exec ${first!.replace(/--port \d+/, "--port 0")}`], { cwd: work, env });
+      const server = spawn("bash", ["-c", `exec ${first!.replace(/--port \d+/, "--port 0")}`], {
+        cwd: work,
+        env,
+      });
       try {
         const url = await new Promise<string>((resolve, reject) => {
           let log = "";
