@@ -20,6 +20,7 @@ import {
   writeSteps,
 } from "../rewards/index.js";
 import type { Reward } from "../spec/index.js";
+import { checkGroupKey } from "./group-key.js";
 import type { Progress } from "./progress.js";
 import { type ComponentsMode, outputRow, Summary } from "./rows.js";
 
@@ -34,6 +35,8 @@ export interface ScoreJob {
   concurrency: number;
   components: ComponentsMode;
   progress: Progress | null;
+  /** Called with each row's final result (the summary's distributions). */
+  onResult?: (r: Result) => void;
   /** Score groups of samples (reads the whole input first). */
   group?: GroupOptions;
   /** The row field holding token character offsets; adds `token_rewards` to each row. */
@@ -109,6 +112,7 @@ function finish(job: ScoreJob, r: Row, scored: Result): { out: Record<string, un
 async function emit(job: ScoreJob, summary: Summary, r: Row, scored: Result): Promise<void> {
   const { out, result } = finish(job, r, scored);
   summary.add(result);
+  job.onResult?.(result);
   job.progress?.tick(summary.rows);
   if (job.writeRows) await write(job.output, `${JSON.stringify(out)}\n`);
   if (job.explain)
@@ -156,6 +160,7 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
   const rows: Row[] = [];
   for await (const r of readRows(job)) rows.push(r);
   const valid = rows.filter((r) => r.sample);
+  checkGroupKey(group.by, valid[0]?.sample);
   const { results, groups } = await job.reward.scoreGroups(
     valid.map((r) => r.sample),
     group,
