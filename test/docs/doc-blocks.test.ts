@@ -47,11 +47,13 @@ function blocks(file: string): Block[] {
   const out: Block[] = [];
   const lines = readFileSync(join(ROOT, file), "utf8").split("\n");
   let open: Block | undefined;
+  let indent = "";
   const body: string[] = [];
   lines.forEach((l, i) => {
-    const m = /^```(.*)$/.exec(l);
-    if (!m) {
-      if (open) body.push(l);
+    // Fences may be indented (inside list items): the block's lines lose that indentation.
+    const m = /^( *)```(.*)$/.exec(l);
+    if (!m || (open && m[1] !== indent)) {
+      if (open) body.push(l.startsWith(indent) ? l.slice(indent.length) : l);
       return;
     }
     if (open) {
@@ -61,7 +63,8 @@ function blocks(file: string): Block[] {
       body.length = 0;
       return;
     }
-    const [lang = "", ...flags] = m[1]!.trim().split(/\s+/);
+    indent = m[1]!;
+    const [lang = "", ...flags] = m[2]!.trim().split(/\s+/);
     open = { file, line: i + 1, lang, flags, code: "" };
   });
   if (open) throw new Error(`${file}:${open.line}: a fenced block is never closed`);
