@@ -25,11 +25,13 @@ import {
   specDocumentSchema,
 } from "../spec/index.js";
 import { evalCommand } from "./eval.js";
+import { UsageError } from "./group-key.js";
 import { pairsCommand } from "./pairs.js";
-import { Progress } from "./progress.js";
+import { countRows, Progress } from "./progress.js";
 import { reportCommand } from "./report.js";
 import type { ComponentsMode } from "./rows.js";
 import { openInput, openOutput, runScore } from "./score.js";
+import { Distributions } from "./summary.js";
 
 const VERSION = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -174,23 +176,47 @@ program
       });
     }
     const explainToStdout = Boolean(o.explain);
-    const summary = await runScore({
-      reward,
-      input: openInput(o.input),
-      output: openOutput(o.output),
-      explain: explainToStdout ? process.stdout : null,
-      writeRows: !explainToStdout || Boolean(o.output),
-      concurrency: o.concurrency,
-      components: o.components as ComponentsMode,
-      progress: o.quiet ? null : Progress.forStderr(),
-      ...(group ? { group } : {}),
-      ...(o.tokenOffsets ? { tokenOffsets: o.tokenOffsets, placement: o.placement } : {}),
-      ...(o.format ? { stepFormat: o.format } : {}),
-    });
-    if (!o.quiet) process.stderr.write(`${summary.toText()}\n`);
+    const writeRows = !explainToStdout || Boolean(o.output);
+    const progress = o.quiet
+      ? null
+      : Progress.forStderr({ stdoutBusy: explainToStdout || (writeRows && !o.output) });
+    if (progress && o.input && o.input !== "-") {
+      countRows(o.input).then(
+        (n) => progress.setTotal(n),
+        () => {},
+      );
+    }
+    const distributions = new Distributions();
+    let summary: Awaited<ReturnType<typeof runScore>>;
+    try {
+      summary = await runScore({
+        reward,
+        input: openInput(o.input),
+        output: openOutput(o.output),
+        explain: explainToStdout ? process.stdout : null,
+        writeRows,
+        concurrency: o.concurrency,
+        components: o.components as ComponentsMode,
+        progress,
+        onResult: (r) => distributions.add(r),
+        ...(group ? { group } : {}),
+        ...(o.tokenOffsets ? { tokenOffsets: o.tokenOffsets, placement: o.placement } : {}),
+        ...(o.format ? { stepFormat: o.format } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      progress?.done();
+      process.stderr.write(`rewardkit: ${e.message}\n`);
+      process.exit(EXIT.USAGE);
+    }
+    if (!o.quiet) {
+      const dist = distributions.toText();
+      process.stderr.write(`${summary.toText()}\n${dist ? `${dist}\n` : ""}`);
+    }
     if (o.summaryJson) {
       const { writeFileSync } = await import("node:fs");
-      writeFileSync(o.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+      const json = { ...summary.toJSON(), distributions: distributions.toJSON() };
+      writeFileSync(o.summaryJson, `${JSON.stringify(json, null, 2)}\n`);
     }
     await closeSharedPool();
     process.exitCode = o.failOnError && summary.status.error! > 0 ? EXIT.ROW_ERRORS : EXIT.OK;

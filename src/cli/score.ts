@@ -23,6 +23,7 @@ import {
   writeSteps,
 } from "../rewards/index.js";
 import type { Reward } from "../spec/index.js";
+import { checkGroupKey } from "./group-key.js";
 import type { Progress } from "./progress.js";
 import { type ComponentsMode, outputRow, Summary } from "./rows.js";
 
@@ -37,6 +38,8 @@ export interface ScoreJob {
   concurrency: number;
   components: ComponentsMode;
   progress: Progress | null;
+  /** Called with each row's final result (the summary's distributions). */
+  onResult?: (r: Result) => void;
   /** Score groups of samples (reads the whole input first). */
   group?: GroupOptions;
   /** The row field holding token character offsets; adds `token_rewards` to each row. */
@@ -135,6 +138,7 @@ const OUT_BLOCK = 64 * 1024;
 async function emit(job: ScoreJob, summary: Summary, out: RowWriter, r: Row, scored: Result): Promise<void> {
   const { out: row, result } = finish(job, r, scored);
   summary.add(result);
+  job.onResult?.(result);
   job.progress?.tick(summary.rows);
   if (job.writeRows) await out.add(`${JSON.stringify(row)}\n`);
   if (job.explain) {
@@ -231,7 +235,12 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
     summary.groups!.push(...groups);
   };
 
+  let checked = false;
   for await (const r of readRows(job)) {
+    if (!checked && r.sample) {
+      checkGroupKey(group.by, r.sample);
+      checked = true;
+    }
     let key: string | undefined;
     try {
       key = r.sample ? groupKey(keyT, r.sample) : undefined;

@@ -15,8 +15,25 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { NEVER_ABORTED, onAbort, TimeoutError } from "./deadline.js";
+
 import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
 import { RewardkitError } from "./result.js";
+
+/**
+ * The parent's node options minus those about its main script (`node --input-type=module -e ...` made
+ * every worker die at start: "--input-type can only be used with string input").
+ */
+const WORKER_EXEC_ARGV = withoutMainScriptOptions(process.execArgv);
+
+function withoutMainScriptOptions(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^(--input-type|--eval|-e|--print|-p)(=.*)?$/.exec(argv[i]!);
+    if (!m) out.push(argv[i]!);
+    else if (!m[2]) i++; // its value is the next argument
+  }
+  return out;
+}
 
 export interface PoolOptions {
   threads?: number;
@@ -245,9 +262,9 @@ export class WorkerPool {
     const init: WorkerInit = { modules: [...preloaded], state: sab, epoch: this.epoch };
     const worker = new Worker(new URL(resolveTaskModule(new URL("./pool-worker.js", import.meta.url))), {
       workerData: init,
+      execArgv: WORKER_EXEC_ARGV,
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
     });
-    worker.unref();
     const slot: Slot = {
       worker,
       state: new Int32Array(sab),
@@ -258,6 +275,9 @@ export class WorkerPool {
     worker.on("message", (m: ResultMessage) => this.onResults(slot, m));
     worker.on("error", (e) => this.onDeath(slot, `worker died: ${e.message}`));
     worker.on("exit", (code) => this.onDeath(slot, `worker died: exit code ${code}`));
+    // After the listeners: attaching a 'message' listener refs the worker's port again, and a library
+    // user's script would never exit. The watchdog holds the process while tasks are pending.
+    worker.unref();
     return slot;
   }
 

@@ -33,10 +33,7 @@ export interface Span {
   label?: string;
 }
 
-export interface Result {
-  status: Status;
-  /** A finite number when `status` is `ok`, otherwise `null`. */
-  reward: number | null;
+interface ResultFields {
   error?: RewardError;
   /** Named child results, in evaluation order: the whole tree, so a user sees why. */
   components?: Record<string, Result>;
@@ -50,8 +47,27 @@ export interface Result {
   ms: number;
 }
 
+/** An ok result: its reward is a finite number. */
+export interface OkResultOf extends ResultFields {
+  status: "ok";
+  reward: number;
+}
+
+/** An abstain or error result: no reward. */
+export interface NoRewardResult extends ResultFields {
+  status: "abstain" | "error";
+  reward: null;
+}
+
+/** A result: `ok` with a number, or `abstain` / `error` with `reward: null` (narrow on `status`). */
+export type Result = OkResultOf | NoRewardResult;
+
 /** What a verifier or node returns; the evaluator adds the timing. */
-export type Outcome = Omit<Result, "ms"> & { ms?: number };
+export type Outcome = Result extends infer R
+  ? R extends Result
+    ? Omit<R, "ms"> & { ms?: number }
+    : never
+  : never;
 
 type Extra = Partial<Pick<Result, "components" | "spans" | "feedback" | "details">>;
 
@@ -71,7 +87,11 @@ export function fail(kind: ErrorKind, message: string, extra: Extra = {}): Outco
   return { status: "error", reward: null, error: { kind, message }, ...extra };
 }
 
-export function isOk(r: Outcome): r is Outcome & { status: "ok"; reward: number } {
+/** The ok branch of any result type (Result, Outcome, GroupedResult, ...): reward is a number. */
+export type OkResult<R extends Outcome = Result> = R & { status: "ok"; reward: number };
+
+/** Narrows any result type, so `results.filter(isOk)` has `reward: number`. */
+export function isOk<R extends Outcome>(r: R): r is OkResult<R> {
   return r.status === "ok";
 }
 

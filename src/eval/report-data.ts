@@ -149,14 +149,16 @@ export function resultOf(row: Record<string, unknown>): Result {
   const status = row.status === "ok" || row.status === "abstain" ? row.status : "error";
   const reward = status === "ok" && typeof row.reward === "number" ? row.reward : null;
   const err = row.error as { kind?: string; message?: string } | null | undefined;
-  const r: Result = {
-    status: status === "ok" && reward === null ? "error" : status,
-    reward,
+  const extra = {
     ms: 0,
     ...(err?.kind ? { error: { kind: err.kind as never, message: String(err.message ?? "") } } : {}),
     ...(typeof row.feedback === "string" ? { feedback: row.feedback } : {}),
   };
-  if (status === "error" && !r.error)
+  const r: Result =
+    status === "ok" && reward !== null
+      ? { status: "ok", reward, ...extra }
+      : { status: status === "abstain" ? "abstain" : "error", reward: null, ...extra };
+  if (r.status === "error" && !r.error)
     r.error = {
       kind: "invalid_input" as never,
       message: "the row has no valid status/reward (not a scored row?)",

@@ -1,4 +1,5 @@
 export * from "./composites.js";
+export * from "./document-schema.js";
 export * from "./errors.js";
 export * from "./group-schema.js";
 export * from "./loader.js";
@@ -6,3 +7,4 @@ export * from "./node-schema.js";
 export * from "./openai-graders.js";
 export * from "./presets.js";
 export * from "./reward.js";
+export type * from "./spec-types.gen.js";

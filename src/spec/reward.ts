@@ -5,6 +5,7 @@
  *   const result = await reward.score({ completion, reference });
  *   const results = await reward.scoreBatch(samples, { concurrency: 32 });
  */
+
 import { existsSync } from "node:fs";
 import {
   completionText,
@@ -42,6 +43,7 @@ import { compileSpec } from "./loader.js";
 import { compileGrader, graderOf } from "./openai-graders.js";
 import { presetNames, presetOf } from "./presets.js";
 import { readSpecFile } from "./spec-file.js";
+import type { SpecDocument } from "./spec-types.gen.js";
 
 // Majority votes by mathematical equivalence ("0.5", "1/2" and "\frac12" are one answer), in the pool.
 registerEquivalence("math", { classify: (answers) => mathClasses([...answers], { extract: true }) });
@@ -156,7 +158,26 @@ export class Reward {
   }
 }
 
-/** Loads and compiles a spec (preset name, file path or object). Throws SpecError listing every problem. */
+/** Only objects whose `type` is not a string literal: those are checked against SpecDocument instead. */
+export type DynamicSpec<S> = S extends { readonly type: infer T }
+  ? string extends T
+    ? unknown
+    : never
+  : unknown;
+
+/** Throws SpecError listing every problem with its JSON path. */
+/**
+ * Loads and compiles a spec: a preset name, a file path, or a spec object typed as SpecDocument (generated
+ * from the JSON Schema), so a literal with a misspelt `type` or option fails to compile.
+ */
+export function loadReward(spec: string | SpecDocument, opts?: LoadOptions): Reward;
+/**
+ * A spec built or read at run time (its `type` is a `string`, not a literal; or JSON.parse's `any`): the
+ * loader checks it. An object literal whose `type` is a literal must be a SpecDocument (the first form).
+ */
+export function loadReward<const S extends object>(spec: S & DynamicSpec<S>, opts?: LoadOptions): Reward;
+/** With a custom registry the node types are not known to the compiler: any object, checked by the loader. */
+export function loadReward(spec: string | object, opts: LoadOptions & { registry: VerifierRegistry }): Reward;
 export function loadReward(spec: string | object, opts: LoadOptions = {}): Reward {
   const raw = resolveSpec(spec);
   const registry = opts.registry ?? defaultRegistry;

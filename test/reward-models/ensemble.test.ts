@@ -42,7 +42,12 @@ const member = (srv: RmServer, name: string) => ({
 });
 
 const ensemble = (extra: Record<string, unknown>) =>
-  loadReward({ type: "reward_ensemble", members: [member(sa, "rm_a"), member(sb, "rm_b")], ...extra });
+  // Options under test are built at run time (some invalid on purpose): the loader checks them.
+  loadReward({
+    type: "reward_ensemble",
+    members: [member(sa, "rm_a"), member(sb, "rm_b")],
+    ...extra,
+  } as object);
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 const sample = {
@@ -109,7 +114,9 @@ describe("reward_ensemble", () => {
   });
 
   it("needs two members; k only with mean_minus_std", () => {
-    expect(() => loadReward({ type: "reward_ensemble", members: [member(sa, "x")] })).toThrow(SpecError);
+    expect(() => loadReward({ type: "reward_ensemble", members: [member(sa, "x")] } as object)).toThrow(
+      SpecError,
+    );
     expect(() => ensemble({ k: 2 })).toThrow(/'k' applies to combine mean_minus_std only/);
   });
 });

@@ -80,7 +80,7 @@ describe("reward_model: every protocol measures the model's own pairwise accurac
         model: "toy-bt",
         range: RANGE,
         ...extra,
-      });
+      } as object);
       const samples = samplesOf(heldOut);
       const results = await reward.scoreBatch(samples);
       // The raw score is the model's, exactly (logits: raw_scores / use_activation false).
@@ -394,10 +394,12 @@ describe("scores as rewards", () => {
 
 describe("spec errors name the problem", () => {
   const bad = (spec: Record<string, unknown>, re: RegExp) => {
-    expect(() => loadReward({ type: "reward_model", base_url: "http://127.0.0.1:9", ...spec })).toThrow(
-      SpecError,
-    );
-    expect(() => loadReward({ type: "reward_model", base_url: "http://127.0.0.1:9", ...spec })).toThrow(re);
+    expect(() =>
+      loadReward({ type: "reward_model", base_url: "http://127.0.0.1:9", ...spec } as object),
+    ).toThrow(SpecError);
+    expect(() =>
+      loadReward({ type: "reward_model", base_url: "http://127.0.0.1:9", ...spec } as object),
+    ).toThrow(re);
   };
   it("unbounded scores need a range", () => bad({ protocol: "vllm_score" }, /declare the reward's 'range'/));
   it("format text needs a template", () =>

@@ -22,10 +22,15 @@ const endsWithPeriod: Verifier<{ input?: string }, { input: Template }> = {
 describe("registerVerifier", () => {
   it("makes a user verifier usable in specs, validated like the built-ins", async () => {
     registerVerifier(endsWithPeriod);
-    const reward = loadReward({ type: "weighted", terms: [{ type: "ends_with_period", weight: 2 }] });
+    const reward = loadReward({
+      type: "weighted",
+      terms: [{ type: "ends_with_period", weight: 2 }],
+    } as object);
     expect((await reward.score({ completion: "Done. " })).reward).toBe(2);
     expect((await reward.score({ completion: "Done" })).reward).toBe(0);
-    expect(() => loadReward({ type: "ends_with_period", inputt: "x" })).toThrow(/unknown property 'inputt'/);
+    expect(() => loadReward({ type: "ends_with_period", inputt: "x" } as object)).toThrow(
+      /unknown property 'inputt'/,
+    );
     expect(() => registerVerifier(endsWithPeriod)).toThrow(/already registered/);
     expect(() => registerVerifier({ ...endsWithPeriod, type: "weighted" })).toThrow(/composition node type/);
   });
@@ -53,7 +58,7 @@ describe("registerVerifier", () => {
     ];
     for (const [type, verify, kind] of cases) {
       registerVerifier({ type: `buggy_${type}`, description: "", configSchema: {}, verify, timeoutMs: 100 });
-      const r = await loadReward({ type: `buggy_${type}` }).score({ completion: "x" });
+      const r = await loadReward({ type: `buggy_${type}` } as object).score({ completion: "x" });
       expect(r.status, type).toBe("error");
       expect(r.reward).toBeNull();
       expect(r.error?.kind, type).toBe(kind);

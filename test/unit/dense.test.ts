@@ -68,7 +68,7 @@ describe("per_segment", () => {
   });
 
   it("scales spans by a weighted parent, and projects them onto tokens", async () => {
-    const reward = loadReward({ type: "weighted", terms: [{ ...spec, weight: 2 }] });
+    const reward = loadReward({ type: "weighted", terms: [{ ...spec, weight: 2 }] } as object);
     const completion = "x 1. y.";
     const r = await reward.score({ completion });
     expect(r.spans?.map((s) => s.value)).toEqual([2, 0]);

@@ -34,7 +34,7 @@ describe("arithmetic", () => {
 
   it("gives each step a value and propagates errors by policy", async () => {
     const vals = async (propagation: string) =>
-      (await loadReward({ type: "arithmetic", propagation }).score({ completion: c })).spans!.map(
+      (await loadReward({ type: "arithmetic", propagation } as object).score({ completion: c })).spans!.map(
         (s) => s.value,
       );
     expect(await vals("independent")).toEqual([1, -1, 1, 0]);

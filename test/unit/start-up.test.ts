@@ -20,7 +20,7 @@ function loadedAfter(body: string): string[] {
     const heavy = ${JSON.stringify(HEAVY)};
     console.log(JSON.stringify(heavy.filter((p) => files.some((f) => f.includes("/node_modules/" + p + "/")))));
   `;
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--input-type", "module", "-e", script], { encoding: "utf8" });
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
@@ -41,5 +41,21 @@ describe("start-up", () => {
   it("building a server loads fastify and prom-client", () => {
     const loaded = loadedAfter(`rk.buildServer(rk.loadReward("think-answer"));`);
     expect(loaded).toEqual(expect.arrayContaining(["fastify", "prom-client"]));
+  });
+});
+
+describe("a library user's script", () => {
+  it("exits by itself after scoring through the worker pool (idle workers do not hold the process)", () => {
+    const script = `
+      const rk = await import(${JSON.stringify(DIST)});
+      const [r] = await rk.loadReward("math").scoreBatch([{ completion: "\\\\frac{84}{2}", reference: "42" }]);
+      console.log(r.status, r.reward);
+    `;
+    // The timeout only turns a hang into a failure: the script normally ends in well under a second.
+    const out = execFileSync(process.execPath, ["--input-type", "module", "-e", script], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(out.trim()).toBe("ok 1");
   });
 });

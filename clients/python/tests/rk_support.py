@@ -31,9 +31,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT_DIR = os.path.dirname(HERE)
 ROOT = os.path.dirname(os.path.dirname(CLIENT_DIR))
 BIN = os.path.join(ROOT, "bin", "rewardkit.js")
-CLIENT_FILE = os.path.join(CLIENT_DIR, "rewardkit_client.py")
-if CLIENT_DIR not in sys.path:
-    sys.path.insert(0, CLIENT_DIR)
+# The tests exercise the installed package (`pip install ./clients/python`), never the source folder:
+# test/e2e/python-client.test.ts installs it into a fresh venv and runs this suite with that venv's python.
+try:
+    import rewardkit_client as _installed
+except ImportError as e:  # pragma: no cover - a clear message instead of 7 import errors
+    raise ImportError("rewardkit_client is not installed: pip install ./clients/python") from e
+if os.path.dirname(os.path.abspath(_installed.__file__)) == os.path.join(CLIENT_DIR, "rewardkit_client"):
+    raise ImportError("rewardkit_client was imported from the source folder, not the installed package")
+CLIENT_FILE = _installed.__file__
 
 # The tests choose URLs and tokens themselves; nothing from the developer's shell may leak in, and
 # loopback traffic must not go through a proxy from the environment.

@@ -89,10 +89,12 @@ function shapeProblem(r: Result, where = "the result"): string | null {
   if (r.error?.kind === THREW) return `scoring ${r.error.message}`;
   if (!["ok", "abstain", "error"].includes(r.status))
     return `${where} has status ${JSON.stringify(r.status)}`;
-  if (r.status === "ok" && (typeof r.reward !== "number" || !Number.isFinite(r.reward)))
-    return `${where} is ok with reward ${String(r.reward)}`;
-  if (r.status !== "ok" && r.reward !== null)
-    return `${where} is ${r.status} with reward ${String(r.reward)}`;
+  // A verifier of the user's may break the types: read the shape as it is.
+  const loose = r as { status: string; reward: unknown };
+  if (loose.status === "ok" && (typeof loose.reward !== "number" || !Number.isFinite(loose.reward)))
+    return `${where} is ok with reward ${String(loose.reward)}`;
+  if (loose.status !== "ok" && loose.reward !== null)
+    return `${where} is ${loose.status} with reward ${String(loose.reward)}`;
   if (r.status === "error" && (!r.error || typeof r.error.kind !== "string"))
     return `${where} is an error without a kind`;
   if (r.error?.kind === "internal" && !/outside its declared range/.test(r.error.message))

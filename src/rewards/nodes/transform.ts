@@ -7,6 +7,8 @@ import { CompositeNode, components } from "../composite.js";
 import type { EvalContext, Range, RewardNode } from "../node.js";
 import { effectiveRange, type Policies, propagated, resolveChild, scaleSpans } from "../policy.js";
 
+/** What a unary node makes of its child's reward (weight and spanFactor scale the child's share and spans). */
+type Applied = { value: number; weight?: number; spanFactor?: number };
 abstract class UnaryNode extends CompositeNode {
   constructor(type: string, name: string, child: RewardNode, policies: Policies) {
     super(type, name, [child], policies);
@@ -29,7 +31,7 @@ abstract class UnaryNode extends CompositeNode {
     return ok(value, spans?.length ? { components: comps, spans } : { components: comps });
   }
 
-  protected abstract apply(x: number): { value: number; weight?: number; spanFactor?: number };
+  protected abstract apply(x: number): Applied;
 }
 
 export class ClipNode extends UnaryNode {
@@ -47,7 +49,7 @@ export class ClipNode extends UnaryNode {
     this.range = [Math.min(Math.max(a, lo), hi), Math.max(Math.min(b, hi), lo)];
   }
 
-  protected apply(x: number) {
+  protected apply(x: number): Applied {
     const value = Math.min(Math.max(x, this.lo), this.hi);
     return value === x ? { value, weight: 1, spanFactor: 1 } : { value, weight: 0 };
   }
@@ -69,7 +71,7 @@ export class AffineNode extends UnaryNode {
     this.range = [Math.min(...ends), Math.max(...ends)];
   }
 
-  protected apply(x: number) {
+  protected apply(x: number): Applied {
     return { value: x * this.scale + this.offset, weight: this.scale, spanFactor: this.scale };
   }
 }

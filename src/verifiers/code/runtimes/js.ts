@@ -7,7 +7,7 @@
  * a test overruns its limit by more than a grace period, and reports that test as a timeout.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ErrorKind, RewardkitError } from "../../../core/index.js";
 import type { Job, RunResult, Runtime, TestOutcome } from "../types.js";
@@ -25,10 +25,20 @@ interface Msg {
   error?: { kind: ErrorKind; message: string };
 }
 
-/** The package's root (dist/ and node_modules/ below it): what the slot process may read. */
-function packageRoot(entry: string): string {
+/**
+ * What the slot process may read: the package's root (dist/, and node_modules/ below it in a checkout), and
+ * when the package is installed as a dependency the node_modules folder it sits in, where npm hoists its
+ * own dependencies (ajv, isolated-vm, ...).
+ */
+export function slotReadPaths(entry: string): string[] {
   const i = entry.lastIndexOf("/dist/");
-  return i >= 0 ? entry.slice(0, i) : dirname(dirname(dirname(dirname(entry))));
+  const root = i >= 0 ? entry.slice(0, i) : dirname(dirname(dirname(dirname(entry))));
+  const parent = dirname(root);
+  if (basename(parent) === "node_modules") return [root, parent];
+  if (basename(parent).startsWith("@") && basename(dirname(parent)) === "node_modules") {
+    return [root, dirname(parent)];
+  }
+  return [root];
 }
 
 class Slot {
@@ -44,7 +54,7 @@ class Slot {
       execArgv: [
         "--permission",
         "--allow-addons",
-        `--allow-fs-read=${packageRoot(entry)}`,
+        ...slotReadPaths(entry).map((p) => `--allow-fs-read=${p}`),
         // isolated-vm's loader looks for this file to tell musl from glibc.
         "--allow-fs-read=/etc/alpine-release",
         "--disallow-code-generation-from-strings",

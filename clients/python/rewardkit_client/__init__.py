@@ -1,6 +1,7 @@
 """Python client for the rewardkit reward server: standard library only, Python 3.9+.
 
-One file you can copy next to a training script (or point a trainer's config at):
+A package (``pip install ./clients/python``) whose module is one file: it can also be copied next to a
+training script, and a trainer's config can point at it (``rewardkit_client.__file__``):
 
 * ``RewardkitClient``: ``POST /v1/score`` (rewardkit's own protocol) and ``POST /get_reward`` (OpenRLHF's),
   against one server or several. With several URLs a batch is split into contiguous shards that are sent
