@@ -126,8 +126,7 @@ const expected = (c: Case) => (Array.isArray(c.expect) ? c.expect : [c.expect]);
 function check(c: Case, r: Result, got: string[], want: string[]): void {
   const v = r.status === "ok" ? firstVerdict(r) : `error ${JSON.stringify(r.error)}`;
   const trust = c.trust === undefined || r.details?.trust === c.trust;
-  const ok =
-    r.status === "ok" && trust && expected(c).includes(v) && r.reward === (v === "pass" ? 1 : 0);
+  const ok = r.status === "ok" && trust && expected(c).includes(v) && r.reward === (v === "pass" ? 1 : 0);
   got.push(`${c.name}: ${v} (reward ${r.reward})`);
   want.push(ok ? `${c.name}: ${v} (reward ${r.reward})` : `${c.name}: ${expected(c).join("|")}`);
 }
