@@ -1,8 +1,8 @@
 /**
  * Warnings: what lint cannot test by attacking but the user should know. `native_tests_forgeable`: a
  * code verifier whose seed samples run tests in the program's own process (C, C++ or bash appended
- * tests; JavaScript assert-style tests on the process runtime), where a program that reads its memory
- * (or its shell's variables) can forge a pass (see the README's code section). Reported once per node,
+ * tests: every other kind runs in a judge or is compared by the host), where a program that reads its
+ * memory (or its shell's variables) can forge a pass (docs/code-trust.md). Reported once per node,
  * with its JSON path and the seeds concerned.
  */
 import type { Sample } from "../core/index.js";
@@ -42,7 +42,7 @@ export function nativeForgeable(ctx: LintContext): LintWarning[] {
       check: "native_tests_forgeable",
       path: jsonPath(at.path),
       samples: seeds,
-      message: `the code verifier runs ${[...languages].sort().join("/")} tests in the program's own process on ${seeds.length} seed sample${seeds.length === 1 ? "" : "s"}: a program that reads its memory can forge a pass (details.trust "forgeable"); prefer stdio or call tests, which the host compares${languages.has("js") || languages.has("ts") ? ", or the js runtime for JavaScript, whose tests run in a judge" : ""}`,
+      message: `the code verifier runs ${[...languages].sort().join("/")} tests in the program's own process on ${seeds.length} seed sample${seeds.length === 1 ? "" : "s"}: a program that reads its memory can forge a pass (details.trust "forgeable"); prefer stdio tests, which the host compares`,
     });
   }
   return out;

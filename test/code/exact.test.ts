@@ -78,6 +78,42 @@ for (const rt of runtimes) {
       expect(firstVerdict(obj)).toBe("wrong_answer");
     });
 
+    it("an object reference with an integer past 2^53 is refused (it may be rounded); a bigint is exact", async () => {
+      const rounded = await score("python", py("def f():\n    return 2**60"), {
+        format: "call",
+        fn_name: "f",
+        cases: [{ args: [], expected: 2 ** 60 }],
+      });
+      expect(rounded.status).toBe("error");
+      expect(rounded.error?.kind).toBe("invalid_input");
+      expect(rounded.error?.message).toMatch(/cases\[0\]\.expected is an integer past 2\^53/);
+      const arg = await score("python", py("def f(x):\n    return x"), {
+        format: "call",
+        fn_name: "f",
+        cases: [{ args: [[1, 2 ** 60]], expected: 1 }],
+      });
+      expect(arg.error?.message).toMatch(/cases\[0\]\.args\[0\]\[1\]/);
+      const big = (completion: string) =>
+        score("python", py(completion), {
+          format: "call",
+          fn_name: "f",
+          cases: [{ args: [2n ** 60n + 1n], expected: 2n ** 60n + 1n }],
+        });
+      expect(firstVerdict(await big("def f(x):\n    return 2**60"))).toBe("wrong_answer");
+      expect((await big("def f(x):\n    return x")).reward).toBe(1);
+    });
+
+    it("arguments past 2^53 reach the program with every digit (Python int, JS bigint)", async () => {
+      const ref = callText("f", `${TWO_60.slice(0, -1)}7`, `[${TWO_60.slice(0, -1)}7]`);
+      expect((await score("python", py("def f(x):\n    return x"), ref)).reward).toBe(1);
+      expect((await score("python", py("def f(x):\n    return x - 1 + 1"), ref)).reward).toBe(1);
+      expect(
+        (await score("js", js("function f(x) { return typeof x === 'bigint' ? x : -1 }"), ref)).reward,
+      ).toBe(1);
+      const off = await score("python", py("def f(x):\n    return 2**60"), ref);
+      expect(firstVerdict(off)).toBe("wrong_answer");
+    });
+
     it("floats keep the tolerance: 0.1 + 0.2 is 0.3, 3.0 is 3", async () => {
       expect((await score("python", py("def f():\n    return 0.1 + 0.2"), callText("f", "0.3"))).reward).toBe(
         1,

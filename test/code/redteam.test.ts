@@ -1,6 +1,6 @@
 /**
- * The red-team corpus (fixtures/redteam/<family>.jsonl): hostile programs for the Pyodide, isolated-vm
- * JavaScript and TypeScript runtimes, each tagged with its kind (escape, persistence, fake_pass,
+ * The red-team corpus (fixtures/redteam/<family>.jsonl): hostile programs for every runtime family
+ * (Pyodide, isolated-vm JavaScript and TypeScript; process python3, node, C, C++ and bash), each tagged with its kind (escape, persistence, fake_pass,
  * answer_leak, resource) and the verdict an honest judge gives it, plus honest controls that must pass.
  * Every case must score `ok` (a hostile program is a verdict, never an error result), with reward 1
  * exactly when its verdict is pass. After each persistence case a broken solution must still score 0
@@ -27,12 +27,20 @@ interface Case {
   limits?: Record<string, number>;
   broken?: string;
   honest?: string;
+  /** The result's `details.trust` (native appended tests: `forgeable`, where an attack may pass). */
+  trust?: "forgeable" | "host-compared" | "judged";
 }
 
+/** Each family runs on one runtime; the process families inside bubblewrap (the default). */
 const FAMILIES = [
-  { family: "python", min: 45, language: "python" },
-  { family: "js", min: 45, language: "js" },
-  { family: "ts", min: 40, language: "ts" },
+  { family: "python", min: 45, language: "python", runtime: "python" },
+  { family: "js", min: 45, language: "js", runtime: "js" },
+  { family: "ts", min: 40, language: "ts", runtime: "js" },
+  { family: "process-python", min: 40, language: "python", runtime: "process" },
+  { family: "process-node", min: 40, language: "js", runtime: "process" },
+  { family: "c", min: 40, language: "c", runtime: "process" },
+  { family: "cpp", min: 40, language: "cpp", runtime: "process" },
+  { family: "bash", min: 40, language: "bash", runtime: "process" },
 ] as const;
 
 const corpus = Object.fromEntries(
@@ -100,8 +108,11 @@ afterAll(() => {
   delete process.env.REWARDKIT_CANARY;
 });
 
-function specFor(language: string) {
-  return codeSpec({ language, runtime: { python: "python", js: "js", ts: "js" } });
+/** C, C++ and bash have only the process runtime; the others name theirs. */
+function specFor(language: string, runtime: string) {
+  return ["python", "js", "ts"].includes(language)
+    ? codeSpec({ language, runtime: { [language]: runtime } })
+    : codeSpec({ language });
 }
 
 function sample(c: Case, completion: string) {
@@ -114,7 +125,8 @@ const expected = (c: Case) => (Array.isArray(c.expect) ? c.expect : [c.expect]);
 /** "name: verdict" when the result is as expected, else what was wanted, so a failure lists every miss. */
 function check(c: Case, r: Result, got: string[], want: string[]): void {
   const v = r.status === "ok" ? firstVerdict(r) : `error ${JSON.stringify(r.error)}`;
-  const ok = r.status === "ok" && expected(c).includes(v) && r.reward === (v === "pass" ? 1 : 0);
+  const trust = c.trust === undefined || r.details?.trust === c.trust;
+  const ok = r.status === "ok" && trust && expected(c).includes(v) && r.reward === (v === "pass" ? 1 : 0);
   got.push(`${c.name}: ${v} (reward ${r.reward})`);
   want.push(ok ? `${c.name}: ${v} (reward ${r.reward})` : `${c.name}: ${expected(c).join("|")}`);
 }
@@ -132,18 +144,19 @@ describe("red-team corpus", () => {
         expect(c.what, c.name).toBeTruthy();
         expect(c.completion, c.name).toMatch(/^```\w+\n/);
         for (const v of expected(c)) expect(VERDICTS, c.name).toContain(v);
-        // Only honest controls pass; an attack's right verdict is never "pass".
-        expect(expected(c).includes("pass"), c.name).toBe(c.kind === "control");
+        // Only honest controls pass; an attack's right verdict is never "pass", but where the result
+        // says it can be forged (native appended tests share the program's process).
+        if (c.trust !== "forgeable") expect(expected(c).includes("pass"), c.name).toBe(c.kind === "control");
         if (c.kind === "control") expect(expected(c), c.name).toEqual(["pass"]);
         expect(Boolean(c.broken && c.honest), c.name).toBe(c.kind === "persistence");
       }
     });
   }
 
-  for (const { family, language } of FAMILIES) {
+  for (const { family, language, runtime } of FAMILIES) {
     it(`${family}: every case gets its expected verdict`, async () => {
       const cases = corpus[family];
-      const spec = specFor(language);
+      const spec = specFor(language, runtime);
       const results = await spec.scoreBatch(
         cases.map((c) => sample(c, c.completion)),
         { concurrency: 2 },
@@ -155,7 +168,7 @@ describe("red-team corpus", () => {
     });
 
     it(`${family}: what a persistence case leaves helps no later sample`, async () => {
-      const spec = specFor(language);
+      const spec = specFor(language, runtime);
       const got: string[] = [];
       const want: string[] = [];
       // One after the other, so the follow-ups run in the interpreter the attack ran in.

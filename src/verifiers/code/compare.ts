@@ -153,6 +153,33 @@ export function parseExact(text: string): unknown {
   );
 }
 
+/**
+ * JSON text parsed as JSON.parse does, except that an integer too large for a double to hold exactly
+ * becomes a bigint (call tests' arguments: small integers stay numbers, as JavaScript programs expect).
+ */
+export function parseLossless(text: string): unknown {
+  return JSON.parse(text, (_k, v, ctx?: { source?: string }) =>
+    typeof v === "number" && !Number.isSafeInteger(v) && ctx?.source !== undefined && INTEGER.test(ctx.source)
+      ? BigInt(ctx.source)
+      : v,
+  );
+}
+
+/**
+ * The path of the first integer in `v` that a double may have rounded (a JS number past 2^53: from
+ * JSON.parse, 1152921504606846977 arrives as 1152921504606846976), or null. Such a value cannot be
+ * compared exactly: whoever parsed it has already lost the digits.
+ */
+export function roundedInteger(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === "number") return Number.isInteger(v) && !Number.isSafeInteger(v) ? path : null;
+  if (depth > 200 || !v || typeof v !== "object") return null;
+  for (const [k, x] of Object.entries(v)) {
+    const p = roundedInteger(x, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`, depth + 1);
+    if (p) return p;
+  }
+  return null;
+}
+
 /** A value from a JS object with its integer numbers as bigint (how parseExact reads integers). */
 export function exactNumbers(v: unknown): unknown {
   if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : v;

@@ -11,7 +11,7 @@
  * compile_ms}, "compare", "ignore_case" and "tolerance". A reference given as a JSON string is parsed.
  */
 import { kindOf, RewardkitError } from "../../core/index.js";
-import { exactNumbers, parseExact } from "./compare.js";
+import { exactNumbers, parseExact, parseLossless, roundedInteger } from "./compare.js";
 import { FORMATS, type Format, LANGUAGES, type Language } from "./types.js";
 
 export const MODES = ["binary", "fraction", "first_failure", "weighted"] as const;
@@ -189,13 +189,29 @@ export function parseProblem(raw: unknown, defaultLanguage: Language): Problem {
         if (!x || typeof x !== "object" || !Array.isArray(x.args) || !("expected" in x)) {
           bad(`cases[${i}] must be {"args": [...], "expected": value}`);
         }
-        return { args: x.args as unknown[], expected: exactNumbers(x.expected) };
+        return { args: x.args as unknown[], expected: x.expected };
       });
-      // From JSON text, the expected values are read again without losing a digit (2**60 + 1).
       if (typeof raw === "string") {
+        // From JSON text, every integer is read again without losing a digit (2**60 + 1).
         const exact = parseExact(raw) as Record<string, unknown>;
+        const lossless = parseLossless(raw) as Record<string, unknown>;
         const ec = (exact.cases ?? exact.tests) as Record<string, unknown>[];
-        for (let i = 0; i < p.calls.length; i++) p.calls[i]!.expected = ec[i]!.expected;
+        const lc = (lossless.cases ?? lossless.tests) as Record<string, unknown>[];
+        for (let i = 0; i < p.calls.length; i++) {
+          p.calls[i] = { args: lc[i]!.args as unknown[], expected: ec[i]!.expected };
+        }
+      } else {
+        // An object was parsed by someone else: an integer past 2^53 in it may already be rounded, and
+        // comparing it would pass a wrong answer (2**60 for 2**60 + 1). Refused, with the way out.
+        for (const [i, c] of p.calls.entries()) {
+          const where =
+            roundedInteger(c.args, `cases[${i}].args`) ?? roundedInteger(c.expected, `cases[${i}].expected`);
+          if (where)
+            bad(
+              `${where} is an integer past 2^53 held as a double, so its last digits may already be lost; give the reference as JSON text (a string), or the integer as a bigint`,
+            );
+          c.expected = exactNumbers(c.expected);
+        }
       }
       n = p.calls.length;
       break;

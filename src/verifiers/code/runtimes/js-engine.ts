@@ -262,7 +262,7 @@ export class JsEngine {
     tests: TestOutcome[],
   ): Promise<void> {
     {
-      const wrapped = `(async function () {\ntry {\nconst __rk_fn = (${t.call});\nreturn __rk_value(await __rk_fn(...${JSON.stringify(t.args)}));\n} catch (e) { return __rk_err(e); }\n})()`;
+      const wrapped = `(async function () {\ntry {\nconst __rk_fn = (${t.call});\nreturn __rk_value(await __rk_fn(...${jsLiteral(t.args)}));\n} catch (e) { return __rk_err(e); }\n})()`;
       const script = this.compile(slot, wrapped, "test.js");
       const t1 = performance.now();
       if (typeof script === "string") {
@@ -303,4 +303,15 @@ export class JsEngine {
     if (p.value !== undefined) o.value = p.value;
     return o;
   }
+}
+
+/** Arguments as a JavaScript literal: JSON, with a bigint (an integer past 2^53) written `123n`. */
+function jsLiteral(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (Array.isArray(v)) return `[${v.map(jsLiteral).join(",")}]`;
+  if (v && typeof v === "object")
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${jsLiteral(x)}`)
+      .join(",")}}`;
+  return JSON.stringify(v) ?? "undefined";
 }

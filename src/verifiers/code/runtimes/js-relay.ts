@@ -1,11 +1,14 @@
 /**
- * JavaScript assert-style tests on the process runtime: the program runs in a node process in the
- * sandbox (a ProcCandidate serving bridge/plain-js.ts's JS_PROCESS_SERVER), the tests in a judge worker
- * thread (js-relay-judge-worker.ts) whose calls the host relays to the candidate. One judge per slot,
- * kept warm; a judge that does not answer within twice the test's limit plus a grace is terminated.
+ * JavaScript tests on the process runtime: the program runs in a node process in the sandbox (a
+ * ProcCandidate serving bridge/plain-js.ts's JS_PROCESS_SERVER). Assert-style tests run in a judge worker
+ * thread (js-relay-judge-worker.ts) whose calls the host relays to the candidate; call tests are one call
+ * from the host, whose plain-data answer the host compares (schedule.ts). Nothing the program can write
+ * is read as a verdict: no marker, no report. One judge per slot, kept warm; a judge that does not
+ * answer within twice the test's limit plus a grace is terminated.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { RewardkitError } from "../../../core/index.js";
+import { showJson } from "../compare.js";
 import type { HarnessJob, Isolation, RunResult, TestOutcome } from "../types.js";
 import type { ProcCandidate } from "./process-candidate.js";
 import type { CandidateOutcome } from "./python-candidate-host.js";
@@ -184,9 +187,22 @@ export async function jsJudgedHarness(
     for (let i = first; i < job.tests.length; i++) {
       if (signal.aborted) break;
       const t = job.tests[i]!;
-      if (!("code" in t)) continue;
       const t0 = performance.now();
       const limit = job.limits.timeMs;
+      if (!("code" in t)) {
+        const done = await callTest(c, t, i, limit, take);
+        ms += performance.now() - t0;
+        if (over) {
+          tests.push({ index: i, status: "output_limit", ms: done.ms });
+          return finish("output_limit");
+        }
+        tests.push(done);
+        if (done.status === "timeout") return finish("timeout");
+        if (done.status === "memory") return finish("memory");
+        if (c.dead) return finish("exited");
+        if (done.status !== "pass" && job.stopOnFail) break;
+        continue;
+      }
       const r = await judge.request(
         { op: "test", code: t.code, index: i, limitMs: limit },
         2 * limit + GRACE_MS,
@@ -219,4 +235,154 @@ export async function jsJudgedHarness(
       );
   }
   return finish("completed");
+}
+
+/**
+ * A call test without a judge: the host asks the candidate for its function (`__rk_register`, as the
+ * judge's lookup does), calls it with the arguments as plain data, awaits an async answer, and keeps the
+ * answer's JSON text for schedule.ts to compare. The candidate only ever returns data.
+ */
+async function callTest(
+  c: ProcCandidate,
+  t: { call: string; args: unknown[] },
+  index: number,
+  limitMs: number,
+  take: (o: CandidateOutcome) => void,
+): Promise<TestOutcome> {
+  const t0 = performance.now();
+  const left = () => Math.max(1, limitMs - (performance.now() - t0));
+  const ask = async (req: Record<string, unknown>): Promise<CandidateOutcome> => {
+    const o = await c.request(req, left());
+    take(o);
+    return o;
+  };
+  const ended = (o: CandidateOutcome): TestOutcome | null => {
+    const ms = performance.now() - t0;
+    if (o.kind === "killed") return { index, status: "timeout", ms };
+    if (o.kind === "crashed")
+      return /memory/.test(o.message)
+        ? { index, status: "memory", ms }
+        : { index, status: "exit", type: "Exit", message: o.message, ms };
+    return null;
+  };
+  const lookup = `__rk_register([(() => { try { return typeof ${t.call} === "function" ? ${t.call} : undefined; } catch (e) { return undefined; } })()])`;
+  const found = await ask({ op: "eval", code: lookup });
+  const stop = ended(found);
+  if (stop) return stop;
+  if ((found as { reply: { text?: string } }).reply.text !== "1")
+    return {
+      index,
+      status: "error",
+      type: "NameError",
+      message: `the program defines no function ${t.call}`,
+      ms: performance.now() - t0,
+    };
+  let o = await ask({ op: "call", name: 0, payload: encodeArgs(t.args) });
+  for (;;) {
+    const s = ended(o);
+    if (s) return s;
+    const a = parseAnswer((o as { reply: { text?: string } }).reply.text);
+    const ms = performance.now() - t0;
+    if (typeof a.promise === "number") {
+      o = await ask({ op: "settle", name: a.promise });
+      continue;
+    }
+    if (a.abort === "memory") return { index, status: "memory", ms };
+    const raise = a.raise as { type?: unknown; message?: unknown } | undefined;
+    if (raise) {
+      return {
+        index,
+        status: "error",
+        type: String(raise.type ?? "Error"),
+        message: String(raise.message ?? ""),
+        ms,
+      };
+    }
+    if (!("value" in a))
+      return { index, status: "error", type: "Crash", message: "the program sent an unreadable reply", ms };
+    try {
+      return { index, status: "pass", value: showJson(plainToJson(a.value, true)) ?? "null", ms };
+    } catch (e) {
+      return { index, status: "error", type: "TypeError", message: (e as Error).message, ms };
+    }
+  }
+}
+
+function parseAnswer(text: string | undefined): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text ?? "");
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {}
+  return {};
+}
+
+/** The arguments of a call test in bridge/plain-js.ts's encoding (they are JSON values already). */
+function encodeArgs(args: unknown[]): string {
+  const enc = (v: unknown): unknown => {
+    if (v === null || typeof v === "boolean" || typeof v === "string") return v;
+    if (typeof v === "number") return Number.isFinite(v) ? v : { n: String(v) };
+    if (typeof v === "bigint") return { b: v.toString() };
+    if (Array.isArray(v)) return v.map(enc);
+    if (v && typeof v === "object")
+      return { o: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, enc(x)])) };
+    return { u: 1 };
+  };
+  return JSON.stringify(args.map(enc));
+}
+
+const MAX_DEPTH = 200;
+
+/**
+ * An answer in bridge/plain-js.ts's encoding as the JSON value a call test compares, as JSON.stringify
+ * would write the decoded value: undefined is null (or an absent key), NaN and infinities null, a
+ * bigint its exact digits, a Map an object, a Set an array, a Date its ISO text. Built from the data
+ * alone: no decoded object with behaviour is ever made.
+ */
+function plainToJson(x: unknown, top: boolean, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new TypeError("the result is nested too deep");
+  if (x === null || typeof x === "boolean" || typeof x === "string" || typeof x === "number") return x;
+  if (Array.isArray(x)) return x.map((v) => plainToJson(v, false, depth + 1) ?? null);
+  if (!x || typeof x !== "object") throw new TypeError("not an encoded plain value");
+  const keys = Object.keys(x);
+  if (keys.length !== 1) throw new TypeError("not an encoded plain value");
+  const v = (x as Record<string, unknown>)[keys[0]!];
+  switch (keys[0]) {
+    case "u":
+      return top ? null : undefined;
+    case "n":
+      return v === "-0" ? 0 : null;
+    case "b":
+      if (typeof v !== "string" || !/^-?\d+$/.test(v)) throw new TypeError("not an encoded bigint");
+      return BigInt(v);
+    case "d": {
+      const d = new Date(Number(v));
+      return Number.isNaN(d.getTime()) ? null : d.toISOString();
+    }
+    case "s":
+      if (!Array.isArray(v)) throw new TypeError("not an encoded Set");
+      return v.map((y) => plainToJson(y, false, depth + 1) ?? null);
+    case "o":
+    case "m": {
+      const out: Record<string, unknown> = {};
+      const pairs: [unknown, unknown][] =
+        keys[0] === "o" && v && typeof v === "object"
+          ? Object.entries(v)
+          : Array.isArray(v)
+            ? (v as [unknown, unknown][])
+            : [];
+      for (const [k, y] of pairs) {
+        const key = keys[0] === "o" ? String(k) : String(plainToJson(k, false, depth + 1));
+        const val = plainToJson(y, false, depth + 1);
+        if (val !== undefined)
+          Object.defineProperty(out, key, {
+            value: val,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+      }
+      return out;
+    }
+  }
+  throw new TypeError("not an encoded plain value");
 }

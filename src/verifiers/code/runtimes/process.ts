@@ -1,10 +1,10 @@
 /**
  * The `process` runtime: native interpreters and compilers of this machine (languages.ts), each run a
  * fresh OS process in its own process group, under rlimits, inside bubblewrap (sandbox.ts; without it,
- * only when the spec says "sandbox": "none"), killed as a group at the deadline. Assert-style tests run through a harness (Python or
- * JavaScript) that reports each test on fd 3 with a per-run random marker; a run without the end report
- * stopped early. C, C++ and bash appended tests run apart from the program (native.ts), their marker on
- * fd 5. A wrapper shell writes one byte to fd 4 just before it execs the program: a run that never got
+ * only when the spec says "sandbox": "none"), killed as a group at the deadline. Python and JavaScript
+ * programs are candidates answering calls on fd 3 with plain data: assert-style tests run in a judge,
+ * call tests and stdin/stdout outputs are compared by the host. C, C++ and bash appended tests run apart
+ * from the program (native.ts), their per-run marker given on fd 5 only (never in argv or env). A wrapper shell writes one byte to fd 4 just before it execs the program: a run that never got
  * there is a sandbox failure, not the program's. Compiled programs run from a dir holding only the binary.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -25,7 +25,6 @@ import { join } from "node:path";
 import { RewardkitError } from "../../../core/index.js";
 import { JS_PROCESS_SERVER } from "../bridge/plain-js.js";
 import { PY_CANDIDATE, PY_PLAIN, PY_PROCESS_SERVER } from "../bridge/plain-py.js";
-import { JS_PROCESS_MAIN } from "../harness-js.js";
 import { PY_HARNESS } from "../harness-py.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, TestOutcome } from "../types.js";
 import { jsJudgedHarness } from "./js-relay.js";
@@ -67,8 +66,6 @@ interface SpawnOpts {
   /** The uid the program runs as (when the host runs as root). */
   uid: number;
   timeMs: number;
-  /** Per-test deadline reset at each `begin` report (harness runs). */
-  perTestMs?: number;
   cpuSeconds: number;
   addressSpaceMb: number;
   /** RLIMIT_DATA (heap and private writable mappings) instead of RLIMIT_AS, when the toolchain needs it. */
@@ -106,12 +103,9 @@ export class ProcessRuntime implements Runtime {
     const isolation = this.isolation();
     // Native appended tests never share a file with the program (a job without parts: setup | tests).
     if (job.kind === "harness" && !tc.harness) return this.runNative(job, tc, isolation, signal);
-    // Assert-style tests run in a judge; the program, alone, in the sandbox. (JavaScript call tests
-    // keep the harness below: the host compares their values.)
-    const judged =
-      job.kind === "harness" &&
-      (tc.harness === "python" || (tc.harness === "js" && job.tests.every((t) => "code" in t)));
-    if (judged && job.kind === "harness") {
+    // Python and JavaScript tests run in a judge (assert-style) or in the host (call tests); the program,
+    // alone, in the sandbox, answering calls with plain data.
+    if (job.kind === "harness") {
       const c = this.startCandidate(job, tc);
       let r: RunResult;
       try {
@@ -131,20 +125,15 @@ export class ProcessRuntime implements Runtime {
       }
       return r;
     }
-    const marker = randomBytes(16).toString("hex");
+    // A stdin/stdout program: the host compares what it printed. No marker: nothing it writes is a report.
     const uid = runUid();
-    const source = job.kind === "stdio" ? job.source : job.setup;
     let runDir: string;
     let argv: string[];
     let work: string | undefined;
     if (tc.compile) {
-      const program =
-        job.kind === "stdio"
-          ? job.source
-          : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
       const c = await this.compile(
         tc,
-        { [tc.file]: program },
+        { [tc.file]: job.source },
         tc.compile(tc.file),
         job.limits.compileMs,
         signal,
@@ -157,57 +146,31 @@ export class ProcessRuntime implements Runtime {
     } else {
       work = this.newDir(uid);
       runDir = work;
-      if (job.kind === "stdio" || !tc.harness) {
-        const text =
-          job.kind === "stdio"
-            ? source
-            : `${job.setup}\n${job.tests.map((t) => ("code" in t ? t.code : "")).join("\n")}`;
-        this.write(work, tc.file, text, uid);
-        argv = tc.run(this.path(work, tc.file), job.limits.memoryMb);
-      } else {
-        // JavaScript call tests (assert-style tests of both languages go to a judge, above): the host
-        // compares the values the harness reports.
-        this.write(work, "harness.js", JS_PROCESS_MAIN, uid);
-        this.write(
-          work,
-          "plan.json",
-          JSON.stringify({
-            setup: job.setup,
-            tests: job.tests,
-            start: job.start,
-            stopOnFail: job.stopOnFail,
-          }),
-          uid,
-        );
-        argv = [...tc.run(this.path(work, "harness.js"), job.limits.memoryMb), this.path(work, "plan.json")];
-      }
+      this.write(work, tc.file, job.source, uid);
+      argv = tc.run(this.path(work, tc.file), job.limits.memoryMb);
     }
     try {
-      const tests = job.kind === "harness" ? job.tests.length - job.start : 1;
-      const totalMs = STARTUP_MS + job.limits.timeMs * Math.max(1, tests);
+      const totalMs = STARTUP_MS + job.limits.timeMs;
       const s = await this.spawn({
         argv,
         dir: runDir,
         writableDir: false,
-        stdin: job.kind === "stdio" ? job.stdin : "",
+        stdin: job.stdin,
         uid,
-        timeMs: job.kind === "harness" ? STARTUP_MS + job.limits.timeMs : totalMs,
-        ...(job.kind === "harness" ? { perTestMs: job.limits.timeMs } : {}),
+        timeMs: totalMs,
         cpuSeconds: Math.ceil(totalMs / 1000) + 1,
         addressSpaceMb: job.limits.memoryMb + tc.addressSpaceExtraMb,
         dataMb: tc.dataMb?.(job.limits.memoryMb),
         fileBytes: 16 << 20,
         outputBytes: job.limits.outputBytes,
         procs: MAX_PROCS,
-        marker,
+        marker: "",
         signal,
       });
       // JS cannot crash node by itself: a fatal signal under the data limit is a failed allocation (V8
       // often dies of it without a word). Inside bwrap it shows as exit code 128 + signal.
       if (tc.dataMb && s.end !== "timeout" && s.end !== "output_limit" && oomSignal(s)) s.end = "memory";
-      return job.kind === "harness" && tc.harness
-        ? this.harnessResult(job, s, isolation)
-        : this.plainResult(job, s, isolation);
+      return this.plainResult(s, isolation);
     } finally {
       if (work) this.removeDir(work);
     }
@@ -385,58 +348,13 @@ export class ProcessRuntime implements Runtime {
     };
   }
 
-  private plainResult(job: Job, s: Spawned, isolation: Isolation): RunResult {
-    const base = {
-      tests: [] as TestOutcome[],
-      stdout: s.stdout,
-      stderr: s.stderr,
-      exitCode: s.exitCode,
-      signal: s.signal,
-      ms: s.ms,
-      isolation,
-    };
+  private plainResult(s: Spawned, isolation: Isolation): RunResult {
     let end = s.end;
     if (end === "exited" && s.exitCode !== 0) end = memoryHint(s.stderr) ? "memory" : "crashed";
     if (end === "crashed" && memoryHint(s.stderr)) end = "memory";
-    if (job.kind === "harness") {
-      // Compiled and shell programs with appended tests: passing means exiting 0.
-      const index = job.start;
-      const status = statusOfEnd(end, "pass");
-      const t: TestOutcome = { index, status, ms: s.ms };
-      if (status === "error") {
-        t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
-        t.message = s.stderr.slice(-2000);
-      }
-      // The tests were appended to one program: its outcome is every test's.
-      const tests = job.tests.slice(job.start).map((_, k) => ({ ...t, index: job.start + k }));
-      return { ...base, end: "completed", tests };
-    }
-    return { ...base, end };
-  }
-
-  private harnessResult(job: HarnessJob, s: Spawned, isolation: Isolation): RunResult {
-    const tests: TestOutcome[] = [];
-    let setup: Record<string, unknown> | undefined;
-    let ended = false;
-    let current: number | undefined;
-    for (const r of s.reports) {
-      if (r.index === -1) setup = r;
-      else if (typeof r.begin === "number") current = r.begin;
-      else if (r.end === true) ended = true;
-      else if (typeof r.index === "number") {
-        current = undefined;
-        const t: TestOutcome = {
-          index: r.index,
-          status: r.status as TestOutcome["status"],
-          ms: Number(r.ms) || 0,
-        };
-        if (typeof r.type === "string") t.type = r.type;
-        if (typeof r.message === "string") t.message = r.message;
-        if (typeof r.value === "string") t.value = r.value;
-        tests.push(t);
-      }
-    }
-    const base = {
+    return {
+      end,
+      tests: [],
       stdout: s.stdout,
       stderr: s.stderr,
       exitCode: s.exitCode,
@@ -444,53 +362,6 @@ export class ProcessRuntime implements Runtime {
       ms: s.ms,
       isolation,
     };
-    const abnormal = (): TestOutcome["status"] =>
-      s.end === "timeout"
-        ? "timeout"
-        : s.end === "output_limit"
-          ? "output_limit"
-          : s.end === "memory" || memoryHint(s.stderr)
-            ? "memory"
-            : "exit";
-    if (!setup) {
-      // The program died before the setup finished (a top-level exit, a crash, a timeout).
-      const status = abnormal();
-      const t: TestOutcome = { index: job.start, status, ms: s.ms };
-      if (status === "exit") {
-        t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
-        t.message = "the program ended before its tests ran";
-      }
-      return { ...base, end: s.end === "exited" ? "exited" : s.end, tests: [t], setupFailed: true };
-    }
-    if (setup.status === "compile")
-      return { ...base, end: "compile_error", tests: [], stderr: `${setup.type}: ${setup.message}` };
-    if (setup.status !== "pass") {
-      const t: TestOutcome = {
-        index: job.start,
-        status: setup.status as TestOutcome["status"],
-        ms: Number(setup.ms) || 0,
-      };
-      if (typeof setup.type === "string") t.type = setup.type;
-      if (typeof setup.message === "string") t.message = setup.message;
-      return { ...base, end: "exited", tests: [t], setupFailed: true };
-    }
-    if (ended) return { ...base, end: "completed", tests };
-    // No end report: the run stopped inside a test (the one begun without a result) or between tests.
-    const last = tests[tests.length - 1];
-    const stoppedAfterFail = last && last.status !== "pass" && job.stopOnFail && current === undefined;
-    if (!stoppedAfterFail) {
-      const index = current ?? (last ? last.index + 1 : job.start);
-      if (index < job.tests.length) {
-        const status = abnormal();
-        const t: TestOutcome = { index, status, ms: s.ms };
-        if (status === "exit") {
-          t.type = s.signal ? `signal ${s.signal}` : `exit code ${s.exitCode}`;
-          t.message = "the program exited before the tests were done";
-        }
-        tests.push(t);
-      }
-    }
-    return { ...base, end: s.end === "exited" ? "exited" : s.end, tests };
   }
 
   /**
@@ -637,7 +508,6 @@ export class ProcessRuntime implements Runtime {
   private spawn(o: SpawnOpts): Promise<Spawned> {
     const { argv, cwd, env, asRoot } = this.command(o);
     const uid = o.uid;
-    if (o.marker) env.RK_MARKER = o.marker;
     return new Promise<Spawned>((resolve, reject) => {
       const t0 = performance.now();
       let child: ChildProcess;
@@ -668,7 +538,7 @@ export class ProcessRuntime implements Runtime {
           if (child.pid) process.kill(-child.pid, "SIGKILL");
         } catch {}
       };
-      let timer = setTimeout(() => killGroup("timeout"), o.timeMs);
+      const timer = setTimeout(() => killGroup("timeout"), o.timeMs);
       const onAbort = () => killGroup("timeout");
       o.signal.addEventListener("abort", onAbort, { once: true });
       const take = (list: Buffer[]) => (d: Buffer) => {
@@ -702,10 +572,6 @@ export class ProcessRuntime implements Runtime {
           }
           if (!o.marker || r.m !== o.marker) continue; // forged or stray: ignored
           reports.push(r);
-          if (typeof r.begin === "number" && o.perTestMs !== undefined && !killed) {
-            clearTimeout(timer);
-            timer = setTimeout(() => killGroup("timeout"), o.perTestMs);
-          }
         }
       });
       child.stdin!.on("error", () => {});

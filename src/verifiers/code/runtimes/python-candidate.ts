@@ -140,6 +140,9 @@ function removeTree(fs: EmFS, p: string): void {
   } else fs.unlink(p);
 }
 
+const CHUNK = 1 << 16;
+const ZERO = Buffer.alloc(CHUNK);
+
 async function main(): Promise<void> {
   const [pyodideEntry, snapshotPath] = process.argv.slice(2);
   // Under the permission model process.binding throws, and Pyodide's NODEFS init reads the fs
@@ -205,9 +208,22 @@ async function main(): Promise<void> {
   const openFds = new Set(fs.streams.map((s, i) => (s ? i : -1)).filter((i) => i >= 0));
   const listings = new Map(WRITABLE.map((d) => [d, new Set(fs.readdir(d))]));
 
+  // Chunks that are all zero in the pristine copy are only checked (a read) and zeroed when a sample
+  // wrote to them; the rest are copied back. Either way every byte ends equal to the pristine copy.
+  const zeroChunks: boolean[] = [];
+  const pristineBuf = Buffer.from(pristine.buffer, pristine.byteOffset, pristine.length);
+  for (let o = 0; o < pristine.length; o += CHUNK) {
+    const e = Math.min(pristine.length, o + CHUNK);
+    zeroChunks.push(ZERO.compare(pristineBuf, o, e, 0, e - o) === 0);
+  }
   const restore = () => {
     const h = heap();
-    h.set(pristine);
+    const hb = Buffer.from(h.buffer, h.byteOffset, h.length);
+    for (let i = 0, o = 0; o < pristine.length; i++, o += CHUNK) {
+      const e = Math.min(pristine.length, o + CHUNK);
+      if (!zeroChunks[i]) h.set(pristine.subarray(o, e), o);
+      else if (hb.compare(ZERO, 0, e - o, o, e) !== 0) h.fill(0, o, e);
+    }
     if (h.length > pristine.length) h.fill(0, pristine.length);
     stackRestore(sp);
     fs.streams.forEach((s, i) => {

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { RewardkitError } from "../../../core/index.js";
+import { showJson } from "../compare.js";
 import type { HarnessJob, Isolation, Job, RunResult, Runtime, StdioJob, TestOutcome } from "../types.js";
 import {
   type Candidate,
@@ -418,7 +419,7 @@ export async function judgedHarness(
     if ("call" in t) {
       // The host compares the returned value (schedule.ts): no judge needed.
       const o = await c.request(
-        { op: "call_json", name: t.call, payload: JSON.stringify(t.args) },
+        { op: "call_json", name: t.call, payload: showJson(t.args) },
         job.limits.timeMs,
       );
       io.add(o);
