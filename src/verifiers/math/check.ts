@@ -383,7 +383,12 @@ export function checkMath(
 
   const ex = extractAnswer(completion, { rules: o.strict ? ["boxed"] : o.rules, think: o.think });
   if ("none" in ex) return noAnswer(ex.none, { gold: goldList.map((g) => clip(g)) });
-  const judgements = goldList.map((g) => compareAnswers(ex.text, g, o));
+  const judgements = goldList.map((g) => {
+    const j = compareAnswers(ex.text, g, o);
+    if (j.verdict === "equal" || ex.alt === undefined) return j;
+    const k = compareAnswers(ex.alt, g, o);
+    return k.verdict === "equal" ? { ...k, reason: `${k.reason} (every box counted)` } : j;
+  });
   const hit = judgements.findIndex((j) => j.verdict === "equal");
   const pick =
     hit >= 0

@@ -63,7 +63,11 @@ function othersAfter(rest: string, chosen: string, letters: string): string[] {
   return [...found];
 }
 
-export function extractChoice(text: string, letters: string): Choice {
+export function extractChoice(raw: string, letters: string): Choice {
+  // "$E$", "\text{E}", "\(\mathrm{(B)}\)": a letter wrapped in math or text markup is the letter.
+  const text = raw
+    .replace(/\\(?:text\w*|mathrm|mathbf|textrm)\s*\{\s*(\(?[A-Za-z]\)?)\s*\}/g, "$1")
+    .replace(/(?:\$|\\\()\s*(\(?[A-Z]\)?)\s*(?:\$|\\\))/g, "$1");
   const boxed = boxes(text)
     .map((b) => letterForm(b, letters))
     .filter((x): x is string => x !== null);
