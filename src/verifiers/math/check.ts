@@ -217,6 +217,19 @@ function sameText(a: string, b: string): boolean {
   return normText(a) === normText(b) && marks(a) === marks(b);
 }
 
+/**
+ * The answer with a decimal comma read as a point, when it is written that way: a single number whose
+ * comma cannot separate thousands (a leading 0, or not three digits after it). `any`: for a prediction
+ * under a decimal-comma gold, every single "d,d" number.
+ */
+function decimalComma(text: string, any = false): string | null {
+  const t = unwrap(text);
+  const m = /^(-?\d+)(?:,|\{,\})(\d+)$/.exec(t);
+  if (!m) return null;
+  if (!any && !/^-?0$/.test(m[1]!) && m[2]!.length === 3) return null;
+  return `${m[1]}.${m[2]}`;
+}
+
 /** Compares one predicted answer text with one gold answer text (no extraction). */
 export function compareAnswers(
   pred: string,
@@ -225,8 +238,11 @@ export function compareAnswers(
 ): Judgement & { gold: string; prediction: string; error?: string } {
   const o = { ...DEFAULT_OPTIONS, ...options };
   setExactBudget(LIMITS.exactBudget);
-  const g = readAnswer(goldAnswer(gold), o);
-  const p = readAnswer(pred, o);
+  // A gold written with a decimal comma (0,111; 3,14) sets the convention for both sides.
+  const goldText = goldAnswer(gold);
+  const comma = decimalComma(goldText);
+  const g = readAnswer(comma ?? goldText, o);
+  const p = readAnswer(comma ? (decimalComma(pred, true) ?? pred) : pred, o);
   const gShown = clip(g.ok ? g.shown : g.raw, 200);
   const pShown = clip(p.ok ? p.shown : p.raw, 200);
   const out = (j: Judgement, error?: string) => ({

@@ -111,6 +111,14 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   // Assignments: names must agree; a bare value is compared with the assigned value.
   if (g.t === "assign" && p.t === "assign") {
     if (g.name === p.name) return rec(g.value, p.value);
+    // f(x) = x^2 vs f(t) = t^2: the same function of a renamed argument.
+    const fg = /^([A-Za-z])\*([A-Za-z])$/.exec(g.name);
+    const fp = /^([A-Za-z])\*([A-Za-z])$/.exec(p.name);
+    if (fg && fp && fg[1] === fp[1] && g.lhs?.k === "mul" && g.lhs.call && p.lhs?.k === "mul" && p.lhs.call) {
+      const [from, to] = [fp[2]!, fg[2]!];
+      if (p.value.t !== "expr" || !freeVars(p.value.n).has(to))
+        return rec(g.value, renameVar(p.value, from, to));
+    }
     // y = 2x + 3 vs f(x) = 2x + 3: both name the dependent quantity; the right-hand sides decide.
     if (sameDependent(g.name, p.name) && g.value.t === "expr" && p.value.t === "expr") {
       if (freeVars(g.value.n).size || freeVars(p.value.n).size) return rec(g.value, p.value);
@@ -234,6 +242,17 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   }
   if (g.t === "expr" && p.t === "expr") return compareScalars(g.n, p.n, o);
   return NE(`different kinds of answer (${g.t} vs ${p.t})`);
+}
+
+/** A copy of a form with the variable `from` renamed `to` (plain data: a structural copy). */
+function renameVar<T>(x: T, from: string, to: string): T {
+  if (Array.isArray(x)) return x.map((y) => renameVar(y, from, to)) as T;
+  if (x === null || typeof x !== "object") return x;
+  const o = x as Record<string, unknown>;
+  if (o.k === "sym" && o.name === from) return { ...o, name: to } as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = renameVar(v, from, to);
+  return out as T;
 }
 
 /** The label of an assignment as an expression (f(x) is f times x here, on both sides alike). */

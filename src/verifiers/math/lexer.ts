@@ -398,21 +398,17 @@ function lexNumber(src: string, i: number, sp: boolean, push: (t: Tok) => void):
       continue;
     }
     // Digit grouping written as 1{,}000 or 1\,000 (or a decimal comma 3{,}14).
-    const grp = src.startsWith(",\\!", j)
-      ? 3
-      : src.startsWith("{,}", j)
-        ? 3
-        : src.startsWith("\\,", j) || src.startsWith("\\ ", j)
-          ? 2
-          : 0;
+    // Also "32,\! 349", "1\;000", "1,~000": a comma and/or LaTeX spacing between groups of three.
+    const sepM = c === "{" || c === "," || c === "\\" ? /^(?:\{,\}|,?(?:\s*(?:\\[!,;: ]|~))+\s*)/.exec(src.slice(j, j + 24)) : null;
+    const grp = sepM ? sepM[0].length : 0;
     if (grp && isDigit(src[j + grp]) && !digits.includes(".")) {
       let k = j + grp;
       while (k < n && isDigit(src[k])) k++;
-      if (k - (j + grp) === 3 || (grp === 2 && k - (j + grp) === 3)) {
+      if (k - (j + grp) === 3) {
         j += grp;
         continue;
       }
-      if (grp === 3 && src[j] === "{") {
+      if (src.startsWith("{,}", j)) {
         digits += ".";
         j += grp;
         continue;
