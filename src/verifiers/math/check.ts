@@ -420,6 +420,7 @@ export function checkMath(
     prediction: j.prediction,
     gold: goldList.length === 1 ? j.gold : judgements.map((x) => x.gold),
     reason: j.reason,
+    stage: j.stage ?? "rules",
   };
   if (goldList.length > 1) details.gold_index = pick;
   const head = `extracted '${clip(ex.text, 80)}' (${ex.how}) -> ${j.prediction}; gold ${j.gold}`;

@@ -13,6 +13,7 @@
  */
 import { children as childrenOf, freeVars, has, type Node, print } from "./ast.js";
 import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
+import { preciseEqual } from "./precise.js";
 import {
   type Bound,
   describeForm,
@@ -27,10 +28,20 @@ import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
 
 export type Verdict = "equal" | "not_equal" | "unknown";
 
+/**
+ * Which stage of the cascade decided: structural rules (forms, text, intervals...), exact rational
+ * arithmetic, float64 numeric evaluation, the high-precision pass, or (wired by the spec) a model judge.
+ */
+export type Stage = "rules" | "exact" | "numeric" | "precise" | "judge";
+
 export interface Judgement {
   verdict: Verdict;
   reason: string;
+  /** Absent means "rules". */
+  stage?: Stage;
 }
+
+const at = (j: Judgement, stage: Stage): Judgement => ({ ...j, stage });
 
 export interface EquivOptions {
   /** Extra relative tolerance for numbers (null: none beyond the written precision of the gold). */
@@ -725,7 +736,7 @@ function roundsTo(p: Rat, g: Rat, ulp: number): boolean {
 function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   const ge = exactValue(g);
   const pe = exactValue(p);
-  if (ge && pe && ratEq(ge, pe)) return EQ(`the same exact value ${ratString(ge)}`);
+  if (ge && pe && ratEq(ge, pe)) return at(EQ(`the same exact value ${ratString(ge)}`), "exact");
   const gz = ge ? fromRat(ge) : evalComplex(g, NO_VARS);
   const pz = pe ? fromRat(pe) : evalComplex(p, NO_VARS);
   const good = !isBad(gz) && !isBad(pz);
@@ -758,15 +769,28 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   if (pp && pp.sig >= 10 && bothReal && Math.abs(gz.re - pz.re) <= 10 ** pp.ulp * (1 + 1e-9) + gz.err) {
     return EQ(`the prediction is the gold to ${pp.sig} significant digits`);
   }
-  if (ge && pe) return NE(`different values: ${ratString(ge)} vs ${ratString(pe)}`);
+  if (ge && pe) return at(NE(`different values: ${ratString(ge)} vs ${ratString(pe)}`), "exact");
   if (!good) {
     if (divides0(p) && !divides0(g)) return NE("the prediction divides by zero");
-    return magnitudeVerdict(g, p, gz, pz);
+    return at(magnitudeVerdict(g, p, gz, pz), "numeric");
   }
   const c = classify(gz, pz, false);
-  if (c === "eq") return EQ(`equal numerically (${fmt(gz)})`);
-  if (c === "ne") return NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`);
-  return UNK(`values too close to tell apart in floating point (${fmt(gz)} vs ${fmt(pz)})`);
+  // Equal only up to float64 noise, or inconclusive: the high-precision pass decides where it can.
+  const noise = gz.err + pz.err;
+  const scale = Math.max(Math.hypot(gz.re, gz.im), Math.hypot(pz.re, pz.im));
+  if (c === "unsure" || (c === "eq" && noise > 0 && noise > 1e-6 * scale)) {
+    const hp = preciseEqual(g, p);
+    if (hp)
+      return at(
+        hp.equal
+          ? EQ(`equal to 50 digits (${hp.g})`)
+          : NE(`different at high precision: ${hp.g} vs ${hp.p}`),
+        "precise",
+      );
+  }
+  if (c === "eq") return at(EQ(`equal numerically (${fmt(gz)})`), "numeric");
+  if (c === "ne") return at(NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
+  return at(UNK(`values too close to tell apart in floating point (${fmt(gz)} vs ${fmt(pz)})`), "numeric");
 }
 
 /** log10 of the magnitude of a product/power/quotient of positive quantities, when it can be bounded. */
@@ -860,7 +884,9 @@ function classify(a: C, b: C, partialDomain: boolean): PointVerdict {
   if (partialDomain) {
     const ar = Math.abs(a.im) <= 4 * a.err;
     const br = Math.abs(b.im) <= 4 * b.err;
-    if (ar !== br) return "skip";
+    // Outside the real domain of either side (sqrt(1/n) vs 1/sqrt(n) at n < 0), nothing is compared: the
+    // complex points are only tried when too few real points agreed.
+    if (ar !== br || (!ar && !br)) return "skip";
   }
   const d = Math.hypot(a.re - b.re, a.im - b.im);
   const noise = a.err + b.err;
@@ -887,6 +913,9 @@ function realPoint(k: number, j: number): number {
   return k >= 5 && (k + j) % 2 === 0 ? -u : u;
 }
 const REAL_POINTS = 9;
+/** Large magnitudes (the first two, always) and integers (all, when an integer-valued function is used). */
+const WIDE_POINTS = [37.71, 1234.3, 2, 3, 5, 7, 10, 17, 26, 101, 1000, 12345];
+const INTEGERISH = new Set(["floor", "ceil", "fact", "gcd", "lcm", "binom", "mod"]);
 const COMPLEX_POINTS = 4;
 
 function pointEnv(names: string[], k: number, complex: boolean): Env<C> {
@@ -911,9 +940,23 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
     const gz = evalComplex(g, env);
     const pz = evalComplex(p, env);
     const c = classify(gz, pz, o.partialDomain);
-    if (c === "ne") return NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`);
+    if (c === "ne")
+      return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
     if (c === "eq") eq++;
     else if (c === "unsure") unsure++;
+  }
+  // Integer-valued functions (floor, ceil, mod, factorials) agree on small reals by accident
+  // (floor(n/2) = floor(sqrt(n-1)) for n in [2, 3)): also try integers and large magnitudes.
+  const integerish = (x: Node) => x.k === "fn" && INTEGERISH.has(x.name);
+  const wide = has(g, integerish) || has(p, integerish) ? WIDE_POINTS : WIDE_POINTS.slice(0, 2);
+  for (const [k, base] of wide.entries()) {
+    const env = new Map<string, C>();
+    names.forEach((v, j) => env.set(v, { re: base + (wide.length > 2 ? j * 3 : j * 0.37), im: 0, err: 0 }));
+    const gz = evalComplex(g, env);
+    const pz = evalComplex(p, env);
+    const c = classify(gz, pz, o.partialDomain);
+    if (c === "ne" && (k < 2 || Math.abs(gz.re) < 2 ** 52))
+      return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
   }
   if (!o.partialDomain || eq < 3) {
     for (let k = 0; k < COMPLEX_POINTS; k++) {
@@ -921,16 +964,21 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
       const gz = evalComplex(g, env);
       const pz = evalComplex(p, env);
       const c = classify(gz, pz, false);
-      if (c === "ne") return NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`);
+      if (c === "ne")
+        return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
       if (c === "eq") eq++;
       else if (c === "unsure") unsure++;
     }
   }
-  if (unsure === 0 && eq >= 3) return EQ(`equal at ${eq} random points`);
+  if (unsure === 0 && eq >= 3) return at(EQ(`equal at ${eq} random points`), "numeric");
   const exact = rationalPoints(g, p, names);
-  if (exact) return exact;
-  if (eq >= 3 && unsure <= 1) return EQ(`equal at ${eq} random points (${unsure} inconclusive)`);
-  return UNK(eq + unsure === 0 ? "neither side could be evaluated" : "evaluation was inconclusive");
+  if (exact) return at(exact, "exact");
+  if (eq >= 3 && unsure <= 1)
+    return at(EQ(`equal at ${eq} random points (${unsure} inconclusive)`), "numeric");
+  return at(
+    UNK(eq + unsure === 0 ? "neither side could be evaluated" : "evaluation was inconclusive"),
+    "numeric",
+  );
 }
 
 /** For rational functions: exact comparison at rational points (Schwartz-Zippel). */
