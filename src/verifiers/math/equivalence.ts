@@ -13,7 +13,6 @@
  */
 import { children as childrenOf, freeVars, has, type Node, print } from "./ast.js";
 import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
-import { preciseEqual } from "./precise.js";
 import {
   type Bound,
   describeForm,
@@ -23,6 +22,7 @@ import {
   pairInterval,
   setSortKey,
 } from "./forms.js";
+import { preciseEqual } from "./precise.js";
 import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
 
@@ -782,9 +782,7 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
     const hp = preciseEqual(g, p);
     if (hp)
       return at(
-        hp.equal
-          ? EQ(`equal to 50 digits (${hp.g})`)
-          : NE(`different at high precision: ${hp.g} vs ${hp.p}`),
+        hp.equal ? EQ(`equal to 50 digits (${hp.g})`) : NE(`different at high precision: ${hp.g} vs ${hp.p}`),
         "precise",
       );
   }

@@ -242,7 +242,8 @@ const BARE_VARIABLE = /^\s*(?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?[A-Za-z0-9]\}?)?'?\s*$
 function afterCopula(s: string): string {
   const envs = findMathEnvs(s);
   let last: RegExpExecArray | null = null;
-  const re = /\s(?:is|are|was|were|equals|be|becomes|gives)\s+(?:(?:equal\s+to|exactly|about|approximately|then)\s+)?/gi;
+  const re =
+    /\s(?:is|are|was|were|equals|be|becomes|gives)\s+(?:(?:equal\s+to|exactly|about|approximately|then)\s+)?/gi;
   // biome-ignore lint/suspicious/noAssignInExpressions: the classic exec loop
   for (let m: RegExpExecArray | null; (m = re.exec(s)); ) {
     if (envs.some((e) => m!.index >= e.start && m!.index < e.end)) continue;
@@ -324,15 +325,18 @@ function proseWords(line: string): string[] {
     .replace(/\\[A-Za-z]+/g, " ");
   const long = (t.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
   // Short English words ("So it's 1/9") are prose too; single letters and "dx" stay mathematics.
-  const short = (t.match(/(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)(?![A-Za-z])/gi) ?? []);
+  const short =
+    t.match(
+      /(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)(?![A-Za-z])/gi,
+    ) ?? [];
   return [...long, ...short];
 }
 
 /** "So it's \frac{1}{9}": the formula that ends a line of prose, after its last prose word. */
 function trailingFormula(line: string): string | null {
-  const words = [
-    ...line.matchAll(/(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|[A-Za-z]{2,})(?![A-Za-z])/g),
-  ].filter((m) => proseWords(m[0]).length > 0);
+  const words = [...line.matchAll(/(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|[A-Za-z]{2,})(?![A-Za-z])/g)].filter(
+    (m) => proseWords(m[0]).length > 0,
+  );
   const w = words[words.length - 1];
   if (!w) return null;
   const tail = line

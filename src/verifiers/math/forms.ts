@@ -385,7 +385,11 @@ function inequalityIntervals(n: Node & { k: "rel" }): Form | null {
   const { ops, args } = n;
   // -x > -1 is x < 1: multiplying every side by -1 flips the relations.
   const negs = args.filter((a) => a.k === "neg" && a.a.k === "sym");
-  if (negs.length === 1 && !args.some((a) => a.k === "sym") && args.every((a) => negs.includes(a) || isConstant(a)))
+  if (
+    negs.length === 1 &&
+    !args.some((a) => a.k === "sym") &&
+    args.every((a) => negs.includes(a) || isConstant(a))
+  )
     return inequalityIntervals({
       k: "rel",
       ops: ops.map((o) => (FLIP[o] ?? o) as RelOp),

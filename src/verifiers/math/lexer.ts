@@ -399,7 +399,10 @@ function lexNumber(src: string, i: number, sp: boolean, push: (t: Tok) => void):
     }
     // Digit grouping written as 1{,}000 or 1\,000 (or a decimal comma 3{,}14).
     // Also "32,\! 349", "1\;000", "1,~000": a comma and/or LaTeX spacing between groups of three.
-    const sepM = c === "{" || c === "," || c === "\\" ? /^(?:\{,\}|,?(?:\s*(?:\\[!,;: ]|~))+\s*)/.exec(src.slice(j, j + 24)) : null;
+    const sepM =
+      c === "{" || c === "," || c === "\\"
+        ? /^(?:\{,\}|,?(?:\s*(?:\\[!,;: ]|~))+\s*)/.exec(src.slice(j, j + 24))
+        : null;
     const grp = sepM ? sepM[0].length : 0;
     if (grp && isDigit(src[j + grp]) && !digits.includes(".")) {
       let k = j + grp;

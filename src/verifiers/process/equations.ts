@@ -21,9 +21,12 @@ export interface CheckedEquation {
 
 const MATH_ENV = /\$\$([\s\S]+?)\$\$|\$([^$]+?)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
 const GSM8K = /<<([^<>]+?)>>/g;
-// Plain-text arithmetic around an "=": digits, operators, brackets and spaces only.
-const PLAIN =
-  /[\d(][\d.,\s+\-−*/×÷^()]*?(?:=|≈|\\approx)\s*[-−]?\(?\d[\d.,]*(?:\s*[+\-−*/×÷^]\s*\(?\d[\d.,]*\)?)*\)?/g;
+// Plain-text arithmetic: numbers joined by operators (also LaTeX ones written outside $...$:
+// `3 \times 4 = 12`), then one or more "=" links, every one of which is checked (`12 + 7 + 5 = 19 + 5 = 25`).
+const P_NUM = String.raw`\(*[-−]?(?:\d[\d.,]*|\\frac\s*\{\d+\}\s*\{\d+\})\)*`;
+const P_OP = String.raw`(?:[+\-−*/×÷^·]|\\times|\\cdot|\\div)`;
+const P_EXPR = String.raw`${P_NUM}(?:\s*${P_OP}\s*${P_NUM})*`;
+const PLAIN = new RegExp(String.raw`${P_EXPR}(?:\s*(?:=|≈|\\approx)\s*${P_EXPR})+`, "g");
 
 /** The equation texts of a step, from math environments, GSM8K annotations and plain text. */
 export function findEquations(step: string): string[] {
