@@ -30,6 +30,7 @@ import {
   scoreSample,
   tokenRewards,
 } from "../rewards/index.js";
+import { mathWithJudge } from "../rubrics/math-judge.js";
 import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
 import { builtinVerifiers } from "../verifiers/index.js";
 import { mathClasses } from "../verifiers/math/index.js";
@@ -47,7 +48,13 @@ registerEquivalence("math", { classify: (answers) => mathClasses([...answers], {
 /** A registry with the built-in verifiers; pass your own to keep custom verifiers apart. */
 export function createRegistry(): VerifierRegistry {
   const r = new VerifierRegistry(Object.keys(COMPOSITES));
-  for (const v of [...builtinVerifiers, ...openaiModelGraders]) r.register(v);
+  // `math` with its optional model fallback (src/rubrics/math-judge.ts) in place of the plain verifier.
+  for (const v of [
+    ...builtinVerifiers.filter((b) => b.type !== "math"),
+    mathWithJudge,
+    ...openaiModelGraders,
+  ])
+    r.register(v);
   return r;
 }
 

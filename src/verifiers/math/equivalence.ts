@@ -949,7 +949,8 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
   const wide = has(g, integerish) || has(p, integerish) ? WIDE_POINTS : WIDE_POINTS.slice(0, 2);
   for (const [k, base] of wide.entries()) {
     const env = new Map<string, C>();
-    names.forEach((v, j) => env.set(v, { re: base + (wide.length > 2 ? j * 3 : j * 0.37), im: 0, err: 0 }));
+    for (const [j, v] of names.entries())
+      env.set(v, { re: base + (wide.length > 2 ? j * 3 : j * 0.37), im: 0, err: 0 });
     const gz = evalComplex(g, env);
     const pz = evalComplex(p, env);
     const c = classify(gz, pz, o.partialDomain);
