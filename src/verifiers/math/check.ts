@@ -4,6 +4,7 @@
  * voting by equivalence classes) can call these directly.
  */
 import { extractChoice } from "../text/multiple_choice.js";
+import { withConstants } from "./constants.js";
 import {
   compareForms,
   DEFAULT_EQUIV,
@@ -31,6 +32,8 @@ export interface MathOptions extends EquivOptions {
   multipleChoice: "auto" | "off";
   imaginaryUnit: boolean;
   eulerE: boolean;
+  /** Read c, h, \hbar, k_B, N_A, G, ... (and e, when eulerE is off) as physical constants (constants.ts). */
+  physicalConstants: boolean;
   /** Longest completion accepted (characters). */
   maxInputChars: number;
 }
@@ -43,6 +46,7 @@ export const DEFAULT_OPTIONS: MathOptions = {
   multipleChoice: "auto",
   imaginaryUnit: true,
   eulerE: true,
+  physicalConstants: false,
   maxInputChars: LIMITS.maxInputChars,
 };
 
@@ -267,7 +271,9 @@ export function compareAnswers(
       reason: `the prediction could not be parsed (${(p as { why: string }).why})`,
     });
   }
-  const j = compareForms(g.form, p.form, o);
+  const j = o.physicalConstants
+    ? compareForms(withConstants(g.form, !o.eulerE), withConstants(p.form, !o.eulerE), o)
+    : compareForms(g.form, p.form, o);
   // "1,5" for a gold of 1.5: a decimal comma, when the gold is that decimal (a list 1, 5 cannot be).
   const dc = /^(-?\d+),(\d+)$/.exec(unwrap(pred));
   if (

@@ -122,7 +122,7 @@ const GREEK = new Set(
   (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron " +
     "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma " +
-    "Upsilon Phi Psi Omega ell"
+    "Upsilon Phi Psi Omega ell hbar"
   ).split(" "),
 );
 const GREEK_CHARS = "αβγδεζηθικλμνξοπρστυφχψω";
@@ -497,10 +497,16 @@ function lexWord(
     w.length === 1 &&
     sp &&
     prev?.t === "num" &&
-    "mgshL".includes(w) &&
+    "mgshLNJW".includes(w) &&
     /^(?:\s*[.]?\s*$|\s*[/^])/.test(rest) &&
     // "\pi r^2 h" is a product: a one-letter unit only follows a plain number.
-    !out.some((t) => t.t === "id" || (t.t === "op" && (t.v === "^" || t.v === "_")))
+    // (10^{7} in scientific notation is still a plain number: "1.8 \times 10^7 J".)
+    !out.some(
+      (t, i) =>
+        t.t === "id" ||
+        (t.t === "op" && t.v === "_") ||
+        (t.t === "op" && t.v === "^" && !(out[i - 1]?.t === "num" && out[i - 1]?.v === "10")),
+    )
   ) {
     return push({ t: "word", v: w, sp });
   }
@@ -508,7 +514,7 @@ function lexWord(
     prev?.t === "op" &&
     prev.v === "/" &&
     out[out.length - 2]?.t === "word" &&
-    (UNIT_WORDS.has(w) || "mgshL".includes(w))
+    (UNIT_WORDS.has(w) || "mgshLNJW".includes(w))
   ) {
     return push({ t: "word", v: w, sp });
   }
