@@ -222,16 +222,17 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
- * The answer with a decimal comma read as a point, when it is written that way: a single number whose
- * comma cannot separate thousands (a leading 0, or not three digits after it). `any`: for a prediction
- * under a decimal-comma gold, every single "d,d" number.
+ * The answer with a decimal comma read as a point, when it is unmistakably written that way: "0,111" or
+ * "0,25" (no thousands group starts with 0, and a list of roots rarely pairs 0 with a number written with
+ * two digits or more) or "3{,}14". "3,5" and "0,7" stay lists of two numbers, as in most math datasets. `any`: for a prediction under a decimal-comma gold, every
+ * single "d,d" number.
  */
 function decimalComma(text: string, any = false): string | null {
   const t = unwrap(text);
-  const m = /^(-?\d+)(?:,|\{,\})(\d+)$/.exec(t);
+  const m = /^(-?\d+)(,|\{,\})(\d+)$/.exec(t);
   if (!m) return null;
-  if (!any && !/^-?0$/.test(m[1]!) && m[2]!.length === 3) return null;
-  return `${m[1]}.${m[2]}`;
+  if (!any && m[2] === "," && !(/^-?0$/.test(m[1]!) && m[3]!.length >= 2)) return null;
+  return `${m[1]}.${m[3]}`;
 }
 
 /** Compares one predicted answer text with one gold answer text (no extraction). */

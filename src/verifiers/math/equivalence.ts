@@ -12,7 +12,7 @@
  *   tuples ordered, matrices element-wise, units converted, percent and degrees by policy.
  */
 import { children as childrenOf, freeVars, has, type Node, print } from "./ast.js";
-import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
+import { type C, type Env, evalComplex, exactValue, inRealDomain, isBad } from "./evaluate.js";
 import {
   type Bound,
   describeForm,
@@ -777,8 +777,8 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   const c = classify(gz, pz, false);
   // Equal only up to float64 noise, or inconclusive: the high-precision pass decides where it can.
   const noise = gz.err + pz.err;
-  const scale = Math.max(Math.hypot(gz.re, gz.im), Math.hypot(pz.re, pz.im));
-  if (c === "unsure" || (c === "eq" && noise > 0 && noise > 1e-6 * scale)) {
+  // (A float64 "equal" is only equal to about 15 digits: sqrt(3)^2 + 10^-25 is not 3.)
+  if (c === "unsure" || (c === "eq" && noise > 0)) {
     const hp = preciseEqual(g, p);
     if (hp)
       return at(
@@ -911,8 +911,8 @@ function realPoint(k: number, j: number): number {
   return k >= 5 && (k + j) % 2 === 0 ? -u : u;
 }
 const REAL_POINTS = 9;
-/** Large magnitudes (the first two, always) and integers (all, when an integer-valued function is used). */
-const WIDE_POINTS = [37.71, 1234.3, 2, 3, 5, 7, 10, 17, 26, 101, 1000, 12345];
+/** Large magnitudes (the first two, always), then integers (squares, powers of two, primes) when an integer-valued function is used. */
+const WIDE_POINTS = [37.71, 1234.3, 2, 3, 4, 5, 7, 9, 10, 16, 17, 26, 64, 100, 101, 1000, 1024, 12345];
 const INTEGERISH = new Set(["floor", "ceil", "fact", "gcd", "lcm", "binom", "mod"]);
 const COMPLEX_POINTS = 4;
 
@@ -933,10 +933,13 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
   if (names.length > 16) return UNK("too many variables");
   let eq = 0;
   let unsure = 0;
+  // Under partial_domain the real points are evaluated in the real domain (no complex intermediates).
+  const evalReal = (n: Node, env: Env<C>) =>
+    o.partialDomain ? inRealDomain(() => evalComplex(n, env)) : evalComplex(n, env);
   for (let k = 0; k < REAL_POINTS; k++) {
     const env = pointEnv(names, k, false);
-    const gz = evalComplex(g, env);
-    const pz = evalComplex(p, env);
+    const gz = evalReal(g, env);
+    const pz = evalReal(p, env);
     const c = classify(gz, pz, o.partialDomain);
     if (c === "ne")
       return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
@@ -951,8 +954,25 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
     const env = new Map<string, C>();
     for (const [j, v] of names.entries())
       env.set(v, { re: base + (wide.length > 2 ? j * 3 : j * 0.37), im: 0, err: 0 });
-    const gz = evalComplex(g, env);
-    const pz = evalComplex(p, env);
+    if (k >= 2) {
+      // At integers, floors of exact values are exact (floor(sqrt(4)) is 2, not "2 up to rounding").
+      const renv = new Map<string, Rat>();
+      for (const [v, z] of env) renv.set(v, { n: BigInt(z.re), d: 1n });
+      const ge = exactValue(g, renv);
+      const pe = exactValue(p, renv);
+      if (ge && pe) {
+        if (!ratEq(ge, pe))
+          return at(
+            NE(
+              `different at ${names.map((v) => `${v}=${renv.get(v)!.n}`).join(", ")}: ${ratString(ge)} vs ${ratString(pe)}`,
+            ),
+            "exact",
+          );
+        continue;
+      }
+    }
+    const gz = evalReal(g, env);
+    const pz = evalReal(p, env);
     const c = classify(gz, pz, o.partialDomain);
     if (c === "ne" && (k < 2 || Math.abs(gz.re) < 2 ** 52))
       return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");

@@ -351,7 +351,7 @@ function trailingFormula(line: string): string | null {
 
 /** A last line that repeats the question or an instruction ("Convert 3/4 to a decimal.") has no answer. */
 const QUESTION_LINE =
-  /^(?:\*\*)?(?:convert|find|compute|calculate|evaluate|simplify|solve|determine|express|write|round|show|prove|what|how|which|who|when|where|why|given|let|suppose|if)\b|\?\s*(?:\*\*)?$/i;
+  /^(?:\*\*)?(?:convert|find|compute|calculate|evaluate|simplify|solve|determine|express|write|round|show|prove|what|how|given|suppose)\b|\?\s*(?:\*\*)?$/i;
 
 /** Numbers standing as words: not the digits of "AZYUK2A" or "x2y"; "5cm" and "2nd" are still numbers. */
 function standaloneNumbers(plain: string): RegExpMatchArray[] {

@@ -496,7 +496,7 @@ function lexWord(
   if (
     w.length === 1 &&
     sp &&
-    prev?.t === "num" &&
+    (prev?.t === "num" || afterPowerOfTen(out)) &&
     "mgshLNJW".includes(w) &&
     /^(?:\s*[.]?\s*$|\s*[/^])/.test(rest) &&
     // "\pi r^2 h" is a product: a one-letter unit only follows a plain number.
@@ -531,6 +531,17 @@ function lexWord(
     return push({ t: "word", v: w, sp });
   }
   for (let k = 0; k < w.length; k++) push({ t: "id", v: w[k]!, sp: k === 0 ? sp : false });
+}
+
+/** The tokens end with 10^{...} (scientific notation in braces): a unit may follow. */
+function afterPowerOfTen(out: Tok[]): boolean {
+  let k = out.length - 1;
+  if (out[k]?.t !== "op" || out[k]!.v !== "}") return false;
+  while (k > 0 && !(out[k]!.t === "op" && out[k]!.v === "{")) {
+    k--;
+    if (out.length - k > 6) return false;
+  }
+  return out[k - 1]?.t === "op" && out[k - 1]!.v === "^" && out[k - 2]?.t === "num" && out[k - 2]!.v === "10";
 }
 
 function lexCommand(

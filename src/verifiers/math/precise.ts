@@ -13,6 +13,8 @@ type DecCtor = typeof import("decimal.js").default;
 
 const DIGITS = 60;
 let D: DecCtor | null = null;
+let PI: Dec | undefined;
+let E: Dec | undefined;
 
 function engine(): DecCtor {
   if (!D) {
@@ -37,8 +39,8 @@ export function preciseValue(n: Node): Dec | null {
       case "num":
         return new Dc(x.v.n.toString()).div(x.v.d.toString());
       case "const":
-        if (x.name === "pi") return Dc.acos(-1);
-        if (x.name === "e") return Dc.exp(1);
+        if (x.name === "pi") return (PI ??= Dc.acos(-1));
+        if (x.name === "e") return (E ??= Dc.exp(1));
         throw new Unsupported();
       case "neg":
         return ev(x.a).neg();
