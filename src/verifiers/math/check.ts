@@ -228,6 +228,7 @@ function sameText(a: string, b: string): boolean {
  * single "d,d" number.
  */
 function decimalComma(text: string, any = false): string | null {
+  if (!text.includes(",")) return null;
   const t = unwrap(text);
   const m = /^(-?\d+)(,|\{,\})(\d+)$/.exec(t);
   if (!m) return null;

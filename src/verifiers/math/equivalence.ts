@@ -777,18 +777,45 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   const c = classify(gz, pz, false);
   // Equal only up to float64 noise, or inconclusive: the high-precision pass decides where it can.
   const noise = gz.err + pz.err;
-  // (A float64 "equal" is only equal to about 15 digits: sqrt(3)^2 + 10^-25 is not 3.)
-  if (c === "unsure" || (c === "eq" && noise > 0)) {
+  const scale = Math.max(Math.hypot(gz.re, gz.im), Math.hypot(pz.re, pz.im));
+  // Where it matters only: an inconclusive verdict, an "equal" at the noise floor (both sides 0 up to
+  // rounding), or a side with a term float64 cannot see (sqrt(3)^2 + 10^-25 is not 3). decimal.js costs
+  // 0.1-8 ms a check (trigonometry at 50 digits), so arccos(1/2) vs pi/3 stays with float64.
+  if (
+    c === "unsure" ||
+    (c === "eq" && noise > 0 && (noise > 1e-6 * scale || hasHiddenTerm(g) || hasHiddenTerm(p)))
+  ) {
     const hp = preciseEqual(g, p);
     if (hp)
       return at(
-        hp.equal ? EQ(`equal to 50 digits (${hp.g})`) : NE(`different at high precision: ${hp.g} vs ${hp.p}`),
+        hp.equal ? EQ(`equal to 42 digits (${hp.g})`) : NE(`different at high precision: ${hp.g} vs ${hp.p}`),
         "precise",
       );
   }
   if (c === "eq") return at(EQ(`equal numerically (${fmt(gz)})`), "numeric");
   if (c === "ne") return at(NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
   return at(UNK(`values too close to tell apart in floating point (${fmt(gz)} vs ${fmt(pz)})`), "numeric");
+}
+
+/**
+ * A sum with a term below float64's resolution of the others (sqrt2 + 10^-20 - sqrt2): its float value
+ * cannot show that term, so only the high-precision pass can.
+ */
+function hasHiddenTerm(n: Node, depth = 0): boolean {
+  if (depth > 40) return false;
+  if (n.k === "add") {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = 0;
+    for (const a of n.args) {
+      const z = evalComplex(a, NO_VARS);
+      if (isBad(z)) return false;
+      const m = Math.hypot(z.re, z.im);
+      if (m > 0) lo = Math.min(lo, m);
+      hi = Math.max(hi, m);
+    }
+    if (lo < 1e-12 * hi) return true;
+  }
+  return childrenOf(n).some((c) => hasHiddenTerm(c, depth + 1));
 }
 
 /** log10 of the magnitude of a product/power/quotient of positive quantities, when it can be bounded. */
@@ -906,13 +933,18 @@ function coord(k: number, j: number): number {
   return ((k + 1) * R1 + (j + 1) * R2 * 1.37) % 1;
 }
 function realPoint(k: number, j: number): number {
+  // The last point has a large magnitude: min(x, 10) and x agree on every small point.
+  if (k === REAL_POINTS - 1) return 37.71 + 11.3 * j;
   const u = 0.35 + 2.6 * coord(k, j);
   // The first five points are positive; then signs vary.
   return k >= 5 && (k + j) % 2 === 0 ? -u : u;
 }
 const REAL_POINTS = 9;
-/** Large magnitudes (the first two, always), then integers (squares, powers of two, primes) when an integer-valued function is used. */
-const WIDE_POINTS = [37.71, 1234.3, 2, 3, 4, 5, 7, 9, 10, 16, 17, 26, 64, 100, 101, 1000, 1024, 12345];
+/**
+ * When an integer-valued function is used: a larger magnitude, then integers (small ones, squares, powers
+ * of two, past 100), compared exactly.
+ */
+const WIDE_POINTS = [1234.3, 3, 4, 7, 9, 16, 26, 101, 1024];
 const INTEGERISH = new Set(["floor", "ceil", "fact", "gcd", "lcm", "binom", "mod"]);
 const COMPLEX_POINTS = 4;
 
@@ -949,12 +981,11 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
   // Integer-valued functions (floor, ceil, mod, factorials) agree on small reals by accident
   // (floor(n/2) = floor(sqrt(n-1)) for n in [2, 3)): also try integers and large magnitudes.
   const integerish = (x: Node) => x.k === "fn" && INTEGERISH.has(x.name);
-  const wide = has(g, integerish) || has(p, integerish) ? WIDE_POINTS : WIDE_POINTS.slice(0, 2);
+  const wide = has(g, integerish) || has(p, integerish) ? WIDE_POINTS : [];
   for (const [k, base] of wide.entries()) {
     const env = new Map<string, C>();
-    for (const [j, v] of names.entries())
-      env.set(v, { re: base + (wide.length > 2 ? j * 3 : j * 0.37), im: 0, err: 0 });
-    if (k >= 2) {
+    for (const [j, v] of names.entries()) env.set(v, { re: base + j * 3, im: 0, err: 0 });
+    if (k >= 1) {
       // At integers, floors of exact values are exact (floor(sqrt(4)) is 2, not "2 up to rounding").
       const renv = new Map<string, Rat>();
       for (const [v, z] of env) renv.set(v, { n: BigInt(z.re), d: 1n });
@@ -974,7 +1005,7 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
     const gz = evalReal(g, env);
     const pz = evalReal(p, env);
     const c = classify(gz, pz, o.partialDomain);
-    if (c === "ne" && (k < 2 || Math.abs(gz.re) < 2 ** 52))
+    if (c === "ne" && (k < 1 || Math.abs(gz.re) < 2 ** 52))
       return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
   }
   if (!o.partialDomain || eq < 3) {

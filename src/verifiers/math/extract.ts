@@ -325,19 +325,24 @@ function proseWords(line: string): string[] {
     .replace(/\\[A-Za-z]+/g, " ");
   const long = (t.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
   // Short English words ("So it's 1/9") are prose too; single letters and "dx" stay mathematics.
-  const short =
-    t.match(
-      /(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)(?![A-Za-z])/gi,
-    ) ?? [];
+  const short = t.match(SHORT_PROSE) ?? [];
   return [...long, ...short];
+}
+
+const SHORT_PROSE =
+  /(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)(?![A-Za-z])/gi;
+const SHORT_WORD = /^(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)$/i;
+
+/** One word of a line that is prose (the same test as proseWords, for a single word). */
+function isProseWord(w: string): boolean {
+  return SHORT_WORD.test(w) || (w.length >= 3 && !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
 }
 
 /** "So it's \frac{1}{9}": the formula that ends a line of prose, after its last prose word. */
 function trailingFormula(line: string): string | null {
-  const words = [...line.matchAll(/(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|[A-Za-z]{2,})(?![A-Za-z])/g)].filter(
-    (m) => proseWords(m[0]).length > 0,
-  );
-  const w = words[words.length - 1];
+  let w: RegExpExecArray | undefined;
+  for (const m of line.matchAll(/(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|[A-Za-z]{2,})(?![A-Za-z])/g))
+    if (isProseWord(m[0])) w = m;
   if (!w) return null;
   const tail = line
     .slice(w.index + w[0].length)
@@ -430,13 +435,8 @@ export function extractAnswer(completion: string, opts: ExtractOptions): Extract
     if (rule === "boxed" && opts.rules.includes("phrase")) {
       // "\boxed{255} ... The final answer is $10,455$": a final-answer statement after the last box is the
       // model's last word. It must be a value, not prose ("the answer is the number of apples").
-      const later = phraseAnswer(region);
-      if (
-        later &&
-        (later.at ?? 0) >= (found.end ?? Number.POSITIVE_INFINITY) &&
-        /\d/.test(later.text) &&
-        proseWords(later.text).length === 0
-      )
+      const later = found.end === undefined ? null : phraseAnswer(region.slice(found.end));
+      if (later && /\d/.test(later.text) && proseWords(later.text).length === 0)
         return { text: later.text.trim(), how: `${how}${later.how}, after the last box` };
     }
     return { text: found.text.trim(), how: how + found.how, ...(found.alt ? { alt: found.alt } : {}) };

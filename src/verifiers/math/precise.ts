@@ -1,6 +1,6 @@
 /**
  * The high-precision second pass: a constant expression evaluated with decimal.js (the BigNumber engine
- * of mathjs) at 60 significant digits, for the comparisons float64 cannot settle: a difference at or
+ * of mathjs) at 50 significant digits, for the comparisons float64 cannot settle: a difference at or
  * below its noise floor (sqrt(2) + 10^-20 - sqrt(2) is 0 in doubles) or a verdict left inconclusive.
  * decimal.js is loaded on the first such check only (about 4 ms), never on the common path. Real values
  * only: anything complex, unsupported or too large returns null and the float64 verdict stands.
@@ -11,7 +11,7 @@ import type { Node } from "./ast.js";
 type Dec = import("decimal.js").default;
 type DecCtor = typeof import("decimal.js").default;
 
-const DIGITS = 60;
+const DIGITS = 50;
 let D: DecCtor | null = null;
 let PI: Dec | undefined;
 let E: Dec | undefined;
@@ -135,7 +135,7 @@ function fn(Dc: DecCtor, name: string, a: Dec[]): Dec {
 }
 
 /**
- * Equal, not equal, or null (cannot evaluate). Two values are equal when they agree to 50 of the 60
+ * Equal, not equal, or null (cannot evaluate). Two values are equal when they agree to 42 of the 50
  * digits, relative to the larger of their magnitude and 1 (so 10^-20 is not 0, and sin(pi) is).
  */
 export function preciseEqual(g: Node, p: Node): { equal: boolean; g: string; p: string } | null {
@@ -144,7 +144,7 @@ export function preciseEqual(g: Node, p: Node): { equal: boolean; g: string; p: 
   if (!a || !b) return null;
   const Dc = engine();
   const scale = Dc.max(a.abs(), b.abs(), 1);
-  const equal = a.minus(b).abs().lte(scale.times("1e-50"));
+  const equal = a.minus(b).abs().lte(scale.times("1e-42"));
   const show = (v: Dec) =>
     v.isZero() || v.abs().gte("1e-6") ? v.toSignificantDigits(12).toString() : v.toExponential(11);
   return { equal, g: show(a), p: show(b) };
