@@ -64,11 +64,12 @@ function othersAfter(rest: string, chosen: string, letters: string): string[] {
 }
 
 export function extractChoice(raw: string, letters: string): Choice {
-  const choice = choiceIn(answerBody(raw), letters);
-  if (!choice || "ambiguous" in choice) return choice;
+  const body = answerBody(raw);
+  const choice = choiceIn(body, letters);
+  if (!choice || "ambiguous" in choice || !body.includes("\n")) return choice;
   // "A\nB\nC\nD", "(A)\n(B)": several lines that are each only an option letter list the options.
   const listed = new Set<string>();
-  for (const line of answerBody(raw).split(/\r?\n/)) {
+  for (const line of body.split(/\r?\n/)) {
     const l = /^[\s*_\-•]*(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[).:]?)[\s*_]*$/.exec(line);
     const letter = l && (l[1] ?? l[2] ?? l[3])!;
     if (letter && letters.includes(letter)) listed.add(letter);
@@ -79,6 +80,7 @@ export function extractChoice(raw: string, letters: string): Choice {
 
 /** The body of the last <answer>...</answer> block when there is one (the default input keeps the tags). */
 function answerBody(text: string): string {
+  if (!text.includes("</answer>")) return text;
   const close = text.lastIndexOf("</answer>");
   const open = close >= 0 ? text.lastIndexOf("<answer>", close) : -1;
   return open >= 0 ? text.slice(open + "<answer>".length, close) : text;
@@ -86,9 +88,11 @@ function answerBody(text: string): string {
 
 function choiceIn(raw: string, letters: string): Choice {
   // "$E$", "\text{E}", "\(\mathrm{(B)}\)": a letter wrapped in math or text markup is the letter.
-  const text = raw
-    .replace(/\\(?:text\w*|mathrm|mathbf|textrm)\s*\{\s*(\(?[A-Za-z]\)?)\s*\}/g, "$1")
-    .replace(/(?:\$|\\\()\s*(\(?[A-Z]\)?)\s*(?:\$|\\\))/g, "$1");
+  const text = !/[$\\]/.test(raw)
+    ? raw
+    : raw
+        .replace(/\\(?:text\w*|mathrm|mathbf|textrm)\s*\{\s*(\(?[A-Za-z]\)?)\s*\}/g, "$1")
+        .replace(/(?:\$|\\\()\s*(\(?[A-Z]\)?)\s*(?:\$|\\\))/g, "$1");
   const boxed = boxes(text)
     .map((b) => letterForm(b, letters))
     .filter((x): x is string => x !== null);
