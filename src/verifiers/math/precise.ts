@@ -146,6 +146,8 @@ export function preciseEqual(g: Node, p: Node): { equal: boolean; g: string; p: 
   const scale = Dc.max(a.abs(), b.abs(), 1);
   const equal = a.minus(b).abs().lte(scale.times("1e-42"));
   const show = (v: Dec) =>
-    v.isZero() || v.abs().gte("1e-6") ? v.toSignificantDigits(12).toString() : v.toExponential(11);
+    v.isZero() || v.abs().gte("1e-6")
+      ? v.toSignificantDigits(12).toString()
+      : v.toSignificantDigits(12).toExponential();
   return { equal, g: show(a), p: show(b) };
 }
