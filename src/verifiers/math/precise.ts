@@ -39,8 +39,14 @@ export function preciseValue(n: Node): Dec | null {
       case "num":
         return new Dc(x.v.n.toString()).div(x.v.d.toString());
       case "const":
-        if (x.name === "pi") return (PI ??= Dc.acos(-1));
-        if (x.name === "e") return (E ??= Dc.exp(1));
+        if (x.name === "pi") {
+          PI ??= Dc.acos(-1);
+          return PI;
+        }
+        if (x.name === "e") {
+          E ??= Dc.exp(1);
+          return E;
+        }
         throw new Unsupported();
       case "neg":
         return ev(x.a).neg();
