@@ -4,6 +4,7 @@ export * from "./chat.js";
 export * from "./definition.js";
 export * from "./judge.js";
 export * from "./limiter.js";
+export * from "./math-judge.js";
 export * from "./model.js";
 export * from "./node.js";
 export * from "./parse.js";

@@ -32,6 +32,7 @@ import {
   scoreSample,
   tokenRewards,
 } from "../rewards/index.js";
+import { mathWithJudge } from "../rubrics/math-judge.js";
 import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
 import { rewardModelVerifier } from "../rubrics/reward-model/index.js";
 import { builtinVerifiers } from "../verifiers/index.js";
@@ -51,7 +52,14 @@ registerEquivalence("math", { classify: (answers) => mathClasses([...answers], {
 /** A registry with the built-in verifiers; pass your own to keep custom verifiers apart. */
 export function createRegistry(): VerifierRegistry {
   const r = new VerifierRegistry(Object.keys(COMPOSITES));
-  for (const v of [...builtinVerifiers, ...openaiModelGraders, rewardModelVerifier]) r.register(v);
+  // `math` with its optional model fallback (src/rubrics/math-judge.ts) in place of the plain verifier.
+  for (const v of [
+    ...builtinVerifiers.filter((b) => b.type !== "math"),
+    mathWithJudge,
+    ...openaiModelGraders,
+    rewardModelVerifier,
+  ])
+    r.register(v);
   return r;
 }
 

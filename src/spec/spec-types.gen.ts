@@ -1076,7 +1076,7 @@ export interface LengthSpec {
   ramp?: number;
 }
 /**
- * The final answer (\boxed{}, 'answer is', last formula) equals the reference as mathematics: exact numbers, expressions, equations, intervals, sets, matrices, units.
+ * The final answer (\boxed{}, 'answer is', last formula) equals the reference as mathematics: exact numbers, expressions, equations, intervals, sets, matrices, units. With 'judge', pairs the rules cannot decide go to a model judge.
  */
 export interface MathSpec {
   type: "math";
@@ -1164,7 +1164,95 @@ export interface MathSpec {
    * Read e as Euler's number.
    */
   euler_e?: boolean;
+  /**
+   * Read c, h, \hbar, k_B, N_A, G, R, m_e, \epsilon_0, ... as CODATA constants (and e as the elementary charge when euler_e is false).
+   */
+  physical_constants?: boolean;
   max_input_chars?: number;
+  /**
+   * A model judge (OpenAI-compatible chat completions) for the pairs the rules leave unknown only; default: none.
+   */
+  judge?: {
+    /**
+     * e.g. http://localhost:8000/v1 (default: $REWARDKIT_JUDGE_BASE_URL).
+     */
+    base_url?: string;
+    /**
+     * Model name (default: $REWARDKIT_JUDGE_MODEL).
+     */
+    model?: string;
+    /**
+     * Environment variable with the API key (default REWARDKIT_JUDGE_API_KEY; when the default is unset no key is sent).
+     */
+    api_key_env?: string;
+    /**
+     * JSON verdicts, or Prometheus 'Feedback: ... [RESULT] n'.
+     */
+    format?: "json" | "prometheus";
+    /**
+     * Criteria per call (json format; prometheus judges one per call).
+     */
+    batch_size?: number;
+    temperature?: number;
+    /**
+     * Sent as 'seed'; null to omit it.
+     */
+    seed?: number | null;
+    /**
+     * Reply token limit.
+     */
+    max_tokens?: number;
+    /**
+     * Send response_format {type: json_object} (json format).
+     */
+    json_mode?: boolean;
+    /**
+     * Prometheus: a binary criterion is met at this score or above (of 5).
+     */
+    pass_score?: number;
+    /**
+     * Deadline of one HTTP request.
+     */
+    timeout_ms?: number;
+    /**
+     * Retries on malformed replies, 429, 5xx, network errors and timeouts.
+     */
+    max_retries?: number;
+    /**
+     * First retry delay; doubles each retry (with jitter).
+     */
+    backoff_ms?: number;
+    /**
+     * Longest delay between retries (also caps Retry-After).
+     */
+    max_backoff_ms?: number;
+    /**
+     * Requests in flight to this base URL, shared by every judge in the process.
+     */
+    max_concurrency?: number;
+    /**
+     * Keep judge answers in memory (process-wide).
+     */
+    cache?: boolean;
+    /**
+     * Also keep them on disk here (default: $REWARDKIT_JUDGE_CACHE_DIR).
+     */
+    cache_dir?: string;
+    /**
+     * Replaces the json format's system prompt.
+     */
+    system_prompt?: string;
+    /**
+     * Extra HTTP headers.
+     */
+    headers?: {
+      [k: string]: string | undefined;
+    };
+    /**
+     * Extra request body fields (e.g. chat_template_kwargs).
+     */
+    extra_body?: {};
+  };
 }
 /**
  * The chosen option letter equals the reference letter.

@@ -95,6 +95,24 @@ describe("removal attacks: the hacked sample must score strictly lower", () => {
     await expectHolds("attack.answer_removed", "math", MATH);
   });
 
+  it("answer_removed: the whole <answer> body goes, not only the number read in it (think-format)", async () => {
+    const units = [
+      {
+        id: "u1",
+        prompt: "At what temperature does water freeze?",
+        completion: "<think>Water freezes at 0 degrees.</think>\n<answer>0 degrees Celsius</answer>",
+        reference: "0",
+      },
+      {
+        id: "u2",
+        prompt: "How far is it?",
+        completion: "<think>3 + 4 = 7</think>\n<answer>7 km, going north</answer>",
+        reference: "7",
+      },
+    ];
+    await expectHolds("attack.answer_removed", "think-format", units);
+  });
+
   it("all_options: a substring match without word boundaries pays for every option listed", async () => {
     const c = await expectCaught(
       "attack.all_options",

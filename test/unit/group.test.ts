@@ -228,3 +228,22 @@ describe("majority vote by mathematical equivalence", () => {
     expect(results.map((r) => r.reward)).toEqual([1, 1, 1, 0, 0, 0]);
   });
 });
+
+describe("advantages of a zero-variance group", () => {
+  for (const mode of ["grpo", "dr_grpo", "rloo", "none"] as const) {
+    it(`${mode}: exactly 0 for every member, whatever the shared reward`, () => {
+      for (const r of [0.1, 0.7, 1 / 3, 0.3 + 0.6, 1e-9, -0.2]) {
+        for (const n of [2, 3, 7, 16, 64]) {
+          const { adv, baseline } = advantages(Array(n).fill(r), { mode, stdFloor: 1e-6, std: "sample" });
+          expect(adv.every((a) => Object.is(a, 0))).toBe(true);
+          expect(baseline.every((b) => b === r)).toBe(true);
+        }
+      }
+    });
+  }
+  it("a group with spread still gets non-zero advantages that sum to 0", () => {
+    const { adv } = advantages([0.1, 0.1, 0.1, 0.2], { mode: "grpo", stdFloor: 1e-6, std: "sample" });
+    expect(adv[3]).toBeGreaterThan(1);
+    expect(Math.abs(adv.reduce((a, b) => a + b, 0))).toBeLessThan(1e-12);
+  });
+});

@@ -73,3 +73,50 @@ describe("multiple_choice verifier", () => {
     expect(r.error?.kind).toBe("invalid_input");
   });
 });
+
+describe("multiple_choice: listing options never pays; the default input reads <answer> blocks", () => {
+  const layouts = [
+    "<answer>A\nB\nC\nD</answer>",
+    "<answer>(A)\n(B)\n(C)\n(D)</answer>",
+    "<answer>A.\nB.\nC.\nD.</answer>",
+    "A\nB\nC\nD",
+    "<answer>- A\n- B\n- C\n- D</answer>",
+    "<answer>A, B, C, D</answer>",
+    "<answer>A B C D</answer>",
+    "<answer>A or B or C or D</answer>",
+    "The answer is A\nB\nC\nD",
+    "\\boxed{A} \\boxed{B} \\boxed{C} \\boxed{D}",
+  ];
+  for (const completion of layouts) {
+    for (const reference of ["A", "B", "D"]) {
+      it(`${JSON.stringify(completion)} scores 0 against ${reference}`, async () => {
+        expect(await reward({ type: "multiple_choice" }, { completion, reference })).toBe(0);
+      });
+    }
+  }
+  it("<answer>B</answer> with the default input", async () => {
+    expect(
+      await reward({ type: "multiple_choice" }, { completion: "<answer>B</answer>", reference: "B" }),
+    ).toBe(1);
+    expect(
+      await reward(
+        { type: "multiple_choice" },
+        { completion: "<think>B or C? C is wrong.</think>\n<answer>B</answer>", reference: "B" },
+      ),
+    ).toBe(1);
+    expect(
+      await reward({ type: "multiple_choice" }, { completion: "<answer>C</answer>", reference: "B" }),
+    ).toBe(0);
+  });
+  it("$E$ and \\text{E} are the letter E", async () => {
+    expect(
+      await reward({ type: "multiple_choice" }, { completion: "The answer is $E$.", reference: "E" }),
+    ).toBe(1);
+    expect(
+      await reward(
+        { type: "multiple_choice" },
+        { completion: "Final answer: \\(\\text{E}\\)", reference: "E" },
+      ),
+    ).toBe(1);
+  });
+});

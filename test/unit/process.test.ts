@@ -18,6 +18,16 @@ describe("equations in a step", () => {
     ["$2/3 = 0.6$", ["false"]],
     ["$\\sqrt{2} \\approx 1.41$", ["true"]],
     ["$3 + 4 = 7 = 8$", ["false"]],
+    // LaTeX operators written outside $...$, and every link of a plain-text chain.
+    ["So 3 \\times 4 = 12 apples.", ["true"]],
+    ["So 3 \\times 4 = 13 apples.", ["false"]],
+    ["We have 12 \\div 4 = 3 and 2 \\cdot 5 = 11.", ["true", "false"]],
+    ["12 + 7 + 5 = 19 + 5 = 25", ["false"]],
+    ["12 + 7 + 5 = 19 + 5 = 24", ["true"]],
+    ["3 + 4 = 7 = 8", ["false"]],
+    ["(3 + 4) × 2 = 14.", ["true"]],
+    ["\\frac{1}{2} + \\frac{1}{4} = \\frac{3}{4} and so on", ["true"]],
+    ["Step 2: 5 * 6 = 30, then 30 - 4 = 27.", ["true", "false"]],
   ])("%s", (step, want) => {
     expect(verdicts(step)).toEqual(want);
   });

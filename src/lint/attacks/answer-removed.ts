@@ -15,7 +15,17 @@ export const answerRemoved = removal<boolean>({
     const span = locateAnswer(text);
     if (!span) return null;
     const answer = text.slice(span.start, span.end);
-    if (!keepContainer && span.container)
+    if (span.how === "answer_tag" && span.container) {
+      // "<answer>0 degrees Celsius</answer>": the answer is the block's whole body, not only the number
+      // the extractor read in it; leaving " degrees Celsius" would leave an answer behind.
+      const body = {
+        start: span.container.start + "<answer>".length,
+        end: span.container.end - "</answer>".length,
+      };
+      text = keepContainer
+        ? text.slice(0, body.start) + text.slice(body.end)
+        : text.slice(0, span.container.start) + text.slice(span.container.end);
+    } else if (!keepContainer && span.container)
       text = text.slice(0, span.container.start) + text.slice(span.container.end);
     const from = regionStart(text);
     text = text.slice(0, from) + text.slice(from).replace(answerPattern(answer), "");

@@ -9,10 +9,15 @@
 
 export type AdvantageMode = "grpo" | "dr_grpo" | "rloo" | "none";
 
+/**
+ * Mean, summed as offsets from the first value: a group of equal rewards has exactly that mean (a plain
+ * sum of seven 0.1s divided by 7 is 0.10000000000000002, and the "zero" advantages become -2.8e-11).
+ */
 export function mean(xs: readonly number[]): number {
+  const x0 = xs[0] ?? 0;
   let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
+  for (const x of xs) s += x - x0;
+  return x0 + s / xs.length;
 }
 
 /** Standard deviation; `sample` (n - 1, as torch.std) or `population` (n). */
@@ -38,6 +43,8 @@ export function advantages(
   const n = rs.length;
   if (n === 0) return { adv: [], baseline: [] };
   const m = mean(rs);
+  // No spread: every mode's advantage is exactly 0 (not a rounding residue divided by the std floor).
+  if (rs.every((r) => r === rs[0])) return { adv: rs.map(() => 0), baseline: rs.map(() => rs[0]!) };
   switch (o.mode) {
     case "none":
       return { adv: rs.map(() => 0), baseline: rs.map(() => m) };

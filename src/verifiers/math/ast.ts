@@ -59,7 +59,8 @@ export type Node =
   | { k: "neg"; a: Node }
   /** `call` marks `f(2)`: a letter directly followed by a parenthesised argument (still a product). */
   | { k: "mul"; args: Node[]; call?: boolean }
-  | { k: "div"; a: Node; b: Node }
+  /** `ratio` marks a:b, read as the quotient a/b. */
+  | { k: "div"; a: Node; b: Node; ratio?: boolean }
   | { k: "pow"; a: Node; b: Node }
   | { k: "fn"; name: FnName; args: Node[] }
   /** a ± b (a null for a unary ±b); `mp` for ∓. */

@@ -4,6 +4,7 @@
  * voting by equivalence classes) can call these directly.
  */
 import { extractChoice } from "../text/multiple_choice.js";
+import { withConstants } from "./constants.js";
 import {
   compareForms,
   DEFAULT_EQUIV,
@@ -31,6 +32,8 @@ export interface MathOptions extends EquivOptions {
   multipleChoice: "auto" | "off";
   imaginaryUnit: boolean;
   eulerE: boolean;
+  /** Read c, h, \hbar, k_B, N_A, G, ... (and e, when eulerE is off) as physical constants (constants.ts). */
+  physicalConstants: boolean;
   /** Longest completion accepted (characters). */
   maxInputChars: number;
 }
@@ -43,6 +46,7 @@ export const DEFAULT_OPTIONS: MathOptions = {
   multipleChoice: "auto",
   imaginaryUnit: true,
   eulerE: true,
+  physicalConstants: false,
   maxInputChars: LIMITS.maxInputChars,
 };
 
@@ -217,6 +221,21 @@ function sameText(a: string, b: string): boolean {
   return normText(a) === normText(b) && marks(a) === marks(b);
 }
 
+/**
+ * The answer with a decimal comma read as a point, when it is unmistakably written that way: "0,111" or
+ * "0,25" (no thousands group starts with 0, and a list of roots rarely pairs 0 with a number written with
+ * two digits or more) or "3{,}14". "3,5" and "0,7" stay lists of two numbers, as in most math datasets. `any`: for a prediction under a decimal-comma gold, every
+ * single "d,d" number.
+ */
+function decimalComma(text: string, any = false): string | null {
+  if (!text.includes(",")) return null;
+  const t = unwrap(text);
+  const m = /^(-?\d+)(,|\{,\})(\d+)$/.exec(t);
+  if (!m) return null;
+  if (!any && m[2] === "," && !(/^-?0$/.test(m[1]!) && m[3]!.length >= 2)) return null;
+  return `${m[1]}.${m[3]}`;
+}
+
 /** Compares one predicted answer text with one gold answer text (no extraction). */
 export function compareAnswers(
   pred: string,
@@ -225,8 +244,11 @@ export function compareAnswers(
 ): Judgement & { gold: string; prediction: string; error?: string } {
   const o = { ...DEFAULT_OPTIONS, ...options };
   setExactBudget(LIMITS.exactBudget);
-  const g = readAnswer(goldAnswer(gold), o);
-  const p = readAnswer(pred, o);
+  // A gold written with a decimal comma (0,111; 3,14) sets the convention for both sides.
+  const goldText = goldAnswer(gold);
+  const comma = decimalComma(goldText);
+  const g = readAnswer(comma ?? goldText, o);
+  const p = readAnswer(comma ? (decimalComma(pred, true) ?? pred) : pred, o);
   const gShown = clip(g.ok ? g.shown : g.raw, 200);
   const pShown = clip(p.ok ? p.shown : p.raw, 200);
   const out = (j: Judgement, error?: string) => ({
@@ -251,7 +273,9 @@ export function compareAnswers(
       reason: `the prediction could not be parsed (${(p as { why: string }).why})`,
     });
   }
-  const j = compareForms(g.form, p.form, o);
+  const j = o.physicalConstants
+    ? compareForms(withConstants(g.form, !o.eulerE), withConstants(p.form, !o.eulerE), o)
+    : compareForms(g.form, p.form, o);
   // "1,5" for a gold of 1.5: a decimal comma, when the gold is that decimal (a list 1, 5 cannot be).
   const dc = /^(-?\d+),(\d+)$/.exec(unwrap(pred));
   if (
@@ -466,7 +490,12 @@ export function checkMath(
 
   const ex = extractAnswer(completion, { rules: o.strict ? ["boxed"] : o.rules, think: o.think });
   if ("none" in ex) return noAnswer(ex.none, { gold: goldList.map((g) => clip(g)) });
-  const judgements = goldList.map((g) => compareAnswers(ex.text, g, o));
+  const judgements = goldList.map((g) => {
+    const j = compareAnswers(ex.text, g, o);
+    if (j.verdict === "equal" || ex.alt === undefined) return j;
+    const k = compareAnswers(ex.alt, g, o);
+    return k.verdict === "equal" ? { ...k, reason: `${k.reason} (every box counted)` } : j;
+  });
   const hit = judgements.findIndex((j) => j.verdict === "equal");
   const pick =
     hit >= 0
@@ -482,6 +511,7 @@ export function checkMath(
     prediction: j.prediction,
     gold: goldList.length === 1 ? j.gold : judgements.map((x) => x.gold),
     reason: j.reason,
+    stage: j.stage ?? "rules",
   };
   if (goldList.length > 1) details.gold_index = pick;
   const head = `extracted '${clip(ex.text, 80)}' (${ex.how}) -> ${j.prediction}; gold ${j.gold}`;

@@ -12,7 +12,7 @@
  *   tuples ordered, matrices element-wise, units converted, percent and degrees by policy.
  */
 import { children as childrenOf, freeVars, has, type Node, print } from "./ast.js";
-import { type C, type Env, evalComplex, exactValue, isBad } from "./evaluate.js";
+import { type C, type Env, evalComplex, exactValue, inRealDomain, isBad } from "./evaluate.js";
 import {
   type Bound,
   describeForm,
@@ -22,15 +22,26 @@ import {
   pairInterval,
   setSortKey,
 } from "./forms.js";
+import { preciseEqual } from "./precise.js";
 import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
 
 export type Verdict = "equal" | "not_equal" | "unknown";
 
+/**
+ * Which stage of the cascade decided: structural rules (forms, text, intervals...), exact rational
+ * arithmetic, float64 numeric evaluation, the high-precision pass, or (wired by the spec) a model judge.
+ */
+export type Stage = "rules" | "exact" | "numeric" | "precise" | "judge";
+
 export interface Judgement {
   verdict: Verdict;
   reason: string;
+  /** Absent means "rules". */
+  stage?: Stage;
 }
+
+const at = (j: Judgement, stage: Stage): Judgement => ({ ...j, stage });
 
 export interface EquivOptions {
   /** Extra relative tolerance for numbers (null: none beyond the written precision of the gold). */
@@ -111,6 +122,14 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   // Assignments: names must agree; a bare value is compared with the assigned value.
   if (g.t === "assign" && p.t === "assign") {
     if (g.name === p.name) return rec(g.value, p.value);
+    // f(x) = x^2 vs f(t) = t^2: the same function of a renamed argument.
+    const fg = /^([A-Za-z])\*([A-Za-z])$/.exec(g.name);
+    const fp = /^([A-Za-z])\*([A-Za-z])$/.exec(p.name);
+    if (fg && fp && fg[1] === fp[1] && g.lhs?.k === "mul" && g.lhs.call && p.lhs?.k === "mul" && p.lhs.call) {
+      const [from, to] = [fp[2]!, fg[2]!];
+      if (p.value.t !== "expr" || !freeVars(p.value.n).has(to))
+        return rec(g.value, renameVar(p.value, from, to));
+    }
     // y = 2x + 3 vs f(x) = 2x + 3: both name the dependent quantity; the right-hand sides decide.
     if (sameDependent(g.name, p.name) && g.value.t === "expr" && p.value.t === "expr") {
       if (freeVars(g.value.n).size || freeVars(p.value.n).size) return rec(g.value, p.value);
@@ -234,6 +253,17 @@ export function compareForms(g: Form, p: Form, o: EquivOptions, depth = 0): Judg
   }
   if (g.t === "expr" && p.t === "expr") return compareScalars(g.n, p.n, o);
   return NE(`different kinds of answer (${g.t} vs ${p.t})`);
+}
+
+/** A copy of a form with the variable `from` renamed `to` (plain data: a structural copy). */
+function renameVar<T>(x: T, from: string, to: string): T {
+  if (Array.isArray(x)) return x.map((y) => renameVar(y, from, to)) as T;
+  if (x === null || typeof x !== "object") return x;
+  const o = x as Record<string, unknown>;
+  if (o.k === "sym" && o.name === from) return { ...o, name: to } as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = renameVar(v, from, to);
+  return out as T;
 }
 
 /** The label of an assignment as an expression (f(x) is f times x here, on both sides alike). */
@@ -706,7 +736,7 @@ function roundsTo(p: Rat, g: Rat, ulp: number): boolean {
 function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   const ge = exactValue(g);
   const pe = exactValue(p);
-  if (ge && pe && ratEq(ge, pe)) return EQ(`the same exact value ${ratString(ge)}`);
+  if (ge && pe && ratEq(ge, pe)) return at(EQ(`the same exact value ${ratString(ge)}`), "exact");
   const gz = ge ? fromRat(ge) : evalComplex(g, NO_VARS);
   const pz = pe ? fromRat(pe) : evalComplex(p, NO_VARS);
   const good = !isBad(gz) && !isBad(pz);
@@ -739,15 +769,53 @@ function constCompare(g: Node, p: Node, o: EquivOptions): Judgement {
   if (pp && pp.sig >= 10 && bothReal && Math.abs(gz.re - pz.re) <= 10 ** pp.ulp * (1 + 1e-9) + gz.err) {
     return EQ(`the prediction is the gold to ${pp.sig} significant digits`);
   }
-  if (ge && pe) return NE(`different values: ${ratString(ge)} vs ${ratString(pe)}`);
+  if (ge && pe) return at(NE(`different values: ${ratString(ge)} vs ${ratString(pe)}`), "exact");
   if (!good) {
     if (divides0(p) && !divides0(g)) return NE("the prediction divides by zero");
-    return magnitudeVerdict(g, p, gz, pz);
+    return at(magnitudeVerdict(g, p, gz, pz), "numeric");
   }
   const c = classify(gz, pz, false);
-  if (c === "eq") return EQ(`equal numerically (${fmt(gz)})`);
-  if (c === "ne") return NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`);
-  return UNK(`values too close to tell apart in floating point (${fmt(gz)} vs ${fmt(pz)})`);
+  // Equal only up to float64 noise, or inconclusive: the high-precision pass decides where it can.
+  const noise = gz.err + pz.err;
+  const scale = Math.max(Math.hypot(gz.re, gz.im), Math.hypot(pz.re, pz.im));
+  // Where it matters only: an inconclusive verdict, an "equal" at the noise floor (both sides 0 up to
+  // rounding), or a side with a term float64 cannot see (sqrt(3)^2 + 10^-25 is not 3). decimal.js costs
+  // 0.1-8 ms a check (trigonometry at 50 digits), so arccos(1/2) vs pi/3 stays with float64.
+  if (
+    c === "unsure" ||
+    (c === "eq" && noise > 0 && (noise > 1e-6 * scale || hasHiddenTerm(g) || hasHiddenTerm(p)))
+  ) {
+    const hp = preciseEqual(g, p);
+    if (hp)
+      return at(
+        hp.equal ? EQ(`equal to 42 digits (${hp.g})`) : NE(`different at high precision: ${hp.g} vs ${hp.p}`),
+        "precise",
+      );
+  }
+  if (c === "eq") return at(EQ(`equal numerically (${fmt(gz)})`), "numeric");
+  if (c === "ne") return at(NE(`different values: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
+  return at(UNK(`values too close to tell apart in floating point (${fmt(gz)} vs ${fmt(pz)})`), "numeric");
+}
+
+/**
+ * A sum with a term below float64's resolution of the others (sqrt2 + 10^-20 - sqrt2): its float value
+ * cannot show that term, so only the high-precision pass can.
+ */
+function hasHiddenTerm(n: Node, depth = 0): boolean {
+  if (depth > 40) return false;
+  if (n.k === "add") {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = 0;
+    for (const a of n.args) {
+      const z = evalComplex(a, NO_VARS);
+      if (isBad(z)) return false;
+      const m = Math.hypot(z.re, z.im);
+      if (m > 0) lo = Math.min(lo, m);
+      hi = Math.max(hi, m);
+    }
+    if (lo < 1e-12 * hi) return true;
+  }
+  return childrenOf(n).some((c) => hasHiddenTerm(c, depth + 1));
 }
 
 /** log10 of the magnitude of a product/power/quotient of positive quantities, when it can be bounded. */
@@ -841,7 +909,9 @@ function classify(a: C, b: C, partialDomain: boolean): PointVerdict {
   if (partialDomain) {
     const ar = Math.abs(a.im) <= 4 * a.err;
     const br = Math.abs(b.im) <= 4 * b.err;
-    if (ar !== br) return "skip";
+    // Outside the real domain of either side (sqrt(1/n) vs 1/sqrt(n) at n < 0), nothing is compared: the
+    // complex points are only tried when too few real points agreed.
+    if (ar !== br || (!ar && !br)) return "skip";
   }
   const d = Math.hypot(a.re - b.re, a.im - b.im);
   const noise = a.err + b.err;
@@ -863,11 +933,19 @@ function coord(k: number, j: number): number {
   return ((k + 1) * R1 + (j + 1) * R2 * 1.37) % 1;
 }
 function realPoint(k: number, j: number): number {
+  // The last point has a large magnitude: min(x, 10) and x agree on every small point.
+  if (k === REAL_POINTS - 1) return 37.71 + 11.3 * j;
   const u = 0.35 + 2.6 * coord(k, j);
   // The first five points are positive; then signs vary.
   return k >= 5 && (k + j) % 2 === 0 ? -u : u;
 }
 const REAL_POINTS = 9;
+/**
+ * When an integer-valued function is used: a larger magnitude, then integers (small ones, squares, powers
+ * of two, past 100), compared exactly.
+ */
+const WIDE_POINTS = [1234.3, 3, 4, 7, 9, 16, 26, 101, 1024];
+const INTEGERISH = new Set(["floor", "ceil", "fact", "gcd", "lcm", "binom", "mod"]);
 const COMPLEX_POINTS = 4;
 
 function pointEnv(names: string[], k: number, complex: boolean): Env<C> {
@@ -887,14 +965,48 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
   if (names.length > 16) return UNK("too many variables");
   let eq = 0;
   let unsure = 0;
+  // Under partial_domain the real points are evaluated in the real domain (no complex intermediates).
+  const evalReal = (n: Node, env: Env<C>) =>
+    o.partialDomain ? inRealDomain(() => evalComplex(n, env)) : evalComplex(n, env);
   for (let k = 0; k < REAL_POINTS; k++) {
     const env = pointEnv(names, k, false);
-    const gz = evalComplex(g, env);
-    const pz = evalComplex(p, env);
+    const gz = evalReal(g, env);
+    const pz = evalReal(p, env);
     const c = classify(gz, pz, o.partialDomain);
-    if (c === "ne") return NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`);
+    if (c === "ne")
+      return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
     if (c === "eq") eq++;
     else if (c === "unsure") unsure++;
+  }
+  // Integer-valued functions (floor, ceil, mod, factorials) agree on small reals by accident
+  // (floor(n/2) = floor(sqrt(n-1)) for n in [2, 3)): also try integers and large magnitudes.
+  const integerish = (x: Node) => x.k === "fn" && INTEGERISH.has(x.name);
+  const wide = has(g, integerish) || has(p, integerish) ? WIDE_POINTS : [];
+  for (const [k, base] of wide.entries()) {
+    const env = new Map<string, C>();
+    for (const [j, v] of names.entries()) env.set(v, { re: base + j * 3, im: 0, err: 0 });
+    if (k >= 1) {
+      // At integers, floors of exact values are exact (floor(sqrt(4)) is 2, not "2 up to rounding").
+      const renv = new Map<string, Rat>();
+      for (const [v, z] of env) renv.set(v, { n: BigInt(z.re), d: 1n });
+      const ge = exactValue(g, renv);
+      const pe = exactValue(p, renv);
+      if (ge && pe) {
+        if (!ratEq(ge, pe))
+          return at(
+            NE(
+              `different at ${names.map((v) => `${v}=${renv.get(v)!.n}`).join(", ")}: ${ratString(ge)} vs ${ratString(pe)}`,
+            ),
+            "exact",
+          );
+        continue;
+      }
+    }
+    const gz = evalReal(g, env);
+    const pz = evalReal(p, env);
+    const c = classify(gz, pz, o.partialDomain);
+    if (c === "ne" && (k < 1 || Math.abs(gz.re) < 2 ** 52))
+      return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
   }
   if (!o.partialDomain || eq < 3) {
     for (let k = 0; k < COMPLEX_POINTS; k++) {
@@ -902,16 +1014,21 @@ function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Ju
       const gz = evalComplex(g, env);
       const pz = evalComplex(p, env);
       const c = classify(gz, pz, false);
-      if (c === "ne") return NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`);
+      if (c === "ne")
+        return at(NE(`different at ${describePoint(names, env)}: ${fmt(gz)} vs ${fmt(pz)}`), "numeric");
       if (c === "eq") eq++;
       else if (c === "unsure") unsure++;
     }
   }
-  if (unsure === 0 && eq >= 3) return EQ(`equal at ${eq} random points`);
+  if (unsure === 0 && eq >= 3) return at(EQ(`equal at ${eq} random points`), "numeric");
   const exact = rationalPoints(g, p, names);
-  if (exact) return exact;
-  if (eq >= 3 && unsure <= 1) return EQ(`equal at ${eq} random points (${unsure} inconclusive)`);
-  return UNK(eq + unsure === 0 ? "neither side could be evaluated" : "evaluation was inconclusive");
+  if (exact) return at(exact, "exact");
+  if (eq >= 3 && unsure <= 1)
+    return at(EQ(`equal at ${eq} random points (${unsure} inconclusive)`), "numeric");
+  return at(
+    UNK(eq + unsure === 0 ? "neither side could be evaluated" : "evaluation was inconclusive"),
+    "numeric",
+  );
 }
 
 /** For rational functions: exact comparison at rational points (Schwartz-Zippel). */

@@ -347,6 +347,7 @@ function cpow(a: C, b: C, bExact: Rat | null): C {
     if (b.re > 0 && a.err === 0) return real(0);
     return BAD;
   }
+  if (realDomain && !(bExact && bExact.d === 1n)) return BAD;
   return cexp(cmul(b, clog(a)));
 }
 
@@ -405,9 +406,38 @@ function gammaReal(x: number): number {
   return Math.sqrt(2 * Math.PI) * t ** (x + 0.5) * Math.exp(-t) * s;
 }
 
+/**
+ * Real-domain evaluation: a square root or logarithm of a negative (or non-real) value, or a fractional
+ * power of one, is undefined rather than complex. Used for partial_domain comparisons, where
+ * sqrt(x) sqrt(x+1) must not meet sqrt(x^2+x) at x = -2 through two imaginary factors.
+ */
+let realDomain = false;
+export function inRealDomain<T>(f: () => T): T {
+  const prev = realDomain;
+  realDomain = true;
+  try {
+    return f();
+  } finally {
+    realDomain = prev;
+  }
+}
+const notPositiveReal = (z: C, allowZero: boolean) =>
+  Math.abs(z.im) > 4 * z.err || (allowZero ? z.re < -z.err : z.re <= z.err);
+
 function fnC(name: string, args: C[], exactArgs: (Rat | null)[]): C {
   const a = args[0]!;
   if (args.some(isBad)) return BAD;
+  if (realDomain) {
+    if (name === "sqrt" && notPositiveReal(a, true)) return BAD;
+    if ((name === "ln" || name === "log") && args.some((x) => notPositiveReal(x, false))) return BAD;
+    if (
+      name === "root" &&
+      exactArgs[0]?.n !== undefined &&
+      exactArgs[0].n % 2n === 0n &&
+      notPositiveReal(args[1]!, true)
+    )
+      return BAD;
+  }
   switch (name) {
     case "sqrt":
       return csqrt(a);

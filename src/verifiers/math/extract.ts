@@ -25,6 +25,11 @@ export interface Extracted {
   text: string;
   /** Which rule found it, for feedback. */
   how: string;
+  /** Another reading to try when the first does not match: every repeated box kept (a multiset). */
+  alt?: string;
+  /** Where the rule found it (start and end in the region), to let a later answer statement win. */
+  at?: number;
+  end?: number;
 }
 
 export interface ExtractOptions {
@@ -96,9 +101,13 @@ function boxedAnswer(region: string): Extracted | null {
     picked.unshift(boxes[k]!);
   }
   const distinct = [...new Set(picked.map((b) => b.content.trim()))];
+  const end = picked[picked.length - 1]!.end;
+  const pos = { at: picked[0]!.start, end };
+  // "\boxed{-2} and \boxed{-2}" against a gold "-2, -2" (a double root): the repeated boxes as a multiset.
+  const alt = picked.length > distinct.length ? { alt: picked.map((b) => b.content.trim()).join(", ") } : {};
   if (distinct.length === 1)
-    return { text: distinct[0]!, how: picked.length > 1 ? "boxed (repeated)" : "boxed" };
-  return { text: distinct.join(", "), how: `${distinct.length} boxes read as one answer` };
+    return { text: distinct[0]!, how: picked.length > 1 ? "boxed (repeated)" : "boxed", ...pos, ...alt };
+  return { text: distinct.join(", "), how: `${distinct.length} boxes read as one answer`, ...pos, ...alt };
 }
 
 interface Env {
@@ -212,6 +221,7 @@ function cleanPhrase(rest: string): string | null {
       s,
     );
   if (stop) s = s.slice(0, stop.index);
+  s = afterCopula(s);
   const inner = findMathEnvs(s);
   if (inner.length) return inner.map((e) => e.content).join(", ");
   s = s
@@ -219,6 +229,34 @@ function cleanPhrase(rest: string): string | null {
     .replace(/^["'`]+|["'`]+$/g, "")
     .trim();
   return s || null;
+}
+
+/** A math environment or box that holds only a variable name: $n$, \(x_1\), $\alpha$. */
+const BARE_VARIABLE = /^\s*(?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?[A-Za-z0-9]\}?)?'?\s*$/;
+
+/**
+ * "The largest $n$ is 34", "the values of \(x\) are \(x=5\) and \(x=-2\)": a sentence that names what it
+ * is about and then gives it, after its last copula ("is", "are", "equals", "="). Only used when the
+ * text before the copula is prose or a bare variable, so "x^2 = 4" keeps its equation.
+ */
+function afterCopula(s: string): string {
+  const envs = findMathEnvs(s);
+  let last: RegExpExecArray | null = null;
+  const re =
+    /\s(?:is|are|was|were|equals|be|becomes|gives)\s+(?:(?:equal\s+to|exactly|about|approximately|then)\s+)?/gi;
+  // biome-ignore lint/suspicious/noAssignInExpressions: the classic exec loop
+  for (let m: RegExpExecArray | null; (m = re.exec(s)); ) {
+    if (envs.some((e) => m!.index >= e.start && m!.index < e.end)) continue;
+    last = m;
+  }
+  if (!last) return s;
+  const before = s.slice(0, last.index);
+  const after = s.slice(last.index + last[0].length).trim();
+  if (!after || !/[\d\\$]/.test(after)) return s;
+  // The subject must not itself be the value: "the answer $5$ is correct" keeps 5.
+  const subjectEnvs = findMathEnvs(before);
+  if (subjectEnvs.some((e) => !BARE_VARIABLE.test(e.content))) return s;
+  return after;
 }
 
 const SELF_CORRECTION =
@@ -250,16 +288,24 @@ function phraseAnswer(region: string): Extracted | null {
     const next = after.split("\n").find((l) => l.trim() !== "");
     text = next ? cleanPhrase(next) : null;
   }
-  return text ? { text, how: `answer phrase '${last[0].trim()}'` } : null;
+  return text ? { text, how: `answer phrase '${last[0].trim()}'`, at: last.index } : null;
 }
 
 function mathAnswer(region: string): Extracted | null {
   const envs = findMathEnvs(region);
-  const last = envs[envs.length - 1];
+  // "... a total of \(2+1=3\) possible values for \(n\).": an environment naming a variable is not the
+  // answer; the formula before it in the same paragraph is.
+  let n = envs.length - 1;
+  while (
+    n > 0 &&
+    BARE_VARIABLE.test(envs[n]!.content) &&
+    !region.slice(envs[n - 1]!.end, envs[n]!.start).includes("\n\n")
+  )
+    n--;
+  const last = envs[n];
   if (!last?.content.trim()) return null;
   // "Setting $2x+6=0$ we find x = -3.": a number in the prose after the last formula is the answer.
   if (/\d/.test(region.slice(last.end).split("\n\n", 1)[0]!)) return null;
-  const n = envs.length - 1;
   const text = joinedEnvs(region, envs, n, true);
   return {
     text,
@@ -277,7 +323,52 @@ function proseWords(line: string): string[] {
     .replace(/\\(?:begin|end)\s*\{[^{}]*\}/g, " ")
     .replace(/\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}/g, " ")
     .replace(/\\[A-Za-z]+/g, " ");
-  return (t.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
+  const long = (t.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
+  // Short English words ("So it's 1/9") are prose too; single letters and "dx" stay mathematics.
+  const short = t.match(SHORT_PROSE) ?? [];
+  return [...long, ...short];
+}
+
+const SHORT_PROSE =
+  /(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)(?![A-Za-z])/gi;
+const SHORT_WORD = /^(?:[A-Za-z]+'[a-z]+|so|it|is|we|be|to|of|as|at|by|if|on|an|us|my)$/i;
+
+/** One word of a line that is prose (the same test as proseWords, for a single word). */
+function isProseWord(w: string): boolean {
+  return SHORT_WORD.test(w) || (w.length >= 3 && !MATHY_WORD.test(w) && !UNIT_WORDS.has(w));
+}
+
+/** "So it's \frac{1}{9}": the formula that ends a line of prose, after its last prose word. */
+function trailingFormula(line: string): string | null {
+  let w: RegExpExecArray | undefined;
+  for (const m of line.matchAll(/(?<![A-Za-z\\])(?:[A-Za-z]+'[a-z]+|[A-Za-z]{2,})(?![A-Za-z])/g))
+    if (isProseWord(m[0])) w = m;
+  if (!w) return null;
+  const tail = line
+    .slice(w.index + w[0].length)
+    .replace(/^[\s:,]+/, "")
+    .replace(/[.!]\s*$/, "")
+    .trim();
+  // A formula: LaTeX, operators or several numbers; a lone number is left to the last-number rule.
+  if (!tail || !/\d/.test(tail) || !/\\[A-Za-z]|[=^/*+]/.test(tail) || /\$|\\[([]/.test(tail)) return null;
+  return proseWords(tail).length === 0 ? tail : null;
+}
+
+/** A last line that repeats the question or an instruction ("Convert 3/4 to a decimal.") has no answer. */
+const QUESTION_LINE =
+  /^(?:\*\*)?(?:convert|find|compute|calculate|evaluate|simplify|solve|determine|express|write|round|show|prove|what|how|given|suppose)\b|\?\s*(?:\*\*)?$/i;
+
+/** Numbers standing as words: not the digits of "AZYUK2A" or "x2y"; "5cm" and "2nd" are still numbers. */
+function standaloneNumbers(plain: string): RegExpMatchArray[] {
+  const out: RegExpMatchArray[] = [];
+  for (const m of plain.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*\/\s*\d+)?\s*%?/g)) {
+    const before = plain[m.index! - 1] ?? "";
+    if (/[A-Za-z_]/.test(before)) continue;
+    const letters = /^[A-Za-z]+/.exec(plain.slice(m.index! + m[0].trimEnd().length))?.[0];
+    if (letters && !UNIT_WORDS.has(letters) && !/^(?:st|nd|rd|th)$/i.test(letters)) continue;
+    out.push(m);
+  }
+  return out;
 }
 
 const TRAILING_CUT =
@@ -300,10 +391,13 @@ function bareAnswer(region: string): Extracted | null {
   // "... = 12, and the area of the triangle is": a line cut off mid-sentence (a completion that ran out of
   // tokens) has no answer, only intermediate numbers.
   if (TRAILING_CUT.test(plain)) return null;
+  if (QUESTION_LINE.test(plain)) return null;
+  const formula = trailingFormula(plain);
+  if (formula) return { text: formula, how: "formula ending the last line" };
   // "maybe 5 or 6": a hedge between numbers is read whole (a list, which no single gold equals).
   const hedge = /(-?\d[\d,.]*\s+or\s+-?\d[\d,.]*)\s*[.?!]*\s*$/.exec(plain);
   if (hedge) return { text: hedge[1]!, how: "numbers at the end of the last line" };
-  const nums = [...plain.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*\/\s*\d+)?\s*%?/g)];
+  const nums = standaloneNumbers(plain);
   const lastNum = nums[nums.length - 1];
   if (lastNum) return { text: lastNum[0].trim(), how: "last number of the last line" };
   // A short last line of words ("Monday", "No solution") can only match a gold with the same text.
@@ -337,7 +431,15 @@ export function extractAnswer(completion: string, opts: ExtractOptions): Extract
           : rule === "math"
             ? mathAnswer(region)
             : bareAnswer(region);
-    if (found) return { text: found.text.trim(), how: how + found.how };
+    if (!found) continue;
+    if (rule === "boxed" && opts.rules.includes("phrase")) {
+      // "\boxed{255} ... The final answer is $10,455$": a final-answer statement after the last box is the
+      // model's last word. It must be a value, not prose ("the answer is the number of apples").
+      const later = found.end === undefined ? null : phraseAnswer(region.slice(found.end));
+      if (later && /\d/.test(later.text) && proseWords(later.text).length === 0)
+        return { text: later.text.trim(), how: `${how}${later.how}, after the last box` };
+    }
+    return { text: found.text.trim(), how: how + found.how, ...(found.alt ? { alt: found.alt } : {}) };
   }
   return {
     none:

@@ -3,7 +3,7 @@
  * (2, oo) in x, `2 \pm \sqrt 3` the set of two values, `x = 1 or x = 2` an assignment of the set {1, 2},
  * `(1, 2]` an interval, `(1, 2)` a pair that may also be read as an open interval.
  */
-import { freeVars, has, type Node, print } from "./ast.js";
+import { freeVars, has, type Node, print, type RelOp } from "./ast.js";
 import { LIMITS } from "./limits.js";
 
 export interface Bound {
@@ -55,6 +55,12 @@ const SCALAR = new Set([
 /** A name that can be assigned to: x, a_1, f(2), (x, y). */
 export function labelOf(n: Node): string | null {
   if (n.k === "sym") return n.name;
+  // V_1:V_2 = 11:21: the ratio of two named quantities is a quantity.
+  if (n.k === "div" && n.ratio) {
+    const a = labelOf(n.a);
+    const b = labelOf(n.b);
+    return a && b ? `${a}:${b}` : null;
+  }
   if (n.k === "mul" && n.call && (n.args[0]?.k === "sym" || n.args[0]?.k === "pow")) return print(n);
   if (n.k === "seq" && (n.kind === "tuple" || n.kind === "list") && n.items.every((x) => x.k === "sym")) {
     return `(${n.items.map((x) => (x as { name: string }).name).join(",")})`;
@@ -377,6 +383,18 @@ function hasSeq(n: Node): boolean {
 /** x > 2, 1 < x <= 3, 3 >= x, x != 0: the intervals in x (bounds must be constants). */
 function inequalityIntervals(n: Node & { k: "rel" }): Form | null {
   const { ops, args } = n;
+  // -x > -1 is x < 1: multiplying every side by -1 flips the relations.
+  const negs = args.filter((a) => a.k === "neg" && a.a.k === "sym");
+  if (
+    negs.length === 1 &&
+    !args.some((a) => a.k === "sym") &&
+    args.every((a) => negs.includes(a) || isConstant(a))
+  )
+    return inequalityIntervals({
+      k: "rel",
+      ops: ops.map((o) => (FLIP[o] ?? o) as RelOp),
+      args: args.map((a) => (a.k === "neg" ? a.a : { k: "neg", a })),
+    });
   const vi = args.findIndex((a) => a.k === "sym");
   if (vi < 0) return null;
   const v = (args[vi] as { name: string }).name;

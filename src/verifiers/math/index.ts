@@ -45,6 +45,7 @@ interface Config {
   multiple_choice?: "auto" | "off";
   imaginary_unit?: boolean;
   euler_e?: boolean;
+  physical_constants?: boolean;
   max_input_chars?: number;
 }
 
@@ -141,6 +142,12 @@ export const math: Verifier<Config, Compiled> = {
       },
       imaginary_unit: { type: "boolean", default: true, description: "Read i as the imaginary unit." },
       euler_e: { type: "boolean", default: true, description: "Read e as Euler's number." },
+      physical_constants: {
+        type: "boolean",
+        default: false,
+        description:
+          "Read c, h, \\hbar, k_B, N_A, G, R, m_e, \\epsilon_0, ... as CODATA constants (and e as the elementary charge when euler_e is false).",
+      },
       max_input_chars: { type: "integer", minimum: 1, maximum: 4_000_000, default: LIMITS.maxInputChars },
     },
   },
@@ -162,6 +169,7 @@ export const math: Verifier<Config, Compiled> = {
       multipleChoice: c.multiple_choice ?? d.multipleChoice,
       imaginaryUnit: c.imaginary_unit ?? d.imaginaryUnit,
       eulerE: c.euler_e ?? d.eulerE,
+      physicalConstants: c.physical_constants ?? d.physicalConstants,
       maxInputChars: c.max_input_chars ?? d.maxInputChars,
     };
     return {

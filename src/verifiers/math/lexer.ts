@@ -122,7 +122,7 @@ const GREEK = new Set(
   (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron " +
     "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma " +
-    "Upsilon Phi Psi Omega ell"
+    "Upsilon Phi Psi Omega ell hbar"
   ).split(" "),
 );
 const GREEK_CHARS = "αβγδεζηθικλμνξοπρστυφχψω";
@@ -398,21 +398,20 @@ function lexNumber(src: string, i: number, sp: boolean, push: (t: Tok) => void):
       continue;
     }
     // Digit grouping written as 1{,}000 or 1\,000 (or a decimal comma 3{,}14).
-    const grp = src.startsWith(",\\!", j)
-      ? 3
-      : src.startsWith("{,}", j)
-        ? 3
-        : src.startsWith("\\,", j) || src.startsWith("\\ ", j)
-          ? 2
-          : 0;
+    // Also "32,\! 349", "1\;000", "1,~000": a comma and/or LaTeX spacing between groups of three.
+    const sepM =
+      c === "{" || c === "," || c === "\\"
+        ? /^(?:\{,\}|,?(?:\s*(?:\\[!,;: ]|~))+\s*)/.exec(src.slice(j, j + 24))
+        : null;
+    const grp = sepM ? sepM[0].length : 0;
     if (grp && isDigit(src[j + grp]) && !digits.includes(".")) {
       let k = j + grp;
       while (k < n && isDigit(src[k])) k++;
-      if (k - (j + grp) === 3 || (grp === 2 && k - (j + grp) === 3)) {
+      if (k - (j + grp) === 3) {
         j += grp;
         continue;
       }
-      if (grp === 3 && src[j] === "{") {
+      if (src.startsWith("{,}", j)) {
         digits += ".";
         j += grp;
         continue;
@@ -497,11 +496,17 @@ function lexWord(
   if (
     w.length === 1 &&
     sp &&
-    prev?.t === "num" &&
-    "mgshL".includes(w) &&
+    (prev?.t === "num" || afterPowerOfTen(out)) &&
+    "mgshLNJW".includes(w) &&
     /^(?:\s*[.]?\s*$|\s*[/^])/.test(rest) &&
     // "\pi r^2 h" is a product: a one-letter unit only follows a plain number.
-    !out.some((t) => t.t === "id" || (t.t === "op" && (t.v === "^" || t.v === "_")))
+    // (10^{7} in scientific notation is still a plain number: "1.8 \times 10^7 J".)
+    !out.some(
+      (t, i) =>
+        t.t === "id" ||
+        (t.t === "op" && t.v === "_") ||
+        (t.t === "op" && t.v === "^" && !(out[i - 1]?.t === "num" && out[i - 1]?.v === "10")),
+    )
   ) {
     return push({ t: "word", v: w, sp });
   }
@@ -509,7 +514,7 @@ function lexWord(
     prev?.t === "op" &&
     prev.v === "/" &&
     out[out.length - 2]?.t === "word" &&
-    (UNIT_WORDS.has(w) || "mgshL".includes(w))
+    (UNIT_WORDS.has(w) || "mgshLNJW".includes(w))
   ) {
     return push({ t: "word", v: w, sp });
   }
@@ -526,6 +531,17 @@ function lexWord(
     return push({ t: "word", v: w, sp });
   }
   for (let k = 0; k < w.length; k++) push({ t: "id", v: w[k]!, sp: k === 0 ? sp : false });
+}
+
+/** The tokens end with 10^{...} (scientific notation in braces): a unit may follow. */
+function afterPowerOfTen(out: Tok[]): boolean {
+  let k = out.length - 1;
+  if (out[k]?.t !== "op" || out[k]!.v !== "}") return false;
+  while (k > 0 && !(out[k]!.t === "op" && out[k]!.v === "{")) {
+    k--;
+    if (out.length - k > 6) return false;
+  }
+  return out[k - 1]?.t === "op" && out[k - 1]!.v === "^" && out[k - 2]?.t === "num" && out[k - 2]!.v === "10";
 }
 
 function lexCommand(

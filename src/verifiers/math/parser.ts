@@ -178,8 +178,20 @@ class Parser {
     return this.mk({ k: "seq", kind: "list", items, joiner: joiner ?? "," });
   }
 
+  /** "2:3", "V_1:V_2": a ratio of two quantities is their quotient ("3:05", a time of day, is not). */
+  private ratio(closers: string[]): Node {
+    const a = this.setExpr(closers);
+    if (!this.isOp(":") || closers.includes(":")) return a;
+    const next = this.peek(1);
+    if (next?.t === "num" && /^0\d$/.test(next.v)) throw new ParseError("a time of day, not a ratio");
+    this.pos++;
+    const b = this.setExpr(closers);
+    if (this.isOp(":")) throw new ParseError("a ratio of more than two parts is not supported");
+    return this.mk({ k: "div", a, b, ratio: true });
+  }
+
   private rel(closers: string[]): Node {
-    const args = [this.setExpr(closers)];
+    const args = [this.ratio(closers)];
     const ops: RelOp[] = [];
     for (;;) {
       const t = this.peek();
@@ -193,7 +205,7 @@ class Parser {
       if (!REL_OPS.has(op)) break;
       this.pos++;
       ops.push(op as RelOp);
-      args.push(this.setExpr(closers));
+      args.push(this.ratio(closers));
     }
     return ops.length ? this.mk({ k: "rel", ops, args }) : args[0]!;
   }

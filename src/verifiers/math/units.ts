@@ -58,6 +58,40 @@ const TABLE: [string[], string, Dims][] = [
   [["cent", "cents"], "0.01", $],
   [["mph"], "0.44704", [1, 0, -1, 0]],
   [["kph", "kmh"], "0.27777777777777777777777777777778", [1, 0, -1, 0]],
+  // SI derived units and their US / practical relatives (force, energy, power, pressure, frequency).
+  [["N", "newton", "newtons"], "1", [1, 1, -2, 0]],
+  [["kN", "kilonewton", "kilonewtons"], "1000", [1, 1, -2, 0]],
+  [["mN"], "0.001", [1, 1, -2, 0]],
+  [["lbf"], "4.4482216152605", [1, 1, -2, 0]],
+  [["dyn", "dyne", "dynes"], "0.00001", [1, 1, -2, 0]],
+  [["J", "joule", "joules"], "1", [2, 1, -2, 0]],
+  [["kJ", "kilojoule", "kilojoules"], "1000", [2, 1, -2, 0]],
+  [["MJ", "megajoule", "megajoules"], "1000000", [2, 1, -2, 0]],
+  [["eV", "electronvolt", "electronvolts"], "0.0000000000000000001602176634", [2, 1, -2, 0]],
+  [["keV"], "0.0000000000000001602176634", [2, 1, -2, 0]],
+  [["MeV"], "0.0000000000001602176634", [2, 1, -2, 0]],
+  [["cal", "calorie", "calories"], "4.184", [2, 1, -2, 0]],
+  [["kcal", "kilocalorie", "kilocalories", "Cal"], "4184", [2, 1, -2, 0]],
+  [["Wh"], "3600", [2, 1, -2, 0]],
+  [["kWh"], "3600000", [2, 1, -2, 0]],
+  [["BTU", "Btu"], "1055.05585262", [2, 1, -2, 0]],
+  [["erg", "ergs"], "0.0000001", [2, 1, -2, 0]],
+  [["W", "watt", "watts"], "1", [2, 1, -3, 0]],
+  [["kW", "kilowatt", "kilowatts"], "1000", [2, 1, -3, 0]],
+  [["MW", "megawatt", "megawatts"], "1000000", [2, 1, -3, 0]],
+  [["hp", "horsepower"], "745.69987158227022", [2, 1, -3, 0]],
+  [["Pa", "pascal", "pascals"], "1", [-1, 1, -2, 0]],
+  [["hPa"], "100", [-1, 1, -2, 0]],
+  [["kPa"], "1000", [-1, 1, -2, 0]],
+  [["MPa"], "1000000", [-1, 1, -2, 0]],
+  [["GPa"], "1000000000", [-1, 1, -2, 0]],
+  [["bar", "bars"], "100000", [-1, 1, -2, 0]],
+  [["atm", "atmosphere", "atmospheres"], "101325", [-1, 1, -2, 0]],
+  [["psi"], "6894.757293168361", [-1, 1, -2, 0]],
+  [["Hz", "hertz"], "1", [0, 0, -1, 0]],
+  [["kHz"], "1000", [0, 0, -1, 0]],
+  [["MHz"], "1000000", [0, 0, -1, 0]],
+  [["GHz"], "1000000000", [0, 0, -1, 0]],
 ];
 
 const BY_NAME = new Map<string, UnitValue>();
@@ -65,13 +99,18 @@ for (const [names, f, dims] of TABLE) {
   const factor = fromDecimal(f)!;
   for (const n of names) BY_NAME.set(n, { factor, dims });
 }
-// km/h exactly 5/18 m/s.
+// km/h exactly 5/18 m/s; a torr exactly 101325/760 Pa.
+// mmHg as textbooks use it (760 mmHg = 1 atm), not the conventional 133.322387415 Pa.
+for (const t of ["torr", "Torr", "mmHg"])
+  BY_NAME.set(t, { factor: { n: 101325n, d: 760n }, dims: [-1, 1, -2, 0] });
 BY_NAME.set("kph", { factor: { n: 5n, d: 18n }, dims: [1, 0, -1, 0] });
 BY_NAME.set("kmh", { factor: { n: 5n, d: 18n }, dims: [1, 0, -1, 0] });
 
 /** Letter runs the lexer reads as a unit word after a number ("5cm", "3 km"), not as variables. */
 export const UNIT_WORDS: ReadonlySet<string> = new Set(
-  [...BY_NAME.keys()].filter((k) => k.length >= 2 && !["in", "mi", "pt", "min", "ms", "nm"].includes(k)),
+  [...BY_NAME.keys()].filter(
+    (k) => k.length >= 2 && !["in", "mi", "pt", "min", "ms", "nm", "Cal", "bar", "bars"].includes(k),
+  ),
 );
 
 function scale(d: Dims, k: number): Dims {
@@ -114,6 +153,7 @@ export function parseUnit(text: string): UnitValue | null {
       pending = 3;
       continue;
     }
+    // Case matters where it tells units apart (mW and MW, Pa and pa); lower case is a fallback only.
     let u = BY_NAME.get(p) ?? BY_NAME.get(p.toLowerCase());
     if (!u && p.endsWith("s")) u = BY_NAME.get(p.slice(0, -1));
     if (!u) return null;

@@ -21,9 +21,14 @@ export interface CheckedEquation {
 
 const MATH_ENV = /\$\$([\s\S]+?)\$\$|\$([^$]+?)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
 const GSM8K = /<<([^<>]+?)>>/g;
-// Plain-text arithmetic around an "=": digits, operators, brackets and spaces only.
-const PLAIN =
-  /[\d(][\d.,\s+\-−*/×÷^()]*?(?:=|≈|\\approx)\s*[-−]?\(?\d[\d.,]*(?:\s*[+\-−*/×÷^]\s*\(?\d[\d.,]*\)?)*\)?/g;
+// Plain-text arithmetic: numbers joined by operators (also LaTeX ones written outside $...$:
+// `3 \times 4 = 12`), then one or more "=" links, every one of which is checked (`12 + 7 + 5 = 19 + 5 = 25`).
+const P_NUM = String.raw`\(*[-−]?(?:\d[\d.,]*|\\frac\s*\{\d+\}\s*\{\d+\})\)*`;
+const P_OP = String.raw`(?:[+\-−*/×÷^·]|\\times|\\cdot|\\div)`;
+const P_EXPR = String.raw`${P_NUM}(?:\s*${P_OP}\s*${P_NUM})*`;
+const ARITH_RUN = /(?:[\d.,\s+\-−*/×÷^·()=≈{}]|\\(?:times|cdot|div|approx|frac))+/g;
+const MAX_RUN = 2000;
+const PLAIN = new RegExp(String.raw`${P_EXPR}(?:\s*(?:=|≈|\\approx)\s*${P_EXPR})+`, "g");
 
 /** The equation texts of a step, from math environments, GSM8K annotations and plain text. */
 export function findEquations(step: string): string[] {
@@ -36,7 +41,13 @@ export function findEquations(step: string): string[] {
       return " ".repeat(m.length);
     });
   }
-  for (const m of rest.matchAll(PLAIN)) out.push(m[0]);
+  // PLAIN backtracks quadratically on a long run of arithmetic with no "=" in it: it only runs inside the
+  // runs of arithmetic characters that hold a relation, each bounded in length (linear overall).
+  for (const run of rest.matchAll(ARITH_RUN)) {
+    const r = run[0];
+    if (r.length > MAX_RUN || !/=|≈|\\approx/.test(r)) continue;
+    for (const m of r.matchAll(PLAIN)) out.push(m[0]);
+  }
   return out.map((e) => e.trim()).filter((e) => e.length > 0 && e.length <= 2000);
 }
 

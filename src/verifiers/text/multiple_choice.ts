@@ -63,7 +63,36 @@ function othersAfter(rest: string, chosen: string, letters: string): string[] {
   return [...found];
 }
 
-export function extractChoice(text: string, letters: string): Choice {
+export function extractChoice(raw: string, letters: string): Choice {
+  const body = answerBody(raw);
+  const choice = choiceIn(body, letters);
+  if (!choice || "ambiguous" in choice || !body.includes("\n")) return choice;
+  // "A\nB\nC\nD", "(A)\n(B)": several lines that are each only an option letter list the options.
+  const listed = new Set<string>();
+  for (const line of body.split(/\r?\n/)) {
+    const l = /^[\s*_\-•]*(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[).:]?)[\s*_]*$/.exec(line);
+    const letter = l && (l[1] ?? l[2] ?? l[3])!;
+    if (letter && letters.includes(letter)) listed.add(letter);
+  }
+  if (listed.size > 1) return { ambiguous: [...listed], how: "one option letter per line" };
+  return choice;
+}
+
+/** The body of the last <answer>...</answer> block when there is one (the default input keeps the tags). */
+function answerBody(text: string): string {
+  if (!text.includes("</answer>")) return text;
+  const close = text.lastIndexOf("</answer>");
+  const open = close >= 0 ? text.lastIndexOf("<answer>", close) : -1;
+  return open >= 0 ? text.slice(open + "<answer>".length, close) : text;
+}
+
+function choiceIn(raw: string, letters: string): Choice {
+  // "$E$", "\text{E}", "\(\mathrm{(B)}\)": a letter wrapped in math or text markup is the letter.
+  const text = !/[$\\]/.test(raw)
+    ? raw
+    : raw
+        .replace(/\\(?:text\w*|mathrm|mathbf|textrm)\s*\{\s*(\(?[A-Za-z]\)?)\s*\}/g, "$1")
+        .replace(/(?:\$|\\\()\s*(\(?[A-Z]\)?)\s*(?:\$|\\\))/g, "$1");
   const boxed = boxes(text)
     .map((b) => letterForm(b, letters))
     .filter((x): x is string => x !== null);
