@@ -10,6 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { type RewardNode, VerifierNode } from "../rewards/index.js";
 import { type Reward, SpecError } from "../spec/index.js";
 import { type CodeCompiled, isolationReport } from "../verifiers/code/code.js";
+import { codeLimiter } from "../verifiers/code/limiter.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { registerEval } from "./eval-route.js";
@@ -32,6 +33,11 @@ export interface ServerOptions {
   maxBatch?: number;
   /** Most samples admitted and not yet scored across requests (default 262,144); more is a 429. */
   maxPending?: number;
+  /**
+   * Most estimated work admitted and not yet done across requests, in seconds (default 30); more is a
+   * 429 with the time for the queue to drain as Retry-After. See admission.ts.
+   */
+  maxQueueSeconds?: number;
   /** Samples scored at once within a request (default 64). */
   concurrency?: number;
   /** Largest request body in bytes (default 64 MiB); larger is a 413. */
@@ -65,6 +71,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     stripTokens: opts.stripTokens ?? DEFAULT_STRIP_TOKENS,
     maxBatch: opts.maxBatch ?? 65536,
     maxPending: opts.maxPending ?? 262144,
+    maxQueueSeconds: opts.maxQueueSeconds ?? 30,
     concurrency: opts.concurrency ?? 64,
     requestTimeoutMs: opts.requestTimeoutMs ?? 600_000,
     maxDepth: opts.maxDepth ?? 100,
@@ -158,6 +165,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
         });
     }
   });
+  // A full queue, or a client back before its Retry-After, is refused before its body is read: refusing
+  // costs next to nothing however often a client retries.
+  app.addHook("onRequest", async (req) => {
+    if (req.method === "POST") ctx.admission.precheck(req.ip);
+  });
   app.addHook("onResponse", async (req, reply) => {
     metrics.request(req.routeOptions.url ?? "unknown", reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -195,6 +207,8 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     pid: process.pid,
     spec: { type: reward.root.type, name: reward.root.name },
     queued: ctx.admission.queued,
+    admission: ctx.admission.stats(),
+    code_slots: { size: codeLimiter().size, busy: codeLimiter().busy, waiting: codeLimiter().queued },
     ...(await codeHealth(reward.root)),
   }));
   app.get("/metrics", async (_req, reply) => {

@@ -10,11 +10,12 @@
  */
 import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { fail, type Result } from "../../core/index.js";
+import { fail, nextSlice, type Result, sliceDue } from "../../core/index.js";
 import { flattenComponents, type GroupOptions, type Placement } from "../../rewards/index.js";
 import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { sendJson } from "../json-out.js";
 import { batchLimit, depthError, discardRest, ndjsonLines, nestedDeeperThan, Refused } from "../limits.js";
 
 export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
@@ -49,20 +50,25 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
       const out = await ctx.score(body.samples, {
         ...(body.group ? { group: body.group } : {}),
         signal: clientGone(reply),
+        client: req.ip,
       });
-      const results = out.results.map((r, i) => {
+      const results: unknown[] = out.results;
+      for (let i = 0; i < results.length; i++) {
+        if (sliceDue()) await nextSlice();
+        let r = out.results[i]!;
         const s = body.samples[i] as Record<string, unknown> | null;
-        if (!s || typeof s !== "object" || s.token_offsets === undefined) return r;
-        const t = ctx.reward.withTokenRewards(s, r, s.token_offsets, body.placement ?? "span_end");
-        return r.group ? { ...t, group: r.group } : t;
-      });
-      if (body.components === "flat" || body.components === "none") {
-        for (const r of results as { components?: unknown }[]) {
-          if (body.components === "none" || !r.components) delete r.components;
-          else r.components = flattenComponents(r as Result);
+        if (s && typeof s === "object" && s.token_offsets !== undefined) {
+          const t = ctx.reward.withTokenRewards(s, r, s.token_offsets, body.placement ?? "span_end");
+          r = r.group ? { ...t, group: r.group } : t;
         }
+        if (body.components === "none") {
+          const { components: _c, ...rest } = r;
+          results[i] = rest;
+        } else if (body.components === "flat" && r.components) {
+          results[i] = { ...r, components: flattenComponents(r as Result) };
+        } else results[i] = r;
       }
-      return out.groups ? { results, groups: out.groups } : { results };
+      return sendJson(reply, out.groups ? { results, groups: out.groups } : { results });
     },
   );
 
@@ -137,6 +143,8 @@ async function streamScores(
   stop: AbortSignal,
 ): Promise<void> {
   const CHUNK = Math.max(16, ctx.concurrency);
+  // Every chunk of the stream is the work of one request, for the fair sharing of code slots.
+  const key = ctx.newKey();
   let index = 0;
   let chunk: { index: number; sample: unknown }[] = [];
   const inflight = new Set<Promise<void>>();
@@ -146,7 +154,7 @@ async function streamScores(
       try {
         const { results } = await ctx.score(
           items.map((x) => x.sample),
-          { signal: stop },
+          { signal: stop, key },
         );
         results.forEach((r, k) => {
           write(items[k]!.index, r);
