@@ -14,7 +14,7 @@ import { codeLimiter } from "../verifiers/code/limiter.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { registerEval } from "./eval-route.js";
-import { depthError, nestedDeeperThan } from "./limits.js";
+import { parseJsonSliced } from "./json-in.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { registerNative } from "./protocols/native.js";
@@ -102,12 +102,23 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     return503OnClosing: false,
   });
 
-  // Every JSON body: nesting depth checked before parsing, so a deep body is a 400, not a stack overflow.
+  // Every JSON body: nesting depth checked before parsing, so a deep body is a 400, not a stack overflow;
+  // a large body is parsed in time slices (json-in.ts) so that it does not hold up other requests.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    if (nestedDeeperThan(body as string, ctx.maxDepth)) return done(depthError(ctx.maxDepth), undefined);
-    parseJson(req, body as string, done);
+    const parse = (text: string) => {
+      let out: { err: Error | null; value: unknown } | undefined;
+      parseJson(req, text, (err, value) => {
+        out = { err, value };
+      });
+      if (out?.err) throw out.err;
+      return out?.value;
+    };
+    parseJsonSliced(body as string, ctx.maxDepth, parse).then(
+      (value) => done(null, value),
+      (err: Error) => done(err, undefined),
+    );
   });
 
   let closing = false;
