@@ -171,15 +171,45 @@ async function streamScores(
       }
     }
   };
+  // Chunks go to scoring when full, at most two in flight (memory stays bounded however long the
+  // stream); a part-filled chunk goes too whenever the reader has used up the lines received and there is
+  // room, so a client that sends a few lines and waits for their results gets them.
+  let idle = false;
   const flush = (items: typeof chunk) => {
-    const p: Promise<void> = scoreChunk(items).finally(() => inflight.delete(p));
+    const p: Promise<void> = scoreChunk(items).finally(() => {
+      inflight.delete(p);
+      if (idle) sendPart();
+    });
     inflight.add(p);
     return p;
+  };
+  const sendPart = () => {
+    if (!chunk.length || inflight.size >= 2) return;
+    const items = chunk;
+    chunk = [];
+    void flush(items);
+  };
+  const sendFull = async () => {
+    if (inflight.size >= 2) await Promise.race(inflight);
+    const items = chunk;
+    chunk = [];
+    void flush(items);
+  };
+  const sendRest = () => {
+    idle = false;
+    const items = chunk;
+    chunk = [];
+    if (items.length) void flush(items);
+  };
+  const beforeWait = async () => {
+    idle = true;
+    sendPart();
   };
   let lineNo = 0;
   const body = input[Symbol.asyncIterator]();
   try {
-    for await (const raw of ndjsonLines(body, ctx.maxLine, ctx.bodyTimeoutMs)) {
+    for await (const raw of ndjsonLines(body, ctx.maxLine, ctx.bodyTimeoutMs, beforeWait)) {
+      idle = false;
       if (stop.aborted) break;
       lineNo++;
       // A byte order mark is not part of the first sample.
@@ -196,13 +226,7 @@ async function streamScores(
         continue;
       }
       chunk.push({ index: i, sample });
-      if (chunk.length >= CHUNK) {
-        const items = chunk;
-        chunk = [];
-        // At most two chunks in flight: memory stays bounded however long the stream.
-        if (inflight.size >= 2) await Promise.race(inflight);
-        void flush(items);
-      }
+      if (chunk.length >= CHUNK) await sendFull();
     }
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
@@ -212,14 +236,14 @@ async function streamScores(
     );
     if (sink.refuse(e)) return;
     // Too late for a status: the lines read so far are scored, then an error line ends the stream.
-    if (chunk.length) void flush(chunk);
+    sendRest();
     await Promise.all(inflight);
     const kind = e.statusCode === 413 ? "too_large" : "timeout";
     write(-1, { ...fail(kind, `line ${lineNo + 1}: ${e.message}; the stream ends here`), ms: 0 });
     sink.end();
     return;
   }
-  if (chunk.length) void flush(chunk);
+  sendRest();
   await Promise.all(inflight);
   sink.end();
 }
