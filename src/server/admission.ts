@@ -6,9 +6,10 @@
  * `maxQueueSeconds`, or its samples `maxPending`. A request alone larger than the budget is admitted
  * only when nothing else is queued, so a big batch is slow but never refused for ever.
  *
- * Refusals are cheap (`precheck` runs before the body is read), and a client that comes back before its
- * Retry-After is over may only fill the queue half way, so clients retrying in a loop cannot take all the
- * room that frees up from clients that wait as told.
+ * Refusals are cheap (`precheck` runs before the body is read), and refused clients keep their place: a
+ * client refused first is admitted first (room is kept for it until it comes back, or its place
+ * expires), so clients that retry at once cannot take every gap in the queue from clients that wait as
+ * told. A client is its address as the server sees it.
  */
 
 export class Busy extends Error {
@@ -30,8 +31,15 @@ export interface AdmissionOptions {
 }
 
 const MAX_RETRY_AFTER_S = 60;
-/** Clients remembered for their Retry-After (a bounded map; the oldest go first). */
+/** Refused clients remembered (a bounded map; the oldest go first). */
 const MAX_CLIENTS = 10_000;
+/** A refused client's place is kept for twice its Retry-After plus this. */
+const TICKET_GRACE_S = 5;
+/** A measurement of the cost per sample is taken over LEARN_MS busy and LEARN_SAMPLES samples at least. */
+const LEARN_MS = 500;
+const LEARN_SAMPLES = 16;
+/** ... or over this much busy time when samples are slow. */
+const LEARN_MAX_MS = 10_000;
 /** Weight of a new measurement in the running average of the cost per sample. */
 const EWMA = 0.3;
 
@@ -39,67 +47,61 @@ export class Admission {
   private pending = 0;
   private costS: number;
   private measured = false;
+  private windows = 0;
   private busyMs = 0;
   private doneSince = 0;
   private lastTick = performance.now();
   private scoredTotal = 0;
   private refusedTotal = 0;
-  private readonly notBefore = new Map<string, number>();
+  /** Clients refused and not yet admitted, in the order of their first refusal. */
+  private readonly tickets = new Map<string, { samples: number; expires: number }>();
+  /** Running mean of the samples per admitted request (a refusal before the body is read assumes it). */
+  private meanRequest: number | undefined;
 
   constructor(readonly opts: AdmissionOptions) {
     this.costS = opts.priorCost;
   }
 
-  /**
-   * Before the body is read: refuses any request while the queue is already full (for a client back
-   * before its Retry-After: half full).
-   */
+  /** Before the body is read: refuses any request while the queue is already full. */
   precheck(client?: string): void {
-    const f = this.share(client);
+    const ahead = this.ahead(client);
     if (
       this.pending > 0 &&
-      (this.queuedSeconds >= f * this.opts.maxQueueSeconds || this.pending >= f * this.opts.maxPending)
+      (this.queuedSeconds + ahead >= this.opts.maxQueueSeconds || this.pending >= this.opts.maxPending)
     ) {
-      throw this.refuse(0, client, f);
+      // The request's size is not known yet: Retry-After is when the queue has room again, and the place
+      // kept for the client assumes a request of the usual size.
+      const known = client === undefined ? undefined : this.tickets.get(client)?.samples;
+      throw this.refuse(0, client, ahead, known ?? Math.round(this.meanRequest ?? 1));
     }
   }
 
-  /** Admits n samples or throws Busy; returns the function that releases them once scored. */
-  enter(n: number, client?: string): () => void {
-    const f = this.share(client);
-    if (
-      this.pending > 0 &&
-      (this.pending + n > f * this.opts.maxPending ||
-        this.queuedSeconds + n * this.costS > f * this.opts.maxQueueSeconds)
-    ) {
-      throw this.refuse(n, client, f);
-    }
+  /**
+   * Admits n samples or throws Busy. Returns the function that releases k of them as they are scored
+   * (all that are left without k), so the queued work is known as a batch progresses.
+   */
+  enter(n: number, client?: string): (k?: number) => void {
+    const ahead = this.ahead(client);
+    const fits =
+      (this.pending === 0 && ahead === 0) ||
+      (this.pending + n <= this.opts.maxPending &&
+        this.queuedSeconds + ahead + n * this.costS <= this.opts.maxQueueSeconds);
+    if (!fits) throw this.refuse(n, client, ahead);
+    if (client !== undefined) this.tickets.delete(client);
+    this.meanRequest = this.meanRequest === undefined ? n : 0.8 * this.meanRequest + 0.2 * n;
     this.tick();
     this.pending += n;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
+    let left = n;
+    return (k = left) => {
+      const m = Math.min(k, left);
+      if (m <= 0) return;
+      left -= m;
       this.tick();
-      this.pending -= n;
-      this.scoredTotal += n;
-      this.doneSince += n;
+      this.pending -= m;
+      this.scoredTotal += m;
+      this.doneSince += m;
       this.learn();
     };
-  }
-
-  /**
-   * The share of the queue a client may fill: all of it, or half for a client back before the
-   * Retry-After it was given. Clients that retry at once then keep the queue about half full at most,
-   * and clients that wait as told find room above that.
-   */
-  private share(client: string | undefined): number {
-    if (client === undefined) return 1;
-    const until = this.notBefore.get(client);
-    if (until === undefined) return 1;
-    if (Date.now() < until) return 0.5;
-    this.notBefore.delete(client);
-    return 1;
   }
 
   /** Samples admitted and not yet scored. */
@@ -124,19 +126,47 @@ export class Admission {
       max_queue_seconds: this.opts.maxQueueSeconds,
       cost_ms_per_sample: +(this.costS * 1000).toFixed(4),
       cost_measured: this.measured,
+      waiting_clients: this.tickets.size,
       scored: this.scoredTotal,
       refused: this.refusedTotal,
     };
   }
 
-  private refuse(n: number, client: string | undefined, share: number): Busy {
+  /**
+   * Work (seconds) kept for the clients refused before this one that have not been back yet. Places of
+   * clients that did not come back expire.
+   */
+  private ahead(client: string | undefined): number {
+    const now = Date.now();
+    let sum = 0;
+    for (const [c, t] of this.tickets) {
+      if (t.expires < now) {
+        this.tickets.delete(c);
+        continue;
+      }
+      if (c === client) break;
+      sum += t.samples * this.costS;
+    }
+    return sum;
+  }
+
+  private refuse(n: number, client: string | undefined, ahead: number, keep = n): Busy {
     this.refusedTotal++;
-    const over = this.queuedSeconds + n * this.costS - share * this.opts.maxQueueSeconds;
-    const s = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(over > 0 ? over : this.queuedSeconds)));
+    const over = this.queuedSeconds + ahead + n * this.costS - this.opts.maxQueueSeconds;
+    const s = Math.min(
+      MAX_RETRY_AFTER_S,
+      Math.max(1, Math.ceil(over > 0 ? over : this.queuedSeconds + ahead)),
+    );
     if (client !== undefined) {
-      if (this.notBefore.size >= MAX_CLIENTS) this.notBefore.delete(this.notBefore.keys().next().value!);
-      this.notBefore.delete(client);
-      this.notBefore.set(client, Date.now() + s * 1000);
+      const expires = Date.now() + (2 * s + TICKET_GRACE_S) * 1000;
+      const t = this.tickets.get(client);
+      if (t) {
+        t.samples = keep;
+        t.expires = expires;
+      } else {
+        if (this.tickets.size >= MAX_CLIENTS) this.tickets.delete(this.tickets.keys().next().value!);
+        this.tickets.set(client, { samples: keep, expires });
+      }
     }
     return new Busy(
       s,
@@ -153,12 +183,20 @@ export class Admission {
     this.lastTick = now;
   }
 
-  /** Folds the time busy per sample finished into the running cost, once there is enough to go on. */
+  /**
+   * Folds the time busy per sample finished into the running cost, over windows of at least LEARN_MS
+   * busy and LEARN_SAMPLES samples (or LEARN_MAX_MS busy): results come in bursts, and short windows
+   * would swing between bursts and gaps. The first window is dropped: it holds the start-up (worker
+   * threads, sandboxes), which later samples do not pay.
+   */
   private learn(): void {
-    if (this.doneSince < 32 && this.busyMs < 500) return;
-    const sample = this.busyMs / 1000 / Math.max(1, this.doneSince);
-    this.costS = this.measured ? (1 - EWMA) * this.costS + EWMA * sample : sample;
-    this.measured = true;
+    if (this.doneSince === 0 || this.busyMs < LEARN_MS) return;
+    if (this.doneSince < LEARN_SAMPLES && this.busyMs < LEARN_MAX_MS) return;
+    const sample = this.busyMs / 1000 / this.doneSince;
+    if (this.windows === 1) this.costS = sample;
+    else if (this.windows > 1) this.costS = (1 - EWMA) * this.costS + EWMA * sample;
+    this.measured = this.windows >= 1;
+    this.windows++;
     this.busyMs = 0;
     this.doneSince = 0;
   }

@@ -82,7 +82,7 @@ export function makeContext(
       base.requestTimeoutMs,
     );
     try {
-      const batch = { concurrency: base.concurrency, signal: ac.signal };
+      const batch = { concurrency: base.concurrency, signal: ac.signal, onResult: () => release(1) };
       const out = opts.group
         ? await base.reward.scoreGroups(samples, opts.group, batch)
         : { results: await base.reward.scoreBatch(samples, batch) };
