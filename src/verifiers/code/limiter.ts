@@ -12,10 +12,17 @@ function defaultSlots(): number {
   return Number.isInteger(env) && env > 0 ? env : Math.max(1, availableParallelism());
 }
 
+/** Most slots one request may hold (REWARDKIT_CODE_REQUEST_CAP; default: all of them). */
+function requestCap(size: number): number {
+  const env = Number(process.env.REWARDKIT_CODE_REQUEST_CAP);
+  return Number.isInteger(env) && env > 0 ? Math.min(env, size) : size;
+}
+
 let limiter: FairQueue | undefined;
 
 export function codeLimiter(): FairQueue {
-  limiter ??= new FairQueue(defaultSlots());
+  const n = defaultSlots();
+  limiter ??= new FairQueue(n, requestCap(n));
   return limiter;
 }
 
@@ -24,7 +31,7 @@ export function setCodeConcurrency(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error("concurrency must be a positive integer");
   if (limiter && limiter.busy > 0)
     throw new Error("cannot resize the code concurrency limit while programs run");
-  limiter = new FairQueue(n);
+  limiter = new FairQueue(n, requestCap(n));
 }
 
 export async function withSlot<T>(
