@@ -12,10 +12,12 @@ describe("FairQueue", () => {
     const order: string[] = [];
     const a1 = await q.acquire(undefined, "A");
     const a2 = await q.acquire(undefined, "A");
-    const waits = [
-      ...Array.from({ length: 5 }, () => q.acquire(undefined, "A").then((s) => (order.push("A"), s))),
-      q.acquire(undefined, "B").then((s) => (order.push("B"), s)),
-    ];
+    const noted = (key: string) =>
+      q.acquire(undefined, key).then((s) => {
+        order.push(key);
+        return s;
+      });
+    const waits = [...Array.from({ length: 5 }, () => noted("A")), noted("B")];
     expect(q.queued).toBe(6);
     q.release(a1);
     await Promise.resolve();
