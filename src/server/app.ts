@@ -61,6 +61,15 @@ export interface ServerOptions {
 }
 
 const SHUTDOWN_RETRY_AFTER_S = 5;
+/** Routes that score samples (and so wait in the admission queue). */
+const SCORING = new Set([
+  "/v1/score",
+  "/v1/score/stream",
+  "/get_reward",
+  "/verify",
+  "/ng-rollout/:id/verify",
+  "/v1/graders/run",
+]);
 
 export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyInstance {
   const metrics = new Metrics();
@@ -179,7 +188,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   // A full queue, or a client back before its Retry-After, is refused before its body is read: refusing
   // costs next to nothing however often a client retries.
   app.addHook("onRequest", async (req) => {
-    if (req.method === "POST") ctx.admission.precheck(req.ip);
+    if (req.method === "POST" && SCORING.has(req.routeOptions.url ?? "")) ctx.admission.precheck(req.ip);
   });
   app.addHook("onResponse", async (req, reply) => {
     metrics.request(req.routeOptions.url ?? "unknown", reply.statusCode, reply.elapsedTime / 1000);
