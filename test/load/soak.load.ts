@@ -105,8 +105,10 @@ async function soak(
 const flat = (f: Figures) => f.rss_end_mb <= f.rss_warm_mb * 1.2 + 30;
 
 describe("soak", () => {
-  it("math: no lost or spurious results, no 5xx, flat RSS", async () => {
-    const f = await soak(
+  // One soak per workload; its figures are checked by the tests below.
+  let math: Promise<Figures> | undefined;
+  const mathSoak = () => {
+    math ??= soak(
       "math",
       ["--spec", "math"],
       mathSamples(64),
@@ -114,14 +116,10 @@ describe("soak", () => {
       256,
       8,
     );
-    expect(f.lost).toBe(0);
-    expect(f.http_5xx).toBe(0);
-    expect(f.spurious).toBe(0);
-    expect(f.timeouts).toBe(0);
-    expect(flat(f), JSON.stringify(f)).toBe(true);
-  });
-
-  it("code (JavaScript programs): no lost or spurious results, no 5xx, flat RSS", async () => {
+    return math;
+  };
+  let code: Promise<Figures> | undefined;
+  const codeSoak = () => {
     const spec = join(tmpdir(), `rk-soak-code-${process.pid}.json`);
     writeFileSync(spec, JSON.stringify({ type: "code", language: "js", time_ms: 5000 }));
     const programs = Array.from({ length: 32 }, (_, i) => ({
@@ -132,7 +130,26 @@ describe("soak", () => {
         tests: [`if (f(${i}) !== ${i + 1}) throw new Error("no")`],
       },
     }));
-    const f = await soak("code", ["--spec", spec], programs, size("LOAD_SOAK_CODE", 600, 20_000), 16, 4);
+    code ??= soak("code", ["--spec", spec], programs, size("LOAD_SOAK_CODE", 600, 20_000), 16, 4);
+    return code;
+  };
+
+  it("math: every result as a fresh scorer gives it (none lost, no spurious timeout), no 5xx", async () => {
+    const f = await mathSoak();
+    expect(f.lost).toBe(0);
+    expect(f.http_5xx).toBe(0);
+    expect(f.spurious).toBe(0);
+    expect(f.timeouts).toBe(0);
+  });
+
+  // Fails today, on main too: the worker pool's RSS grows with the samples it has run (docs/server.md).
+  it("math: RSS at the end within 20% (+30 MB) of its level after warm-up", async () => {
+    const f = await mathSoak();
+    expect(flat(f), JSON.stringify(f)).toBe(true);
+  });
+
+  it("code (JavaScript programs): every result as a fresh scorer gives it, no 5xx, flat RSS", async () => {
+    const f = await codeSoak();
     expect(f.lost).toBe(0);
     expect(f.http_5xx).toBe(0);
     expect(f.spurious).toBe(0);
