@@ -69,6 +69,7 @@ const SCORING = new Set([
   "/verify",
   "/ng-rollout/:id/verify",
   "/v1/graders/run",
+  "/v1/eval",
 ]);
 
 export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyInstance {
