@@ -9,8 +9,8 @@ import { codeLimiter } from "../verifiers/code/limiter.js";
 
 /** Programs: a typical run of a sample's tests, shared by the code slots. */
 const CODE_RUN_S = 0.25;
-/** Work handed to the worker pool (CAS calls, user regexes): a pool round trip, shared by the threads. */
-const POOL_TASK_S = 0.001;
+/** Work handed to the worker pool (CAS calls, user regexes): a task and its hand-off, shared by the threads. */
+const POOL_TASK_S = 0.0001;
 /** A judge model: an HTTP round trip, many at once. */
 const JUDGE_S = 0.05;
 /** Inline checks (format, text): tens of microseconds. */

@@ -139,7 +139,13 @@ export function rawPost(
 
 export interface Health {
   queued: number;
-  admission: { queued_samples: number; queued_seconds: number; scored: number; refused: number };
+  admission: {
+    queued_samples: number;
+    queued_seconds: number;
+    cost_ms_per_sample: number;
+    scored: number;
+    refused: number;
+  };
   code_slots: { size: number; busy: number; waiting: number };
 }
 
