@@ -14,7 +14,8 @@ import { codeLimiter } from "../verifiers/code/limiter.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { registerEval } from "./eval-route.js";
-import { parseJsonSliced } from "./json-in.js";
+import { parseJsonSliced, SLICED_ABOVE } from "./json-in.js";
+import { depthError, nestedDeeperThan } from "./limits.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { registerNative } from "./protocols/native.js";
@@ -125,6 +126,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
       if (out?.err) throw out.err;
       return out?.value;
     };
+    if ((body as string).length <= SLICED_ABOVE) {
+      // A small body: parsed at once, without a promise in between.
+      if (nestedDeeperThan(body as string, ctx.maxDepth)) return done(depthError(ctx.maxDepth), undefined);
+      return parseJson(req, body as string, done);
+    }
     parseJsonSliced(body as string, ctx.maxDepth, parse).then(
       (value) => done(null, value),
       (err: Error) => done(err, undefined),

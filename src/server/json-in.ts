@@ -9,7 +9,7 @@ import { nextSlice, sliceDue } from "../core/index.js";
 import { depthError, nestedDeeperThan, Refused } from "./limits.js";
 
 /** Bodies up to this size are parsed in one go (a few ms at most). */
-const SLICED_ABOVE = 1 << 20;
+export const SLICED_ABOVE = 1 << 20;
 /** Text of one piece of a top-level array. */
 const PIECE_CHARS = 256 * 1024;
 

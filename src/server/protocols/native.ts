@@ -68,7 +68,7 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
           results[i] = { ...r, components: flattenComponents(r as Result) };
         } else results[i] = r;
       }
-      return sendJson(reply, out.groups ? { results, groups: out.groups } : { results });
+      return sendJson(reply, out.groups ? { results, groups: out.groups } : { results }, results.length);
     },
   );
 

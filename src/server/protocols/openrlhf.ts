@@ -119,7 +119,11 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
       const { results: scored } = await ctx.score(samples, { signal: clientGone(reply), client: req.ip });
       const results = scored.map((r, i) => broken.get(i) ?? r);
       const rewards = results.map((r) => numericReward(r, ctx));
-      return sendJson(reply, { rewards, scores: rewards, extra_logs: await extraLogs(results, ctx, paths) });
+      return sendJson(
+        reply,
+        { rewards, scores: rewards, extra_logs: await extraLogs(results, ctx, paths) },
+        rewards.length,
+      );
     },
   );
 }
