@@ -142,7 +142,7 @@ describe("soak", () => {
     expect(f.timeouts).toBe(0);
   });
 
-  // Fails today, on main too: the worker pool's RSS grows with the samples it has run (docs/server.md).
+  // The pool's RSS grew with the samples it had run until main's pool and signal changes (docs/server.md).
   it("math: RSS at the end within 20% (+30 MB) of its level after warm-up", async () => {
     const f = await mathSoak();
     expect(flat(f), JSON.stringify(f)).toBe(true);
