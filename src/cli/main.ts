@@ -317,6 +317,17 @@ program
     262144,
   )
   .option(
+    "--max-queue-seconds <s>",
+    "most estimated work queued across requests, in seconds (more: 429 with Retry-After)",
+    (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0)
+        throw new InvalidArgumentError("--max-queue-seconds must be a positive number");
+      return n;
+    },
+    30,
+  )
+  .option(
     "--body-limit <bytes>",
     "largest request body (more: 413)",
     int("--body-limit", 1024),
@@ -360,6 +371,7 @@ program
       errorValue: o.errorValue,
       maxBatch: o.maxBatch,
       maxPending: o.maxPending,
+      maxQueueSeconds: o.maxQueueSeconds,
       bodyLimit: o.bodyLimit,
       maxDepth: o.maxDepth,
       maxLine: o.maxLine,

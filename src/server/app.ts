@@ -10,9 +10,11 @@ import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { type RewardNode, VerifierNode } from "../rewards/index.js";
 import { type Reward, SpecError } from "../spec/index.js";
 import { type CodeCompiled, isolationReport } from "../verifiers/code/code.js";
+import { codeLimiter } from "../verifiers/code/limiter.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { registerEval } from "./eval-route.js";
+import { parseJsonSliced, SLICED_ABOVE } from "./json-in.js";
 import { depthError, nestedDeeperThan } from "./limits.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
@@ -32,6 +34,11 @@ export interface ServerOptions {
   maxBatch?: number;
   /** Most samples admitted and not yet scored across requests (default 262,144); more is a 429. */
   maxPending?: number;
+  /**
+   * Most estimated work admitted and not yet done across requests, in seconds (default 30); more is a
+   * 429 with the time for the queue to drain as Retry-After. See admission.ts.
+   */
+  maxQueueSeconds?: number;
   /** Samples scored at once within a request (default 64). */
   concurrency?: number;
   /** Largest request body in bytes (default 64 MiB); larger is a 413. */
@@ -55,6 +62,16 @@ export interface ServerOptions {
 }
 
 const SHUTDOWN_RETRY_AFTER_S = 5;
+/** Routes that score samples (and so wait in the admission queue). */
+const SCORING = new Set([
+  "/v1/score",
+  "/v1/score/stream",
+  "/get_reward",
+  "/verify",
+  "/ng-rollout/:id/verify",
+  "/v1/graders/run",
+  "/v1/eval",
+]);
 
 export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyInstance {
   const metrics = new Metrics();
@@ -65,6 +82,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     stripTokens: opts.stripTokens ?? DEFAULT_STRIP_TOKENS,
     maxBatch: opts.maxBatch ?? 65536,
     maxPending: opts.maxPending ?? 262144,
+    maxQueueSeconds: opts.maxQueueSeconds ?? 30,
     concurrency: opts.concurrency ?? 64,
     requestTimeoutMs: opts.requestTimeoutMs ?? 600_000,
     maxDepth: opts.maxDepth ?? 100,
@@ -95,12 +113,28 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     return503OnClosing: false,
   });
 
-  // Every JSON body: nesting depth checked before parsing, so a deep body is a 400, not a stack overflow.
+  // Every JSON body: nesting depth checked before parsing, so a deep body is a 400, not a stack overflow;
+  // a large body is parsed in time slices (json-in.ts) so that it does not hold up other requests.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    if (nestedDeeperThan(body as string, ctx.maxDepth)) return done(depthError(ctx.maxDepth), undefined);
-    parseJson(req, body as string, done);
+    const parse = (text: string) => {
+      let out: { err: Error | null; value: unknown } | undefined;
+      parseJson(req, text, (err, value) => {
+        out = { err, value };
+      });
+      if (out?.err) throw out.err;
+      return out?.value;
+    };
+    if ((body as string).length <= SLICED_ABOVE) {
+      // A small body: parsed at once, without a promise in between.
+      if (nestedDeeperThan(body as string, ctx.maxDepth)) return done(depthError(ctx.maxDepth), undefined);
+      return parseJson(req, body as string, done);
+    }
+    parseJsonSliced(body as string, ctx.maxDepth, parse).then(
+      (value) => done(null, value),
+      (err: Error) => done(err, undefined),
+    );
   });
 
   let closing = false;
@@ -158,6 +192,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
         });
     }
   });
+  // A full queue, or a client back before its Retry-After, is refused before its body is read: refusing
+  // costs next to nothing however often a client retries.
+  app.addHook("onRequest", async (req) => {
+    if (req.method === "POST" && SCORING.has(req.routeOptions.url ?? "")) ctx.admission.precheck(req.ip);
+  });
   app.addHook("onResponse", async (req, reply) => {
     metrics.request(req.routeOptions.url ?? "unknown", reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -195,6 +234,8 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     pid: process.pid,
     spec: { type: reward.root.type, name: reward.root.name },
     queued: ctx.admission.queued,
+    admission: ctx.admission.stats(),
+    code_slots: { size: codeLimiter().size, busy: codeLimiter().busy, waiting: codeLimiter().queued },
     ...(await codeHealth(reward.root)),
   }));
   app.get("/metrics", async (_req, reply) => {

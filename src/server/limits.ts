@@ -68,12 +68,14 @@ export class BodyTimeout extends Refused {
 /**
  * Lines of an NDJSON body, split on "\n" (a trailing "\r" dropped), never buffering more than
  * `maxBytes` of one line: a longer line throws a 413 Refused. Waiting more than `idleMs` for the next
- * chunk throws BodyTimeout; time spent by the consumer between lines does not count.
+ * chunk throws BodyTimeout; time spent by the consumer between lines does not count. `beforeWait` runs
+ * each time the lines received so far are used up and more must be awaited.
  */
 export async function* ndjsonLines(
   it: AsyncIterator<Buffer | string>,
   maxBytes: number,
   idleMs: number,
+  beforeWait?: () => Promise<void>,
 ): AsyncGenerator<string> {
   const tooLong = () =>
     new Refused(
@@ -87,6 +89,7 @@ export async function* ndjsonLines(
     return s.endsWith("\r") ? s.slice(0, -1) : s;
   };
   for (;;) {
+    await beforeWait?.();
     let timer: NodeJS.Timeout | undefined;
     const idle = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new BodyTimeout(idleMs)), idleMs);

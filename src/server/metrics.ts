@@ -4,7 +4,7 @@
  */
 import { createRequire } from "node:module";
 import type { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { peekSharedPool, type Result } from "../core/index.js";
+import { nextSlice, peekSharedPool, type Result, sliceDue } from "../core/index.js";
 
 // Loaded when a server starts, not when rewardkit is imported for scoring (fast start).
 const require = createRequire(import.meta.url);
@@ -108,12 +108,15 @@ export class Metrics {
 
   /**
    * Counts a batch. Tallied locally first, so prom-client sees one call per label set, not per sample;
-   * components are tallied in a tree keyed by name, so no path string is built per sample.
+   * components are tallied in a tree keyed by name, so no path string is built per sample. Gives way to
+   * the event loop between time slices (a batch can hold 65,536 results).
    */
-  observe(results: readonly Result[]): void {
+  async observe(results: readonly Result[]): Promise<void> {
     const byStatus = new Map<string, { status: string; kind: string; n: number }>();
     const root: Tally = { path: "", children: new Map(), n: {}, sum: 0 };
-    for (const r of results) {
+    for (let i = 0; i < results.length; i++) {
+      if ((i & 255) === 255 && sliceDue()) await nextSlice();
+      const r = results[i]!;
       const kind = r.error?.kind ?? "";
       const k = `${r.status}\0${kind}`;
       const t = byStatus.get(k);

@@ -10,11 +10,12 @@
  */
 import { PassThrough, type Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { fail, type Result } from "../../core/index.js";
+import { fail, nextSlice, type Result, sliceDue } from "../../core/index.js";
 import { flattenComponents, type GroupOptions, type Placement } from "../../rewards/index.js";
 import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { sendJson } from "../json-out.js";
 import { batchLimit, depthError, discardRest, ndjsonLines, nestedDeeperThan, Refused } from "../limits.js";
 
 export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
@@ -49,20 +50,25 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
       const out = await ctx.score(body.samples, {
         ...(body.group ? { group: body.group } : {}),
         signal: clientGone(reply),
+        client: req.ip,
       });
-      const results = out.results.map((r, i) => {
+      const results: unknown[] = out.results;
+      for (let i = 0; i < results.length; i++) {
+        if (sliceDue()) await nextSlice();
+        let r = out.results[i]!;
         const s = body.samples[i] as Record<string, unknown> | null;
-        if (!s || typeof s !== "object" || s.token_offsets === undefined) return r;
-        const t = ctx.reward.withTokenRewards(s, r, s.token_offsets, body.placement ?? "span_end");
-        return r.group ? { ...t, group: r.group } : t;
-      });
-      if (body.components === "flat" || body.components === "none") {
-        for (const r of results as { components?: unknown }[]) {
-          if (body.components === "none" || !r.components) delete r.components;
-          else r.components = flattenComponents(r as Result);
+        if (s && typeof s === "object" && s.token_offsets !== undefined) {
+          const t = ctx.reward.withTokenRewards(s, r, s.token_offsets, body.placement ?? "span_end");
+          r = r.group ? { ...t, group: r.group } : t;
         }
+        if (body.components === "none") {
+          const { components: _c, ...rest } = r;
+          results[i] = rest;
+        } else if (body.components === "flat" && r.components) {
+          results[i] = { ...r, components: flattenComponents(r as Result) };
+        } else results[i] = r;
       }
-      return out.groups ? { results, groups: out.groups } : { results };
+      return sendJson(reply, out.groups ? { results, groups: out.groups } : { results }, results.length);
     },
   );
 
@@ -137,6 +143,8 @@ async function streamScores(
   stop: AbortSignal,
 ): Promise<void> {
   const CHUNK = Math.max(16, ctx.concurrency);
+  // Every chunk of the stream is the work of one request, for the fair sharing of code slots.
+  const key = ctx.newKey();
   let index = 0;
   let chunk: { index: number; sample: unknown }[] = [];
   const inflight = new Set<Promise<void>>();
@@ -146,7 +154,7 @@ async function streamScores(
       try {
         const { results } = await ctx.score(
           items.map((x) => x.sample),
-          { signal: stop },
+          { signal: stop, key },
         );
         results.forEach((r, k) => {
           write(items[k]!.index, r);
@@ -163,15 +171,45 @@ async function streamScores(
       }
     }
   };
+  // Chunks go to scoring when full, at most two in flight (memory stays bounded however long the
+  // stream); a part-filled chunk goes too whenever the reader has used up the lines received and there is
+  // room, so a client that sends a few lines and waits for their results gets them.
+  let idle = false;
   const flush = (items: typeof chunk) => {
-    const p: Promise<void> = scoreChunk(items).finally(() => inflight.delete(p));
+    const p: Promise<void> = scoreChunk(items).finally(() => {
+      inflight.delete(p);
+      if (idle) sendPart();
+    });
     inflight.add(p);
     return p;
+  };
+  const sendPart = () => {
+    if (!chunk.length || inflight.size >= 2) return;
+    const items = chunk;
+    chunk = [];
+    void flush(items);
+  };
+  const sendFull = async () => {
+    if (inflight.size >= 2) await Promise.race(inflight);
+    const items = chunk;
+    chunk = [];
+    void flush(items);
+  };
+  const sendRest = () => {
+    idle = false;
+    const items = chunk;
+    chunk = [];
+    if (items.length) void flush(items);
+  };
+  const beforeWait = async () => {
+    idle = true;
+    sendPart();
   };
   let lineNo = 0;
   const body = input[Symbol.asyncIterator]();
   try {
-    for await (const raw of ndjsonLines(body, ctx.maxLine, ctx.bodyTimeoutMs)) {
+    for await (const raw of ndjsonLines(body, ctx.maxLine, ctx.bodyTimeoutMs, beforeWait)) {
+      idle = false;
       if (stop.aborted) break;
       lineNo++;
       // A byte order mark is not part of the first sample.
@@ -188,13 +226,7 @@ async function streamScores(
         continue;
       }
       chunk.push({ index: i, sample });
-      if (chunk.length >= CHUNK) {
-        const items = chunk;
-        chunk = [];
-        // At most two chunks in flight: memory stays bounded however long the stream.
-        if (inflight.size >= 2) await Promise.race(inflight);
-        void flush(items);
-      }
+      if (chunk.length >= CHUNK) await sendFull();
     }
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
@@ -204,14 +236,14 @@ async function streamScores(
     );
     if (sink.refuse(e)) return;
     // Too late for a status: the lines read so far are scored, then an error line ends the stream.
-    if (chunk.length) void flush(chunk);
+    sendRest();
     await Promise.all(inflight);
     const kind = e.statusCode === 413 ? "too_large" : "timeout";
     write(-1, { ...fail(kind, `line ${lineNo + 1}: ${e.message}; the stream ends here`), ms: 0 });
     sink.end();
     return;
   }
-  if (chunk.length) void flush(chunk);
+  sendRest();
   await Promise.all(inflight);
   sink.end();
 }

@@ -99,7 +99,7 @@ export function registerNemoGym(app: FastifyInstance, ctx: ServerContext): void 
         const prompt = promptOf(row.responses_create_params);
         const sample: Record<string, unknown> = { ...fields, completion: [responseMessage(row.response)] };
         if (prompt !== undefined && sample.prompt === undefined) sample.prompt = prompt;
-        const { results } = await ctx.score([sample], { signal: clientGone(reply) });
+        const { results } = await ctx.score([sample], { signal: clientGone(reply), client: req.ip });
         const r = results[0]!;
         return {
           ...row,

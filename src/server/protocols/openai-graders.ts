@@ -17,7 +17,14 @@
  * REWARDKIT_JUDGE_API_KEY): a request cannot point `judge.base_url`, `api_key_env` or `headers` elsewhere.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { canonicalJson, type Result, type Sample, sampleProblem, TimeoutError } from "../../core/index.js";
+import {
+  canonicalJson,
+  type Result,
+  type Sample,
+  sampleProblem,
+  TimeoutError,
+  withWorkKey,
+} from "../../core/index.js";
 import {
   compileGrader,
   defaultRegistry,
@@ -319,7 +326,7 @@ export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext):
           error: { kind: "invalid_input", message: `model_sample: ${problem.replace("'completion'", "it")}` },
         });
       }
-      const release = ctx.admission.enter(1);
+      const release = ctx.admission.enter(1, req.ip);
       const ac = new AbortController();
       const gone = clientGone(reply);
       const onGone = () => ac.abort(new TimeoutError(0, "the client went away; request"));
@@ -330,7 +337,7 @@ export function registerOpenAIGraders(app: FastifyInstance, ctx: ServerContext):
       );
       let result: Result;
       try {
-        result = await c.reward.score(sample, { signal: ac.signal });
+        result = await withWorkKey(ctx.newKey(), () => c.reward.score(sample, { signal: ac.signal }));
       } finally {
         clearTimeout(timer);
         gone.removeEventListener("abort", onGone);

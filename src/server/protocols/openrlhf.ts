@@ -9,9 +9,10 @@
  * beside each component's reward under `rk/<component path>`.
  */
 import type { FastifyInstance } from "fastify";
-import { fail, type Result } from "../../core/index.js";
+import { fail, nextSlice, type Result, sliceDue } from "../../core/index.js";
 import { componentEntries, type RewardNode } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { sendJson } from "../json-out.js";
 import { batchLimit } from "../limits.js";
 
 export const DEFAULT_STRIP_TOKENS = [
@@ -115,10 +116,14 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
         if (labels) sample.reference = labels[i];
         samples.push(sample);
       });
-      const { results: scored } = await ctx.score(samples, { signal: clientGone(reply) });
+      const { results: scored } = await ctx.score(samples, { signal: clientGone(reply), client: req.ip });
       const results = scored.map((r, i) => broken.get(i) ?? r);
       const rewards = results.map((r) => numericReward(r, ctx));
-      return { rewards, scores: rewards, extra_logs: extraLogs(results, ctx, paths) };
+      return sendJson(
+        reply,
+        { rewards, scores: rewards, extra_logs: await extraLogs(results, ctx, paths) },
+        rewards.length,
+      );
     },
   );
 }
@@ -155,17 +160,21 @@ function componentKeys(n: RewardNode): { name: string; node?: RewardNode }[] {
   return n.children.map((c) => ({ name: c.name, node: c }));
 }
 
-function extraLogs(
+async function extraLogs(
   results: Result[],
   ctx: ServerContext,
   paths: readonly string[],
-): Record<string, number[]> {
+): Promise<Record<string, number[]>> {
   const logs: Record<string, number[]> = {
     rk_ok: results.map((r) => (r.status === "ok" ? 1 : 0)),
     rk_abstain: results.map((r) => (r.status === "abstain" ? 1 : 0)),
     rk_error: results.map((r) => (r.status === "error" ? 1 : 0)),
   };
-  const perSample = results.map((r) => new Map(componentEntries(r)));
+  const perSample: Map<string, Result>[] = [];
+  for (const r of results) {
+    perSample.push(new Map(componentEntries(r)));
+    if (sliceDue()) await nextSlice();
+  }
   // A component that did not run for a sample is logged as --abstain-value (rk_ok tells them apart).
   for (const p of paths) {
     logs[`rk/${p}`] = perSample.map((m) => {
