@@ -4,7 +4,7 @@
  * keeps a uniform sample of them (reservoir sampling, seeded, so a run is reproducible) and the figures
  * say so.
  */
-import type { Result } from "../core/index.js";
+import { type Result, seededRandom } from "../core/index.js";
 import { flattenComponents } from "../rewards/index.js";
 
 const CAP = 10_000;
@@ -24,18 +24,6 @@ class Reservoir {
       if (j < CAP) this.values[j] = x;
     }
   }
-}
-
-/** A small seeded PRNG (mulberry32): the sample kept, and so the figures, are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface Distribution {
@@ -91,7 +79,7 @@ export function sparkline(histogram: readonly number[]): string {
 
 export class Distributions {
   private readonly byName = new Map<string, Reservoir>();
-  private readonly random = mulberry32(0x5eed);
+  private readonly random = seededRandom(0x5eed);
 
   add(r: Result): void {
     if (r.status === "ok") this.put("reward", r.reward as number);

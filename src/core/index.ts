@@ -3,6 +3,7 @@ export * from "./deadline.js";
 export * from "./fair-queue.js";
 export * from "./json-schema.js";
 export * from "./pool.js";
+export * from "./random.js";
 export * from "./result.js";
 export * from "./sample.js";
 export * from "./segment.js";

@@ -4,7 +4,7 @@
  * length scatter is a uniform sample, and the sample table holds the top, bottom, not-ok and random N.
  * The same object is the CLI's --json summary, so the page's numbers can be checked against it.
  */
-import type { Result } from "../core/index.js";
+import { type Result, seededRandom } from "../core/index.js";
 import { advantages, componentEntries, explainResult, passAtK } from "../rewards/index.js";
 import { type EvalReport, evaluate, getPath } from "./evaluate.js";
 import { spearman } from "./metrics.js";
@@ -93,18 +93,6 @@ export interface ReportOptions {
 
 const FORMAT_NAME = /format|think|tag|style|schema/i;
 const TEXT_MAX = 4000;
-
-/** A deterministic PRNG (mulberry32): reports are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function histogram(values: readonly number[], bins: number): Histogram {
   if (values.length === 0) return { edges: [], counts: [] };
@@ -203,7 +191,7 @@ export class ReportBuilder {
   private readonly P: number;
 
   constructor(private readonly o: ReportOptions = {}) {
-    this.rand = rng(o.seed ?? 1);
+    this.rand = seededRandom(o.seed ?? 1);
     this.N = o.samplesPerSet ?? 50;
     this.P = o.scatterPoints ?? 2000;
   }
