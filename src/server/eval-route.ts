@@ -11,26 +11,29 @@ import { EVAL_MODES, EvalInputError, type EvalMode, evaluate, type Scorer } from
 import { clientGone, type ServerContext } from "./context.js";
 import { batchLimit, checkBatch, Refused } from "./limits.js";
 
+/** The request body of POST /v1/eval (also what /openapi.json describes). */
+export const EVAL_BODY = {
+  type: "object",
+  required: ["rows"],
+  additionalProperties: false,
+  properties: {
+    rows: { type: "array", minItems: 1, items: { type: "object" }, description: "Labelled rows." },
+    label: { type: "string", description: "The row field holding the label (dotted path)." },
+    mode: { enum: [...EVAL_MODES] },
+    by: { type: "string" },
+    threshold: { type: "number" },
+    pair_by: { type: "string" },
+    disagreements: { type: "boolean" },
+  },
+};
+
 export function registerEval(app: FastifyInstance, ctx: ServerContext): void {
   app.post(
     "/v1/eval",
     {
       preValidation: batchLimit("rows", ctx.maxBatch),
       schema: {
-        body: {
-          type: "object",
-          required: ["rows"],
-          additionalProperties: false,
-          properties: {
-            rows: { type: "array", minItems: 1, items: { type: "object" }, description: "Labelled rows." },
-            label: { type: "string", description: "The row field holding the label (dotted path)." },
-            mode: { enum: [...EVAL_MODES] },
-            by: { type: "string" },
-            threshold: { type: "number" },
-            pair_by: { type: "string" },
-            disagreements: { type: "boolean" },
-          },
-        },
+        body: EVAL_BODY,
       },
     },
     async (req, reply) => {

@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 description of the server (GET /openapi.json). */
 import { GROUP_OPTIONS_SCHEMA } from "../spec/index.js";
 import type { ServerContext } from "./context.js";
+import { EVAL_BODY } from "./eval-route.js";
 import { OPENAI_GRADERS_OPENAPI_PATHS } from "./protocols/openai-graders.js";
 
 const ERROR = {
@@ -107,6 +108,14 @@ export function openApiDocument(ctx: ServerContext) {
             },
             ...errors,
           },
+        },
+      },
+      "/v1/eval": {
+        post: {
+          summary:
+            "Evaluate the served spec against labelled rows (binary, graded or preference; docs/eval.md).",
+          requestBody: json(EVAL_BODY),
+          responses: { "200": { description: "The eval report", ...json({ type: "object" }) }, ...errors },
         },
       },
       "/v1/score/stream": {

@@ -268,6 +268,7 @@ describe("streaming, metrics, OpenAPI", () => {
       "/health",
       "/metrics",
       "/ng-rollout/{id}/verify",
+      "/v1/eval",
       "/v1/graders/run",
       "/v1/graders/validate",
       "/v1/score",
