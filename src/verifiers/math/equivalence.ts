@@ -367,6 +367,15 @@ function matchUnordered(gs: Form[], ps: Form[], rec: Rec): Judgement {
   const extra = P.filter((_, j) => !used[j]);
   if (extra.length && !unknown) return NE(`the prediction has the extra value ${describeForm(extra[0]!)}`);
   if (unknown) return UNK("could not match every value");
+  // Sets by default (a root written twice on one side only still matches), but when both sides repeat
+  // values they state multiplicities, and those must agree: 1, 1, 2 is not 1, 2, 2.
+  if (G.length < gs.length && P.length < ps.length) {
+    for (const x of G) {
+      const count = (xs: Form[]) => xs.filter((y) => rec(x, y).verdict === "equal").length;
+      const [a, b] = [count(gs), count(ps)];
+      if (a !== b) return NE(`${describeForm(x)} appears ${a} times in the gold, ${b} in the prediction`);
+    }
+  }
   return EQ(`the same ${G.length} value${G.length === 1 ? "" : "s"} in any order`);
 }
 
