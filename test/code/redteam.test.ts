@@ -176,8 +176,11 @@ describe("red-team corpus", () => {
         await spec.score(sample(c, c.completion));
         const broken = await spec.score(sample(c, c.broken!));
         const honest = await spec.score(sample(c, c.honest!));
+        // What went wrong travels with a miss: the feedback of the follow-up that was not as wanted.
+        const why = (r: Result, want: number) =>
+          r.status === "ok" && r.reward === want ? "" : ` (${r.feedback ?? JSON.stringify(r.error)})`;
         got.push(
-          `${c.name}: broken ${broken.status} ${broken.reward}, honest ${honest.status} ${honest.reward}`,
+          `${c.name}: broken ${broken.status} ${broken.reward}, honest ${honest.status} ${honest.reward}${why(broken, 0)}${why(honest, 1)}`,
         );
         want.push(`${c.name}: broken ok 0, honest ok 1`);
       }

@@ -89,6 +89,10 @@ export class PyCandidate implements Candidate {
   private stderr = "";
   dead = false;
   grown = 0;
+  /** Samples this interpreter has started: 0 while it is fresh from the snapshot. */
+  served = 0;
+  /** The interpreter itself failed (a WebAssembly trap, not a Python exception) and was killed. */
+  trapped = false;
   readonly ready: Promise<void>;
 
   constructor(argv: string[]) {
@@ -176,6 +180,7 @@ export class PyCandidate implements Candidate {
         const ms = performance.now() - t0;
         if (r instanceof Error) done({ kind: "crashed", message: r.message, ms });
         else if (r.fatal !== undefined) {
+          this.trapped = true;
           this.kill();
           done({ kind: "crashed", message: r.fatal, ms });
         } else if (r.id !== id)

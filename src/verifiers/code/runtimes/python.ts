@@ -308,6 +308,19 @@ export class PythonRuntime implements Runtime {
 
   async run(job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
     const c = await candidateFor(slot);
+    const reused = c.served++ > 0;
+    const result = await this.runIn(c, job, slot, signal);
+    // A trap is the interpreter failing, not the program: one that served earlier samples may carry
+    // what they left (seen once in a few runs after a sample that filled 24 MB of heap). The sample runs
+    // again in a fresh interpreter, so no earlier sample decides its verdict; a program that traps the
+    // interpreter by itself traps the fresh one too and keeps its crash verdict.
+    if (c.trapped && reused && !signal.aborted)
+      return this.runIn(await candidateFor(slot), job, slot, signal);
+    return result;
+  }
+
+  private async runIn(c: PyCandidate, job: Job, slot: number, signal: AbortSignal): Promise<RunResult> {
+    c.served = Math.max(c.served, 1);
     try {
       return job.kind === "stdio"
         ? await this.stdio(c, job)
