@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 
 const SIZES = process.argv.slice(2).map(Number).filter(Boolean);
 const sizes = SIZES.length ? SIZES : [10_000, 1_000_000];
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const { CHROMIUM } = await import("../test/chromium.ts");
 const BIN = new URL("../bin/rewardkit.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "rk-bench-report-"));
 
@@ -60,21 +60,8 @@ async function writeRows(path, n) {
 
 async function loadTime(html) {
   if (!existsSync(CHROMIUM)) return { load_ms: null, note: `no ${CHROMIUM} (apt-get install -y chromium)` };
-  const { chromium } = await import("playwright-core");
-  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "rk-bench-chromium-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const { launchChromium } = await import("../test/chromium.ts");
+  const ctx = await launchChromium("rk-bench-chromium-");
   const times = [];
   let errors = 0;
   for (let k = 0; k < 3; k++) {

@@ -4,20 +4,20 @@
  * `eval --json` and the report's own summary), search and sort working; saves docs/img/report.png.
  * Without chromium the suite is skipped with the command that installs it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { num } from "../../src/eval/report-html.js";
+import { CHROMIUM, hasChromium as hasChromiumAt, launchChromium } from "../chromium.js";
 import { ROOT, runCli } from "../e2e/run.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field
 type Json = Record<string, any>;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
+const hasChromium = hasChromiumAt();
 if (!hasChromium)
   console.warn(
     `test/eval/report-browser.test.ts SKIPPED: no browser at ${CHROMIUM}. Install Debian's chromium (as root: apt-get install -y chromium) or set CHROMIUM_PATH.`,
@@ -91,21 +91,7 @@ describe.skipIf(!hasChromium)("the report page in chromium", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     summary = JSON.parse(r.stdout);
-    // A fresh profile directory per run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "rk-chromium-")), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium("rk-chromium-");
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
