@@ -35,7 +35,11 @@ export interface PrefPair {
   rejected: string;
 }
 
-/** mulberry32: a small seeded PRNG, so every run trains the same model on the same data. */
+/**
+ * mulberry32: a small seeded PRNG, so every run trains the same model on the same data. The same as
+ * src/core/random.ts: bench/rm.js loads this file with Node's type stripping, which cannot follow the
+ * sources' `.js` import paths, so it imports nothing of the project's.
+ */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
