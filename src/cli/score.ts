@@ -212,7 +212,7 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
     if (cur.rows.length === 0) return;
     if (cur.key !== undefined) closed.set(cur.key, cur.rows[cur.rows.length - 1]!.line);
     const rows = cur.rows;
-    const base = done;
+    let n = done;
     done += rows.length;
     const samples = rows.filter((r) => r.sample).map((r) => r.sample);
     inFlight += rows.length;
@@ -220,7 +220,7 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
       rows,
       done: job.reward.scoreGroups(samples, group, {
         concurrency: job.concurrency,
-        onResult: () => job.progress?.tick(base),
+        onResult: () => job.progress?.tick(++n),
       }),
     });
     cur = { key: undefined, rows: [] };
@@ -235,30 +235,37 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
     summary.groups!.push(...groups);
   };
 
-  let checked = false;
-  for await (const r of readRows(job)) {
-    if (!checked && r.sample) {
-      checkGroupKey(group.by, r.sample);
-      checked = true;
+  try {
+    let checked = false;
+    for await (const r of readRows(job)) {
+      if (!checked && r.sample) {
+        checkGroupKey(group.by, r.sample);
+        checked = true;
+      }
+      let key: string | undefined;
+      try {
+        key = r.sample ? groupKey(keyT, r.sample) : undefined;
+      } catch {
+        key = undefined; // scored with its neighbours; applyGroups makes it a 'cannot group' error
+      }
+      if (key !== undefined && cur.key !== undefined && key !== cur.key) close();
+      if (key !== undefined && closed.has(key)) {
+        throw new Error(
+          `line ${r.line}: group ${JSON.stringify(key)} (--group-by ${by}) appeared again after its rows ended at line ${closed.get(key)}: the rows of a group must be contiguous; sort the input by ${by} first`,
+        );
+      }
+      cur.key ??= key;
+      cur.rows.push(r);
+      while (inFlight >= job.concurrency && scoring.length) await flushHead();
     }
-    let key: string | undefined;
-    try {
-      key = r.sample ? groupKey(keyT, r.sample) : undefined;
-    } catch {
-      key = undefined; // scored with its neighbours; applyGroups makes it a 'cannot group' error
-    }
-    if (key !== undefined && cur.key !== undefined && key !== cur.key) close();
-    if (key !== undefined && closed.has(key)) {
-      throw new Error(
-        `line ${r.line}: group ${JSON.stringify(key)} (--group-by ${by}) appeared again after its rows ended at line ${closed.get(key)}: the rows of a group must be contiguous; sort the input by ${by} first`,
-      );
-    }
-    cur.key ??= key;
-    cur.rows.push(r);
-    while (inFlight >= job.concurrency && scoring.length) await flushHead();
+    close();
+    while (scoring.length) await flushHead();
+  } catch (e) {
+    // Groups still being scored are dropped with the error: their failures must not surface later as
+    // unhandled rejections in place of this message.
+    for (const g of scoring) g.done.catch(() => {});
+    throw e;
   }
-  close();
-  while (scoring.length) await flushHead();
   await out.flush();
   job.progress?.done(summary.rows);
   return summary;

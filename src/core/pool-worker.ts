@@ -60,7 +60,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     let since = Date.now();
     for (let i = 0; i < t.length; i += 3) {
       const f = kinds.get(t[i + 1] as number);
-      Atomics.store(state, STARTED, Date.now() - init.epoch);
+      Atomics.store(state, STARTED, (Date.now() - init.epoch) | 0); // wraps: see the watchdog
       Atomics.store(state, CURRENT, t[i] as number);
       try {
         if (typeof f !== "function") throw new Error(f ?? "unknown worker task");

@@ -174,7 +174,7 @@ export class WorkerPool {
     const kind = this.kindOf(task);
     return new Promise<T>((resolve, reject) => {
       const p: Pending = {
-        seq: this.nextSeq++,
+        seq: this.takeSeq(),
         kind,
         arg,
         fn: task.fn,
@@ -372,6 +372,7 @@ export class WorkerPool {
       if (d[i + 1] === 1) this.settle(p, undefined, d[i + 2]);
       else this.settle(p, new RewardkitError("internal", String(d[i + 2])));
     }
+    if (this.idle()) this.stopWatching();
     if (this.queue.length > this.queueHead) this.dispatch();
   }
 
@@ -383,9 +384,19 @@ export class WorkerPool {
     p.offAbort?.();
     this.pending--;
     this.completed++;
-    if (this.pending === 0) this.stopWatching();
+    if (this.idle()) this.stopWatching();
     if (err) p.reject(err);
     else p.resolve(value);
+  }
+
+  /**
+   * The next task number: a positive int32, since workers publish it in an Int32Array (past 2^31 tasks,
+   * hours of a busy server, a wrapped number matched no task and a hung one was never killed).
+   */
+  private takeSeq(): number {
+    const n = this.nextSeq;
+    this.nextSeq = n >= 0x7fffffff ? 1 : n + 1;
+    return n;
   }
 
   private abort(p: Pending, err: Error): void {
@@ -422,8 +433,9 @@ export class WorkerPool {
     for (const p of slot.inflight.values()) {
       if (p.settled) continue;
       p.slot = undefined;
-      // Without a culprit the worker died between tasks; a task that keeps killing workers still ends.
-      if (++p.tries >= MAX_TRIES)
+      // With a culprit the others were innocent bystanders and go again as they were; without one the
+      // worker died between tasks, and a task that keeps killing workers still ends.
+      if (!culprit && ++p.tries >= MAX_TRIES)
         this.settle(p, new RewardkitError("internal", `${err.message} (tried ${p.tries} times)`));
       else again.push(p);
     }
@@ -432,6 +444,7 @@ export class WorkerPool {
     if (i >= 0) this.slots.splice(i, 1);
     this.queue.splice(this.queueHead, 0, ...again);
     if (!this.closed && this.pending > 0) this.schedule();
+    if (this.idle()) this.stopWatching();
   }
 
   private watch(): void {
@@ -439,6 +452,14 @@ export class WorkerPool {
     // Referenced while tasks are pending: the workers are unref'd, and a task in flight must keep the
     // process alive until it is answered.
     this.watchdog = setInterval(() => this.check(), WATCH_MS);
+  }
+
+  /**
+   * Nothing pending and nothing left in any worker: a task cancelled while waiting in a worker's chunk is
+   * settled but may still start there, and the watchdog must be around to stop it if it hangs.
+   */
+  private idle(): boolean {
+    return this.pending === 0 && this.slots.every((s) => s.inflight.size === 0);
   }
 
   private stopWatching(): void {
@@ -454,8 +475,10 @@ export class WorkerPool {
       if (cur === 0 || slot.dead) continue;
       const p = slot.inflight.get(cur);
       if (!p) continue;
-      const started = this.epoch + Atomics.load(slot.state, STARTED);
-      if (now - started >= p.timeoutMs) this.kill(slot, p, new TimeoutError(p.timeoutMs, p.fn));
+      // Start times are ms since the epoch in an int32 that wraps after 24.8 days: elapsed time is taken
+      // in the same wrapped arithmetic (right for any task shorter than that).
+      const elapsed = (((now - this.epoch) | 0) - Atomics.load(slot.state, STARTED)) | 0;
+      if (elapsed >= p.timeoutMs) this.kill(slot, p, new TimeoutError(p.timeoutMs, p.fn));
     }
     if (now - this.lastGraceCheck < 1000) return;
     this.lastGraceCheck = now;

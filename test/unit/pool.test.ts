@@ -100,6 +100,26 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("re-runs the bystanders of a chunk as often as overrunning tasks kill its worker", async () => {
+    const one = new WorkerPool({ threads: 1 });
+    try {
+      // Four hanging tasks ahead of the quick ones in one chunk: four kills. The quick tasks were
+      // innocent each time, so none of them may fail for it (they did after three).
+      const tasks = [
+        ...Array.from({ length: 4 }, () =>
+          one.run(PROBE("spin"), 60_000, { timeoutMs: 200 }).catch((e) => e),
+        ),
+        ...Array.from({ length: 10 }, (_, i) => one.run(PROBE("spin"), i, { timeoutMs: 5000 })),
+      ];
+      const all = await Promise.all(tasks);
+      expect(all.slice(0, 4).every((e) => e instanceof TimeoutError)).toBe(true);
+      expect(all.slice(4)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      expect(one.stats().killed).toBe(4);
+    } finally {
+      await one.close();
+    }
+  });
+
   it("fails only the task whose worker died under it; the others of its chunk still run", async () => {
     const one = new WorkerPool({ threads: 1 });
     try {
