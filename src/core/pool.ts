@@ -354,7 +354,8 @@ export class WorkerPool {
           );
       }
     }
-    if (ok.length) {
+    // The task kinds go even when no task does: the slot counts them as sent, and later chunks rely on it.
+    if (ok.length || kinds.length) {
       slot.worker.postMessage({ ...msg, tasks: ok });
       this.chunks++;
     }

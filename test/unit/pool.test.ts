@@ -155,4 +155,15 @@ describe("WorkerPool", () => {
     expect(bad).toBeInstanceOf(RewardkitError);
     expect((bad as Error).message).toMatch(/cannot be sent to a worker/);
   });
+
+  it("still teaches a worker a task kind whose first chunk had no argument it could send", async () => {
+    const one = new WorkerPool({ threads: 1 });
+    try {
+      const bad = await one.run(PROBE("spin"), { f: () => 1 }, { timeoutMs: 5000 }).catch((e) => e);
+      expect(bad).toBeInstanceOf(RewardkitError);
+      await expect(one.run(PROBE("spin"), 7, { timeoutMs: 5000 })).resolves.toBe(7);
+    } finally {
+      await one.close();
+    }
+  });
 });
