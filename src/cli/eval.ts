@@ -4,10 +4,11 @@
  */
 import { createReadStream, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { EVAL_MODES, EvalInputError, type EvalMode, type EvalReport, evalReportText } from "../eval/index.js";
 import { presetNames, type Reward } from "../spec/index.js";
+import { int, num } from "./options.js";
 
 /** Lines longer than this are refused: an input row is a sample, not a data dump. */
 export const MAX_LINE_CHARS = 16 * 1024 * 1024;
@@ -50,11 +51,11 @@ export function evalCommand(load: (spec: string) => Reward): Command {
     .option("-l, --label <field>", "the row field holding the label (dotted path)")
     .option("--mode <mode>", `${EVAL_MODES.join(" | ")}`, "auto")
     .option("--by <field>", "break the metrics down by this row field")
-    .option("--threshold <x>", "binary: a reward at or above this is a positive prediction", (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n)) throw new InvalidArgumentError("--threshold must be a number");
-      return n;
-    })
+    .option(
+      "--threshold <x>",
+      "binary: a reward at or above this is a positive prediction",
+      num("--threshold"),
+    )
     .option("--pair-by <field>", "preference from pairs of rows sharing this field (higher label preferred)")
     .option("--against <spec>", "a second spec scored on the same rows: disagreements and McNemar's test")
     .option("--json", "print the report as JSON")
@@ -62,17 +63,7 @@ export function evalCommand(load: (spec: string) => Reward): Command {
       "--disagreements <file>",
       "write disagreeing rows (or, without --against, misjudged rows) as JSONL",
     )
-    .option(
-      "-c, --concurrency <n>",
-      "samples scored at once",
-      (v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1)
-          throw new InvalidArgumentError("--concurrency must be an integer >= 1");
-        return n;
-      },
-      32,
-    )
+    .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 32)
     .action(async (o) => {
       process.exitCode = await runEval(o, load);
       setTimeout(() => process.exit(), 2000).unref();

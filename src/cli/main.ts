@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { type GroupOptions, STEP_FORMATS } from "../rewards/index.js";
 import type { ServeOptions } from "../server/index.js";
@@ -26,6 +26,7 @@ import {
 } from "../spec/index.js";
 import { evalCommand } from "./eval.js";
 import { UsageError } from "./group-key.js";
+import { int, num } from "./options.js";
 import { pairsCommand } from "./pairs.js";
 import { countRows, Progress } from "./progress.js";
 import { reportCommand } from "./report.js";
@@ -46,25 +47,6 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.stderr.write(`rewardkit: stdout: ${e.message}\n`);
   process.exit(EXIT.FAILURE);
 });
-
-function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(
-        `${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ""}`,
-      );
-    return n;
-  };
-}
-
-function num(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-    return n;
-  };
-}
 
 function load_(spec: string): Reward {
   try {
@@ -319,12 +301,7 @@ program
   .option(
     "--max-queue-seconds <s>",
     "most estimated work queued across requests, in seconds (more: 429 with Retry-After)",
-    (v: string) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0)
-        throw new InvalidArgumentError("--max-queue-seconds must be a positive number");
-      return n;
-    },
+    num("--max-queue-seconds", { positive: true }),
     30,
   )
   .option(

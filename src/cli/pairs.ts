@@ -6,7 +6,7 @@
  */
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import {
   PAIR_MODES,
   type PairFormat,
@@ -14,21 +14,11 @@ import {
   preferencePairs,
 } from "../rubrics/reward-model/index.js";
 import type { Reward } from "../spec/index.js";
+import { int, num } from "./options.js";
 import { openInput, openOutput } from "./score.js";
 
 const MAX_ROWS = 2_000_000;
 const MAX_LINE_CHARS = 16 * 1024 * 1024;
-
-const number = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-  return n;
-};
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be an integer >= 1`);
-  return n;
-};
 
 export function pairsCommand(load: (spec: string) => Reward, usageExit: number): Command {
   return new Command("pairs")
@@ -38,12 +28,12 @@ export function pairsCommand(load: (spec: string) => Reward, usageExit: number):
     .option("-i, --input <file>", "scored JSONL from `rewardkit score` (default: stdin)")
     .option("-o, --output <file>", "pairs JSONL (default: stdout)")
     .option("-s, --spec <spec>", "score the input rows with this spec first (rows are then raw samples)")
-    .option("-c, --concurrency <n>", "samples scored at once (with --spec)", positiveInt("--concurrency"), 32)
+    .option("-c, --concurrency <n>", "samples scored at once (with --spec)", int("--concurrency", 1), 32)
     .addOption(
       new Option("--mode <mode>", "how pairs are chosen").choices([...PAIR_MODES]).default("best_worst"),
     )
-    .option("--margin <x>", "a pair's rewards must differ by more than this", number("--margin"), 0)
-    .option("--threshold <x>", "mode threshold: chosen at or above, rejected below", number("--threshold"))
+    .option("--margin <x>", "a pair's rewards must differ by more than this", num("--margin"), 0)
+    .option("--threshold <x>", "mode threshold: chosen at or above, rejected below", num("--threshold"))
     .option("--group-by <field>", "row field that groups rows (default: the prompt)")
     .addOption(
       new Option(
@@ -53,7 +43,7 @@ export function pairsCommand(load: (spec: string) => Reward, usageExit: number):
         .choices(["auto", "standard", "conversational"])
         .default("auto"),
     )
-    .option("--max-per-group <n>", "most pairs from one group", positiveInt("--max-per-group"), 64)
+    .option("--max-per-group <n>", "most pairs from one group", int("--max-per-group", 1), 64)
     .option("--with-rewards", "add chosen_reward and rejected_reward columns")
     .option("-q, --quiet", "no summary on stderr")
     .action(async (o) => {

@@ -5,25 +5,17 @@
  */
 import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { EvalInputError } from "../eval/index.js";
 import { ReportBuilder, type ReportData } from "../eval/report-data.js";
 import { renderReport } from "../eval/report-html.js";
 import { presetNames, type Reward } from "../spec/index.js";
 import { InputError, MAX_LINE_CHARS } from "./eval.js";
+import { int, num } from "./options.js";
 import { outputRow } from "./rows.js";
 
 const CHUNK = 512;
-
-function intArg(name: string, min: number) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-}
 
 export function reportCommand(load: (spec: string) => Reward): Command {
   return new Command("report")
@@ -40,21 +32,21 @@ export function reportCommand(load: (spec: string) => Reward): Command {
     .option("--json", "print the page's summary as JSON on stdout")
     .option("--summary-json <file>", "write the page's summary as JSON to a file")
     .option("--group-by <field>", "group statistics over rows sharing this field (advantages, pass@k)")
-    .option("--pass-threshold <x>", "a row passes (pass@k) when its reward is at least this", (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n)) throw new InvalidArgumentError("--pass-threshold must be a number");
-      return n;
-    })
+    .option(
+      "--pass-threshold <x>",
+      "a row passes (pass@k) when its reward is at least this",
+      num("--pass-threshold"),
+    )
     .option("-l, --label <field>", "a label field: eval metrics from the rows' rewards and labels")
     .option(
       "--samples <n>",
       "rows per set in the sample table (top, bottom, not ok, random)",
-      intArg("--samples", 1),
+      int("--samples", 1),
       50,
     )
     .option("--title <text>", "the page's title")
-    .option("--seed <n>", "seed of the sampled rows and scatter points", intArg("--seed", 0), 1)
-    .option("-c, --concurrency <n>", "samples scored at once (with --spec)", intArg("--concurrency", 1), 32)
+    .option("--seed <n>", "seed of the sampled rows and scatter points", int("--seed", 0), 1)
+    .option("-c, --concurrency <n>", "samples scored at once (with --spec)", int("--concurrency", 1), 32)
     .action(async (o) => {
       process.exitCode = await runReport(o, load);
       setTimeout(() => process.exit(), 2000).unref();

@@ -12,11 +12,17 @@ export interface Run {
 }
 
 export function runCli(args: string[], stdin?: string): Promise<Run> {
+  return runProcess(process.execPath, [BIN, ...args], { env: { NO_COLOR: "1" }, stdin });
+}
+
+/** Runs a command to its end and collects its output (env is added to this process's environment). */
+export function runProcess(
+  cmd: string,
+  args: string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string | undefined } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
+    const child = spawn(cmd, args, { cwd: o.cwd ?? ROOT, env: { ...process.env, ...o.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -27,7 +33,7 @@ export function runCli(args: string[], stdin?: string): Promise<Run> {
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
+    child.stdin.end(o.stdin ?? "");
   });
 }
 
