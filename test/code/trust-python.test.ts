@@ -88,6 +88,22 @@ for (const [runtime, on] of [
       expect(firstVerdict(r)).toBe("wrong_answer");
     });
 
+    it("the program's own exception classes reach the tests as their nearest built-in base", async () => {
+      // Honest Python: 'except ValueError' in a test catches a ValueError subclass the solution raises.
+      const tests = asserts([
+        "try:\n    f(1)\n    assert False\nexcept ValueError as e:\n    assert str(e) == 'bad' and type(e).__name__ == 'Bad'",
+      ]);
+      expect((await score_("class Bad(ValueError): pass\ndef f(x):\n    raise Bad('bad')", tests)).reward).toBe(1);
+      expect((await score_("class Bad(KeyError): pass\ndef f(x):\n    raise Bad('bad')", tests)).reward).toBe(0);
+      // Loop-steering and exit classes still do not cross as themselves, whatever they derive from.
+      const r = await score_(
+        "class Stop(StopIteration): pass\ndef f(x):\n    raise Stop()",
+        asserts(["assert list(map(f, [1, 2])) == [5]"]),
+      );
+      expect(r.reward).toBe(0);
+      expect(firstVerdict(r)).toBe("runtime_error");
+    });
+
     it("a top-level exit before the tests is not a pass", async () => {
       for (const exit of ["import sys; sys.exit(0)", "import os; os._exit(0)", "raise SystemExit(0)"]) {
         const r = await score_(`def add(a, b):\n    return 0\n${exit}`, asserts(["assert add(2, 3) == 5"]));

@@ -114,20 +114,32 @@ class _RkAbort(BaseException):
 class CandidateError(Exception):
     """An exception the candidate raised whose type is not a built-in one."""
 
-def _rk_raise(r):
-    name = str(r.get("type", "Exception"))
-    msg = str(r.get("message", ""))
+def _rk_builtin_exc(name):
     t = getattr(_rk_builtins, name, None)
     # StopIteration and StopAsyncIteration steer the judge's own loops (a map() or generator in a test
     # would end early and pass): they arrive as CandidateError like any type they could be confused with.
     if name in ("StopIteration", "StopAsyncIteration"):
-        t = None
+        return None
     if isinstance(t, type) and issubclass(t, Exception) and t.__module__ == "builtins":
-        try:
+        return t
+    return None
+
+def _rk_raise(r):
+    name = str(r.get("type", "Exception"))
+    msg = str(r.get("message", ""))
+    t = _rk_builtin_exc(name)
+    try:
+        if t is not None:
             e = t(msg)
-        except Exception:
-            e = CandidateError("%s: %s" % (name, msg))
-    else:
+        else:
+            # The program's own exception class, e.g. a ValueError subclass: to the tests it is an
+            # instance of its nearest built-in base (what 'except ValueError' in the tests catches),
+            # rebuilt here under its name; nothing of the program's class crosses.
+            base = _rk_builtin_exc(str(r.get("base", "")))
+            if base is None:
+                raise TypeError
+            e = type(name, (base,), {"__module__": "candidate"})(msg)
+    except Exception:
         e = CandidateError("%s: %s" % (name, msg))
     raise e
 
@@ -216,6 +228,16 @@ class _RkJudge:
  * which the judge checks.
  */
 export const PY_CANDIDATE = `
+def _rk_exc_base(e):
+    """The name of the nearest built-in class of an exception's type (the judge checks it)."""
+    try:
+        for c in type(e).__mro__:
+            if c.__module__ == "builtins":
+                return str(c.__name__)
+    except BaseException:
+        pass
+    return "Exception"
+
 class _RkCandidate:
     def __init__(self):
         self.g = None
@@ -262,7 +284,7 @@ class _RkCandidate:
                 msg = str(e)[:2000]
             except BaseException:
                 msg = "<unprintable>"
-            return _rk_json.dumps({"raise": {"type": type(e).__name__, "message": msg}})
+            return _rk_json.dumps({"raise": {"type": type(e).__name__, "message": msg, "base": _rk_exc_base(e)}})
 
     def call_json(self, name, args):
         """A call test (the host compares): the returned value as JSON text."""
