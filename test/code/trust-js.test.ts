@@ -154,6 +154,24 @@ describe("js runtime: honest programs keep their verdicts", () => {
     expect(r.reward).toBe(1);
   });
 
+  for (const [runtime, on] of [
+    ["js", spec],
+    ["process", processSpec],
+  ] as const)
+    it(`${runtime} runtime: arguments a function changes in place are changed in the test, as in plain node`, async () => {
+      // Only plain data comes back, written into the test's own objects (nested containers keep their
+      // identity); a wrong change still fails.
+      const tests = asserts([
+        "const inner = [3, 1]; const o = { a: inner, gone: 1 }; f(o); assert.deepStrictEqual(inner, [1, 3]); assert.deepStrictEqual(o, { a: [1, 3], m: new Map([[1, 2]]) });",
+        "const xs = [2, 1]; await g(xs); assert.deepStrictEqual(xs, [1, 2]);",
+      ]);
+      const honest =
+        "function f(o) { o.a.sort(); o.m = new Map([[1, 2]]); delete o.gone; }\nasync function g(xs) { await null; xs.reverse(); }";
+      expect((await score(honest, tests, on)).reward).toBe(1);
+      const wrong = honest.replace("o.a.sort()", "o.a.push(0)");
+      expect(firstVerdict(await score(wrong, tests, on))).toBe("wrong_answer");
+    });
+
   it("agrees with plain node on the first MultiPL-E problems' tests with a candidate's thrown errors", async () => {
     const rows = readJsonl<{ prompt: string; tests: string }>(
       `${DATASETS}/multipl-e/humaneval-js.jsonl`,

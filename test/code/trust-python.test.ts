@@ -104,6 +104,18 @@ for (const [runtime, on] of [
       expect(firstVerdict(r)).toBe("runtime_error");
     });
 
+    it("arguments a function changes in place are changed in the test, as in plain Python", async () => {
+      // Only plain data comes back, written into the test's own objects (nested containers keep their
+      // identity); a wrong change still fails.
+      const tests = asserts([
+        "inner = [3, 1]\nd = {'a': inner, 'gone': 0}\ns = {1}\nf(d, s=s)\nassert inner == [1, 3] and d == {'a': [1, 3]} and s == {1, 2}",
+      ]);
+      const honest = "def f(d, s):\n    d['a'].sort()\n    del d['gone']\n    s.add(2)";
+      expect((await score_(honest, tests)).reward).toBe(1);
+      const r = await score_(honest.replace("d['a'].sort()", "d['a'].append(0)"), tests);
+      expect(firstVerdict(r)).toBe("wrong_answer");
+    });
+
     it("a top-level exit before the tests is not a pass", async () => {
       for (const exit of ["import sys; sys.exit(0)", "import os; os._exit(0)", "raise SystemExit(0)"]) {
         const r = await score_(`def add(a, b):\n    return 0\n${exit}`, asserts(["assert add(2, 3) == 5"]));

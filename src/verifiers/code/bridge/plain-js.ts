@@ -64,7 +64,7 @@ export const JS_PLAIN = `(function () {
 
 /**
  * Defined in the candidate's context: calls `fn` with decoded arguments and answers with JSON text:
- * {"value": enc} | {"raise": {type, message}} | {"exit": code}. Runs next to the candidate: it is not
+ * {"value": enc, "args"?: enc} | {"raise": {type, message}} | {"exit": code}. Runs next to the candidate: it is not
  * trusted, it only carries answers for the judge to check.
  */
 export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
@@ -79,8 +79,13 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
     if (/allocation failed|out of memory/i.test(message)) return stringify({ abort: "memory", message: message.slice(0, 200) });
     return stringify({ raise: { type, message: message.slice(0, 2000) } });
   }
-  function answer(v) {
-    try { return '{"value":' + plain.enc(v) + "}"; } catch (e) { return raised(e); }
+  // Arguments the function changed in place go back with its value (as plain data, like the value),
+  // for the judge to write into the test's own objects: a test may check the list it passed.
+  function answer(v, sent, args) {
+    let text;
+    try { text = '{"value":' + plain.enc(v); } catch (e) { return raised(e); }
+    try { const after = plain.enc(args); if (after !== sent) text += ',"args":' + after; } catch (e) {}
+    return text + "}";
   }
   // The judge's table of the candidate's functions, by index: calls pass only a number and a string
   // (a reference per call piled up inside isolated-vm until its thread overflowed its stack).
@@ -93,14 +98,15 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
     try {
       const fn = table[i];
       if (typeof fn !== "function") throw new TypeError("not a function");
-      const v = fn.apply(undefined, plain.dec(args));
+      const decoded = plain.dec(args);
+      const v = fn.apply(undefined, decoded);
       if (v !== null && typeof v === "object" && typeof v.then === "function") {
         // An async result: the judge awaits it with __rk_settle.
         const id = next++;
-        pending.set(id, v);
+        pending.set(id, { v, args, decoded });
         return stringify({ promise: id });
       }
-      return answer(v);
+      return answer(v, args, decoded);
     } catch (e) {
       return raised(e);
     }
@@ -108,7 +114,8 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
   define("__rk_settle", function (id) {
     const p = pending.get(id);
     pending.delete(id);
-    return Promise.resolve(p).then(answer, raised);
+    if (!p) return Promise.resolve(raised(new TypeError("no such pending call")));
+    return Promise.resolve(p.v).then((v) => answer(v, p.args, p.decoded), raised);
   });
 })`;
 
