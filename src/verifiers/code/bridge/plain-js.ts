@@ -64,7 +64,7 @@ export const JS_PLAIN = `(function () {
 
 /**
  * Defined in the candidate's context: calls `fn` with decoded arguments and answers with JSON text:
- * {"value": enc, "args"?: enc} | {"raise": {type, message}} | {"exit": code}. Runs next to the candidate: it is not
+ * {"value": enc, "mutated"?: enc (the arguments after the call)} | {"raise": {type, message}} | {"exit": code}. Runs next to the candidate: it is not
  * trusted, it only carries answers for the judge to check.
  */
 export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
@@ -84,7 +84,7 @@ export const JS_CANDIDATE_CALL = `(function (plain, define, errExit) {
   function answer(v, sent, args) {
     let text;
     try { text = '{"value":' + plain.enc(v); } catch (e) { return raised(e); }
-    try { const after = plain.enc(args); if (after !== sent) text += ',"args":' + after; } catch (e) {}
+    try { const after = plain.enc(args); if (after !== sent) text += ',"mutated":' + after; } catch (e) {}
     return text + "}";
   }
   // The judge's table of the candidate's functions, by index: calls pass only a number and a string
