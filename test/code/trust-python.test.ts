@@ -93,8 +93,12 @@ for (const [runtime, on] of [
       const tests = asserts([
         "try:\n    f(1)\n    assert False\nexcept ValueError as e:\n    assert str(e) == 'bad' and type(e).__name__ == 'Bad'",
       ]);
-      expect((await score_("class Bad(ValueError): pass\ndef f(x):\n    raise Bad('bad')", tests)).reward).toBe(1);
-      expect((await score_("class Bad(KeyError): pass\ndef f(x):\n    raise Bad('bad')", tests)).reward).toBe(0);
+      expect(
+        (await score_("class Bad(ValueError): pass\ndef f(x):\n    raise Bad('bad')", tests)).reward,
+      ).toBe(1);
+      expect((await score_("class Bad(KeyError): pass\ndef f(x):\n    raise Bad('bad')", tests)).reward).toBe(
+        0,
+      );
       // Loop-steering and exit classes still do not cross as themselves, whatever they derive from.
       const r = await score_(
         "class Stop(StopIteration): pass\ndef f(x):\n    raise Stop()",
