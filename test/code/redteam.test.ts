@@ -4,8 +4,8 @@
  * answer_leak, resource) and the verdict an honest judge gives it, plus honest controls that must pass.
  * Every case must score `ok` (a hostile program is a verdict, never an error result), with reward 1
  * exactly when its verdict is pass. After each persistence case, in the same interpreter or process
- * slot, a broken solution must still fail its asserts (wrong_answer, not a crash) and an honest one
- * score 1, and no follow-up may need the Pyodide runtime's rerun after a trap. Afterwards the host is untouched. Cases that showed a weakness of the runtime are
+ * slot, a broken solution must still fail its tests (without its interpreter stopping under it) and an
+ * honest one score 1, and no follow-up may need the Pyodide runtime's rerun after a trap. Afterwards the host is untouched. Cases that showed a weakness of the runtime are
  * kept in fixtures/redteam/open/ (not run here) until the runtime is fixed.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -180,17 +180,20 @@ describe("red-team corpus", () => {
         const reruns = pythonReruns();
         const broken = await spec.score(sample(c, c.broken!));
         const honest = await spec.score(sample(c, c.honest!));
-        // A broken solution fails its asserts, nothing else: a crash would be the interpreter's, and a
-        // follow-up that had to run again in a fresh interpreter (a trap) means something carried over.
-        const brokenVerdict = broken.status === "ok" ? firstVerdict(broken) : "error";
+        // A broken solution fails its tests, nothing else: its interpreter or candidate process stopping
+        // under it, or a follow-up that had to run again in a fresh interpreter (after a trap of the
+        // reused one), means something the attack left carried over.
+        const stopped = /interpreter stopped/.test(broken.feedback ?? "")
+          ? ", broken: interpreter stopped"
+          : "";
         const rerun = pythonReruns() > reruns ? ", rerun after a trap" : "";
         // What went wrong travels with a miss: the feedback of the follow-up that was not as wanted.
         const why = (r: Result, want: number) =>
           r.status === "ok" && r.reward === want ? "" : ` (${r.feedback ?? JSON.stringify(r.error)})`;
         got.push(
-          `${c.name}: broken ${broken.status} ${broken.reward} ${brokenVerdict}, honest ${honest.status} ${honest.reward}${rerun}${why(broken, 0)}${why(honest, 1)}`,
+          `${c.name}: broken ${broken.status} ${broken.reward}, honest ${honest.status} ${honest.reward}${stopped}${rerun}${why(broken, 0)}${why(honest, 1)}`,
         );
-        want.push(`${c.name}: broken ok 0 wrong_answer, honest ok 1`);
+        want.push(`${c.name}: broken ok 0, honest ok 1`);
       }
       expect(got).toEqual(want);
     });
