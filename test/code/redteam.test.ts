@@ -3,8 +3,9 @@
  * (Pyodide, isolated-vm JavaScript and TypeScript; process python3, node, C, C++ and bash), each tagged with its kind (escape, persistence, fake_pass,
  * answer_leak, resource) and the verdict an honest judge gives it, plus honest controls that must pass.
  * Every case must score `ok` (a hostile program is a verdict, never an error result), with reward 1
- * exactly when its verdict is pass. After each persistence case a broken solution must still score 0
- * and an honest one 1. Afterwards the host is untouched. Cases that showed a weakness of the runtime are
+ * exactly when its verdict is pass. After each persistence case, in the same interpreter or process
+ * slot, a broken solution must still fail its tests (without its interpreter stopping under it) and an
+ * honest one score 1, and no follow-up may need the Pyodide runtime's rerun after a trap. Afterwards the host is untouched. Cases that showed a weakness of the runtime are
  * kept in fixtures/redteam/open/ (not run here) until the runtime is fixed.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Result } from "../../src/core/index.js";
+import { pythonReruns } from "../../src/verifiers/code/runtimes/python.js";
 import { VERDICTS } from "../../src/verifiers/code/types.js";
 import { codeSpec, firstVerdict, REPO, readJsonl } from "./helpers.js";
 
@@ -171,16 +173,25 @@ describe("red-team corpus", () => {
       const spec = specFor(language, runtime);
       const got: string[] = [];
       const want: string[] = [];
-      // One after the other, so the follow-ups run in the interpreter the attack ran in.
+      // One after the other, so the follow-ups run in the interpreter the attack ran in (the same slot;
+      // unless the attack got its interpreter killed, when there is nothing left to carry over).
       for (const c of corpus[family].filter((x) => x.kind === "persistence")) {
         await spec.score(sample(c, c.completion));
+        const reruns = pythonReruns();
         const broken = await spec.score(sample(c, c.broken!));
         const honest = await spec.score(sample(c, c.honest!));
+        // A broken solution fails its tests, nothing else: its interpreter or candidate process stopping
+        // under it, or a follow-up that had to run again in a fresh interpreter (after a trap of the
+        // reused one), means something the attack left carried over.
+        const stopped = /interpreter stopped/.test(broken.feedback ?? "")
+          ? ", broken: interpreter stopped"
+          : "";
+        const rerun = pythonReruns() > reruns ? ", rerun after a trap" : "";
         // What went wrong travels with a miss: the feedback of the follow-up that was not as wanted.
         const why = (r: Result, want: number) =>
           r.status === "ok" && r.reward === want ? "" : ` (${r.feedback ?? JSON.stringify(r.error)})`;
         got.push(
-          `${c.name}: broken ${broken.status} ${broken.reward}, honest ${honest.status} ${honest.reward}${why(broken, 0)}${why(honest, 1)}`,
+          `${c.name}: broken ${broken.status} ${broken.reward}, honest ${honest.status} ${honest.reward}${stopped}${rerun}${why(broken, 0)}${why(honest, 1)}`,
         );
         want.push(`${c.name}: broken ok 0, honest ok 1`);
       }

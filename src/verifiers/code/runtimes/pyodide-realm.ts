@@ -113,3 +113,63 @@ export function capWasmMemory(): (bytes: number) => void {
     cap = bytes;
   };
 }
+
+/**
+ * JavaScript work a sample leaves behind must not run once the interpreter's memory has been restored
+ * under it: it would act on the next sample's memory through the previous sample's pointers. Two kinds
+ * exist. A PyProxy (a JS handle on a Python object) that V8 collects calls Pyodide's finalizer, which
+ * decrefs the object's old address whenever the collector gets to it: a sample that made one (a
+ * patched server returning a dict) had the next sample's heap corrupted after a memory-growing sample
+ * triggered the collector ("memory access out of bounds"). And asyncio's event loop (Pyodide's WebLoop)
+ * and setitimer schedule Python callbacks with setTimeout/setImmediate: one that fires between samples
+ * runs the previous sample's code in the next one, or spins so that the next sample times out.
+ *
+ * `sampleBoundary` must be called before Pyodide loads (it makes Pyodide's finalization registry one
+ * that remembers its registrations). `seal()` at the pristine point drops every registration made so
+ * far (the objects those proxies hold stay alive in the pristine copy, which is restored anyway) and
+ * turns the timer functions into refusals; `end()` before each restore drops the registrations a
+ * sample made, so no finalizer runs on memory that is no longer the one it was made for.
+ */
+export function sampleBoundary(): { seal(): void; end(): void } {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const Real = g.FinalizationRegistry as FinalizationRegistryConstructor;
+  const tokens = new Map<FinalizationRegistry<unknown>, Set<object>>();
+  class Tracked<T> extends Real<T> {
+    constructor(cleanup: (held: T) => void) {
+      super(cleanup);
+      tokens.set(this, new Set());
+    }
+    override register(target: WeakKey, held: T, token?: WeakKey): void {
+      // A registration without a token could never be dropped: give it one.
+      const t = (token ?? {}) as object;
+      tokens.get(this)?.add(t);
+      super.register(target, held, t as WeakKey);
+    }
+    override unregister(token: WeakKey): boolean {
+      tokens.get(this)?.delete(token as object);
+      return super.unregister(token);
+    }
+  }
+  g.FinalizationRegistry = Tracked;
+  const end = () => {
+    for (const [reg, set] of tokens) {
+      for (const t of set) Real.prototype.unregister.call(reg, t as WeakKey);
+      set.clear();
+    }
+  };
+  return {
+    seal() {
+      end();
+      for (const k of ["setTimeout", "setInterval", "setImmediate", "queueMicrotask"]) {
+        Object.defineProperty(g, k, {
+          configurable: false,
+          writable: false,
+          value: () => {
+            throw new Error("timers are not available in the sandbox: nothing may run after a sample");
+          },
+        });
+      }
+    },
+    end,
+  };
+}

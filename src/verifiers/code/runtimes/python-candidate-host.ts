@@ -53,8 +53,14 @@ function nearestPackageJson(dir: string): string | undefined {
   return undefined;
 }
 
-/** How a candidate process is started here: its argv and the isolation it gets. */
-export function candidateCommand(snapshot: string | undefined): { argv: string[]; isolation: string } {
+/**
+ * How a candidate process is started here: its argv and the isolation it gets. `nodeFlags` are for
+ * tests (--expose-gc makes the candidate run the collector after every request).
+ */
+export function candidateCommand(
+  snapshot: string | undefined,
+  nodeFlags: string[] = [],
+): { argv: string[]; isolation: string } {
   const entry = fileURLToPath(workerModule(ENTRY));
   const codeDir = dirname(dirname(entry));
   const pyodideEntry = createRequire(import.meta.url).resolve("pyodide/pyodide.mjs");
@@ -62,6 +68,7 @@ export function candidateCommand(snapshot: string | undefined): { argv: string[]
   const reads = [codeDir, pyodideDir, nearestPackageJson(codeDir), snapshot].filter(Boolean) as string[];
   const node = [
     process.execPath,
+    ...nodeFlags,
     "--permission",
     ...reads.map((r) => `--allow-fs-read=${r}`),
     "--max-old-space-size=512",

@@ -8,12 +8,14 @@
  * from a copy taken once it was ready (with the wasm stack pointer), file handles opened since are
  * closed, the writable directories are emptied and the working directory is put back; everything else
  * of the in-memory file system is read-only. Model code that rewrote the server, the guard, a module
- * or a file in one sample finds them pristine in the next.
+ * or a file in one sample finds them pristine in the next. No JavaScript work a sample left behind runs
+ * after it (sampleBoundary: proxy finalizers are dropped at each restore, timers are refused), and a
+ * reply that is not text is never looked into (it could only be a proxy made by a tampered server).
  */
 import { constants, readFileSync, writeSync } from "node:fs";
 import { PY_CANDIDATE, PY_PLAIN, PY_SERVE } from "../bridge/plain-py.js";
 import { PY_HARNESS } from "../harness-py.js";
-import { capWasmMemory, hardenRealm } from "./pyodide-realm.js";
+import { capWasmMemory, hardenRealm, sampleBoundary } from "./pyodide-realm.js";
 import { PY_GUARD } from "./python-guard.js";
 
 interface Request {
@@ -35,6 +37,7 @@ const send = (m: unknown) => {
   while (off < buf.length) off += writeSync(3, buf, off);
 };
 const setCap = capWasmMemory();
+const boundary = sampleBoundary();
 const interrupt = new Int32Array(new SharedArrayBuffer(4));
 
 let outBytes = 0;
@@ -216,7 +219,9 @@ async function main(): Promise<void> {
     const e = Math.min(pristine.length, o + CHUNK);
     zeroChunks.push(ZERO.compare(pristineBuf, o, e, 0, e - o) === 0);
   }
+  boundary.seal();
   const restore = () => {
+    boundary.end();
     const h = heap();
     const hb = Buffer.from(h.buffer, h.byteOffset, h.length);
     for (let i = 0, o = 0; o < pristine.length; i++, o += CHUNK) {
@@ -272,7 +277,7 @@ async function main(): Promise<void> {
     }
     chunks.out.length = 0;
     chunks.err.length = 0;
-    let text: string;
+    let text: unknown;
     try {
       if (req.op === "load") text = op("load", req.code ?? "", "");
       else if (req.op === "call") text = op("call", req.name ?? "", req.payload ?? "");
@@ -283,6 +288,17 @@ async function main(): Promise<void> {
       send({ id: req.id, fatal: String(e instanceof Error ? e.message : e).slice(0, 2000) });
       return;
     }
+    if (typeof text !== "string") {
+      // The server only returns text: anything else comes from a sample that rewrote it, as a proxy
+      // that must be let go now (not by the garbage collector, after a restore).
+      try {
+        (text as { destroy?: () => void } | null)?.destroy?.();
+      } catch {}
+      const message = "the candidate's server was tampered with (it answered with something other than text)";
+      text = JSON.stringify(
+        req.op === "call" ? { abort: "error", message } : { status: "error", type: "Crash", message },
+      );
+    }
     send({
       id: req.id,
       text,
@@ -291,6 +307,9 @@ async function main(): Promise<void> {
       over,
       grownMb: ((heap().length - pristine.length) / 1048576) | 0,
     });
+    // Only where the process was started with --expose-gc (tests): the collector runs now, so what a
+    // sample leaves to it acts at a known point rather than whenever V8 gets to it.
+    (globalThis as { gc?: () => void }).gc?.();
   };
   send({ ready: true });
 }

@@ -169,6 +169,9 @@ class PyWorker {
 }
 
 const judges: (PyWorker | undefined)[] = [];
+/** Samples run again because a reused interpreter trapped (tests check that none is needed). */
+let rerunsAfterTrap = 0;
+export const pythonReruns = (): number => rerunsAfterTrap;
 const candidates: (PyCandidate | undefined)[] = [];
 let snapshotPromise: Promise<Uint8Array | null> | undefined;
 /** The snapshot file candidate processes start from (undefined: they start the slow way). */
@@ -310,12 +313,15 @@ export class PythonRuntime implements Runtime {
     const c = await candidateFor(slot);
     const reused = c.served++ > 0;
     const result = await this.runIn(c, job, slot, signal);
-    // A trap is the interpreter failing, not the program: one that served earlier samples may carry
-    // what they left (seen once in a few runs after a sample that filled 24 MB of heap). The sample runs
-    // again in a fresh interpreter, so no earlier sample decides its verdict; a program that traps the
-    // interpreter by itself traps the fresh one too and keeps its crash verdict.
-    if (c.trapped && reused && !signal.aborted)
+    // A trap is the interpreter failing, not the program: one that served earlier samples might carry
+    // what they left (it did, through JavaScript work they left behind: see sampleBoundary in
+    // pyodide-realm.ts). Defence in depth: the sample runs again in a fresh interpreter, so no earlier
+    // sample decides its verdict; a program that traps the interpreter by itself traps the fresh one
+    // too and keeps its crash verdict.
+    if (c.trapped && reused && !signal.aborted) {
+      rerunsAfterTrap++;
       return this.runIn(await candidateFor(slot), job, slot, signal);
+    }
     return result;
   }
 
