@@ -46,3 +46,13 @@ export function nextSlice(): Promise<void> {
   );
   return turn;
 }
+
+/** `xs.map(fn)`, giving way to the event loop between time slices (for arrays of many thousand items). */
+export async function mapInSlices<T, U>(xs: readonly T[], fn: (x: T, i: number) => U): Promise<U[]> {
+  const out = new Array<U>(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    if ((i & 255) === 255 && sliceDue()) await nextSlice();
+    out[i] = fn(xs[i]!, i);
+  }
+  return out;
+}
