@@ -29,6 +29,9 @@ const WORKER_EXEC_ARGV = withoutMainScriptOptions(process.execArgv);
 function withoutMainScriptOptions(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
+    // V8's heap sizes are per process: a worker refuses them (ERR_WORKER_INVALID_EXEC_ARGV) and takes its
+    // own from resourceLimits (`rewardkit serve` starts with --max-semi-space-size).
+    if (/^--(max-semi-space-size|max-old-space-size|max-young-generation-size)(=|$)/.test(argv[i]!)) continue;
     const m = /^(--input-type|--eval|-e|--print|-p)(=.*)?$/.exec(argv[i]!);
     if (!m) out.push(argv[i]!);
     else if (!m[2]) i++; // its value is the next argument

@@ -6,7 +6,7 @@
  */
 
 /** Longest stretch of work between two turns of the event loop, in milliseconds. */
-export const SLICE_MS = 10;
+export const SLICE_MS = 5;
 
 let sliceStart = 0;
 /** A slice runs from the first `sliceDue()` of a turn of the event loop to the end of that turn. */
