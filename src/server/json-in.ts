@@ -29,7 +29,11 @@ export interface FeedSizes {
   maxItem: number;
 }
 
-const DEFAULT_SIZES: FeedSizes = { above: SLICED_ABOVE, piece: PIECE_CHARS, maxItem: Number.POSITIVE_INFINITY };
+const DEFAULT_SIZES: FeedSizes = {
+  above: SLICED_ABOVE,
+  piece: PIECE_CHARS,
+  maxItem: Number.POSITIVE_INFINITY,
+};
 
 /**
  * An incremental parser of one JSON text: `push` each decoded chunk (each call does a bounded amount of
@@ -244,7 +248,10 @@ export function readJsonBody(
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const tooLarge = () =>
-      new Refused(413, `the request body is larger than ${opts.limit} bytes; the limit is ${opts.limit} (--body-limit)`);
+      new Refused(
+        413,
+        `the request body is larger than ${opts.limit} bytes; the limit is ${opts.limit} (--body-limit)`,
+      );
     if (opts.contentLength > opts.limit) return reject(tooLarge());
     const feed = new JsonFeed(opts.maxDepth, parse, { maxItem: opts.maxItem });
     const decoder = new StringDecoder("utf8");

@@ -69,5 +69,7 @@ async function* chunks(value: unknown): AsyncGenerator<Buffer> {
  */
 export async function sendJson(reply: FastifyReply, value: unknown, items = Infinity): Promise<unknown> {
   if (items <= PIECE) return value;
-  return reply.type("application/json; charset=utf-8").send(Readable.from(chunks(value), { objectMode: false }));
+  return reply
+    .type("application/json; charset=utf-8")
+    .send(Readable.from(chunks(value), { objectMode: false }));
 }

@@ -108,7 +108,10 @@ describe("a responsive server (think-answer)", () => {
 
   it("an NDJSON line of 3.5 MB (under --max-line) keeps /health and /metrics fast", async () => {
     const think = 'a \\"quoted\\" é step\n'.repeat(145_000);
-    const line = JSON.stringify({ completion: `<think>${think}</think>\n<answer>4</answer>`, reference: "4" });
+    const line = JSON.stringify({
+      completion: `<think>${think}</think>\n<answer>4</answer>`,
+      reference: "4",
+    });
     expect(Buffer.byteLength(line)).toBeGreaterThan(3_500_000);
     const r = await probed(srv.url, `line ${(line.length / 2 ** 20).toFixed(1)} MB`, () =>
       fetch(`${srv.url}/v1/score/stream`, {
@@ -118,7 +121,10 @@ describe("a responsive server (think-answer)", () => {
       }).then(async (res) => ({ status: res.status, body: await res.text() })),
     );
     expect(r.status).toBe(200);
-    const lines = r.body.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.result.status)).toEqual(["ok", "ok"]);
   });
 });

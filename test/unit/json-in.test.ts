@@ -73,7 +73,10 @@ describe("parseJsonSliced", () => {
   it("refuses an array element, or the rest of the object, longer than maxItem with a 413", async () => {
     const sizes = { ...small, maxItem: 100 };
     const long = "x".repeat(150);
-    for (const body of [{ samples: [{ completion: "a" }, { completion: long }] }, { row: long, samples: [] }]) {
+    for (const body of [
+      { samples: [{ completion: "a" }, { completion: long }] },
+      { row: long, samples: [] },
+    ]) {
       await expect(parseJsonSliced(JSON.stringify(body), 100, parse, sizes)).rejects.toMatchObject({
         statusCode: 413,
         message: expect.stringMatching(/--max-line/),

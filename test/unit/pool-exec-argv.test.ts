@@ -16,7 +16,9 @@ await pool.close();
 describe("WorkerPool exec argv", () => {
   it("runs tasks in a process started with V8 heap size flags", () => {
     for (const flag of ["--max-semi-space-size=4", "--max-old-space-size=600"]) {
-      const r = spawnSync(process.execPath, [flag, "--input-type=module", "-e", script], { encoding: "utf8" });
+      const r = spawnSync(process.execPath, [flag, "--input-type=module", "-e", script], {
+        encoding: "utf8",
+      });
       expect(r.stderr).toBe("");
       expect(r.stdout.trim()).toBe("true");
     }
