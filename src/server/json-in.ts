@@ -81,7 +81,10 @@ export class JsonFeed {
     let i = 0;
     if (this.inString) {
       i = this.closeString(s, this.escaped ? 1 : 0);
-      if (i < 0) return this.keep(s, from, base);
+      if (i < 0) {
+        this.keep(s, from, base);
+        return;
+      }
       i++;
     }
     for (; i < s.length; i++) {
