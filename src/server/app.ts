@@ -137,6 +137,8 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
         contentLength: Number(req.headers["content-length"]),
         maxDepth: ctx.maxDepth,
         maxItem: ctx.maxLine,
+        // A route's batch arrays (its `config.batch`) are refused past --max-batch while the body arrives.
+        batch: batchConfig(req.routeOptions.config, ctx.maxBatch),
       },
       parse,
     ).then(
@@ -257,6 +259,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   registerOpenAIGraders(app, ctx);
   registerEval(app, ctx);
   return app;
+}
+
+function batchConfig(config: unknown, max: number) {
+  const fields = (config as { batch?: Record<string, string> } | undefined)?.batch;
+  return fields ? { fields, max } : undefined;
 }
 
 /** `code`: what each runtime of the spec's code verifiers gets on this machine (see isolationReport). */

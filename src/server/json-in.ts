@@ -27,6 +27,11 @@ export interface FeedSizes {
   piece: number;
   /** Longest array element, and longest skeleton, in characters (longer: 413). */
   maxItem: number;
+  /**
+   * The batch arrays of the body (top-level field -> what its items are called) and the most items one may
+   * hold: more is a 413 as soon as the item past the limit starts, before the rest is read or parsed.
+   */
+  batch?: { fields: Readonly<Record<string, string>>; max: number };
 }
 
 const DEFAULT_SIZES: FeedSizes = {
@@ -56,7 +61,11 @@ export class JsonFeed {
   private skeletonLen = 0;
   private readonly arrays = new Map<string, unknown[]>();
   /** The top-level array being read, with the text of its current piece. */
-  private span: { out: unknown[]; parts: string[]; len: number; cut: boolean } | undefined;
+  private span:
+    | { out: unknown[]; parts: string[]; len: number; cut: boolean; what: string | undefined; items: number }
+    | undefined;
+  /** The last string closed at depth 1 (a key, when an array follows it), when it fitted in one chunk. */
+  private lastKey: string | undefined;
   /** Absolute position where the current element of the span started. */
   private elementStart = 0;
 
@@ -91,6 +100,7 @@ export class JsonFeed {
       const c = s.charCodeAt(i);
       if (c === 34) {
         const close = this.closeString(s, i + 1);
+        if (this.depth === 1) this.lastKey = close < 0 ? undefined : s.slice(i + 1, close);
         if (close < 0) break;
         i = close;
       } else if (c === 123 || c === 91) {
@@ -101,7 +111,8 @@ export class JsonFeed {
           this.toSkeleton(JSON.stringify(`${this.tag}${this.arrays.size}`));
           const out: unknown[] = [];
           this.arrays.set(`${this.tag}${this.arrays.size}`, out);
-          this.span = { out, parts: [], len: 0, cut: false };
+          const what = this.lastKey === undefined ? undefined : this.sizes.batch?.fields[this.lastKey];
+          this.span = { out, parts: [], len: 0, cut: false, what, items: 1 };
           this.elementStart = base + i + 1;
           from = i + 1;
         }
@@ -115,6 +126,13 @@ export class JsonFeed {
         this.depth--;
       } else if (c === 44 && this.depth === 2 && this.span) {
         this.checkElement(base + i);
+        if (this.span.what !== undefined && ++this.span.items > this.sizes.batch!.max) {
+          const max = this.sizes.batch!.max;
+          throw new Refused(
+            413,
+            `more than ${max} ${this.span.what} in one request; the limit is ${max} (--max-batch)`,
+          );
+        }
         this.elementStart = base + i + 1;
         if (this.span.len + i - from > this.sizes.piece) {
           this.parsePiece(s.slice(from, i), false);
@@ -246,7 +264,13 @@ export async function parseJsonSliced(
  */
 export function readJsonBody(
   payload: NodeJS.ReadableStream & { receivedEncodedLength?: number },
-  opts: { limit: number; contentLength: number; maxDepth: number; maxItem: number },
+  opts: {
+    limit: number;
+    contentLength: number;
+    maxDepth: number;
+    maxItem: number;
+    batch?: FeedSizes["batch"];
+  },
   parse: (text: string) => unknown,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -256,7 +280,10 @@ export function readJsonBody(
         `the request body is larger than ${opts.limit} bytes; the limit is ${opts.limit} (--body-limit)`,
       );
     if (opts.contentLength > opts.limit) return reject(tooLarge());
-    const feed = new JsonFeed(opts.maxDepth, parse, { maxItem: opts.maxItem });
+    const feed = new JsonFeed(opts.maxDepth, parse, {
+      maxItem: opts.maxItem,
+      ...(opts.batch ? { batch: opts.batch } : {}),
+    });
     const decoder = new StringDecoder("utf8");
     let received = 0;
     const stop = (err: unknown) => {

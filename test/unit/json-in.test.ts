@@ -85,4 +85,15 @@ describe("parseJsonSliced", () => {
     const ok = { samples: Array.from({ length: 50 }, (_, i) => ({ completion: `s${i}` })) };
     expect(await parseJsonSliced(JSON.stringify(ok), 100, parse, sizes)).toEqual(ok);
   });
+
+  it("refuses a batch array past its limit as soon as the item past it starts, and only a batch array", async () => {
+    const sizes = { ...small, batch: { fields: { query: "queries" }, max: 3 } };
+    const feed = new JsonFeed(100, parse, sizes);
+    feed.push('{"labels":[1,2,3,4,5],"query":["a","b","c"');
+    expect(() => feed.push(',"d"')).toThrow(
+      /more than 3 queries in one request; the limit is 3 \(--max-batch\)/,
+    );
+    const ok = { labels: [1, 2, 3, 4, 5], query: ["a", "b", "c"], other: { query: [1, 2, 3, 4] } };
+    expect(await parseJsonSliced(JSON.stringify(ok), 100, parse, sizes)).toEqual(ok);
+  });
 });

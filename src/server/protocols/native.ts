@@ -24,6 +24,7 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
     "/v1/score",
     {
       preValidation: batchLimit("samples", ctx.maxBatch),
+      config: { batch: { samples: "samples" } },
       schema: {
         body: {
           type: "object",

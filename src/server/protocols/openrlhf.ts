@@ -68,6 +68,7 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
     "/get_reward",
     {
       preValidation: batchLimit("query", ctx.maxBatch, "queries"),
+      config: { batch: { query: "queries", prompts: "prompts", labels: "labels" } },
       schema: {
         body: {
           type: "object",
