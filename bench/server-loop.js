@@ -61,7 +61,12 @@ function probe(u, every) {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const out = new Promise((r) => c.on("message", (m) => r(m.lat)));
-  return { stop: () => (c.send("stop"), out) };
+  return {
+    stop: () => {
+      c.send("stop");
+      return out;
+    },
+  };
 }
 
 function samples(n, pad = "") {
