@@ -318,9 +318,9 @@ program
   )
   .option(
     "--max-line <bytes>",
-    "longest NDJSON line of /v1/score/stream (more: 413)",
+    "longest sample: an NDJSON line of /v1/score/stream, an array element of a JSON body (more: 413)",
     int("--max-line", 1024),
-    16 * 1024 * 1024,
+    4 * 1024 * 1024,
   )
   .option(
     "--body-timeout <ms>",

@@ -15,6 +15,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { NEVER_ABORTED, onAbort, TimeoutError } from "./deadline.js";
+import { KeyedQueue, workKey } from "./fair-queue.js";
 
 import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
 import { RewardkitError } from "./result.js";
@@ -28,6 +29,9 @@ const WORKER_EXEC_ARGV = withoutMainScriptOptions(process.execArgv);
 function withoutMainScriptOptions(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
+    // V8's heap sizes are per process: a worker refuses them (ERR_WORKER_INVALID_EXEC_ARGV) and takes its
+    // own from resourceLimits (`rewardkit serve` starts with --max-semi-space-size).
+    if (/^--(max-semi-space-size|max-old-space-size|max-young-generation-size)(=|$)/.test(argv[i]!)) continue;
     const m = /^(--input-type|--eval|-e|--print|-p)(=.*)?$/.exec(argv[i]!);
     if (!m) out.push(argv[i]!);
     else if (!m[2]) i++; // its value is the next argument
@@ -39,6 +43,8 @@ export interface PoolOptions {
   threads?: number;
   /** Heap limit per worker, so a memory bomb kills one worker and not the process. */
   maxHeapMb?: number;
+  /** Most tasks of one work key (one server request) sent to workers at once (default: no cap). */
+  requestCap?: number;
 }
 
 export interface TaskRef {
@@ -108,6 +114,10 @@ const MAX_TRIES = 3;
 
 interface Pending {
   seq: number;
+  /** The work key it was submitted under: tasks are shared out fairly between keys (fair-queue.ts). */
+  key: string;
+  /** Taken from the queue and counted as its key's until settled or queued again. */
+  held: boolean;
   kind: number;
   arg: unknown;
   fn: string;
@@ -137,8 +147,11 @@ export class WorkerPool {
   private readonly maxHeapMb: number;
   private readonly epoch = Date.now();
   private readonly slots: Slot[] = [];
-  private readonly queue: Pending[] = [];
-  private queueHead = 0;
+  /**
+   * Tasks not yet sent to a worker, per work key: a chunk is filled from the key with the fewest tasks
+   * sent, round-robin among equals, so a small request's tasks go out before a big one's backlog.
+   */
+  private readonly queue: KeyedQueue<Pending>;
   private readonly kindIds = new Map<string, number>();
   /** Task refs are module constants: resolving their URL once per ref, not per task. */
   private readonly kindByRef = new WeakMap<TaskRef, number>();
@@ -158,6 +171,7 @@ export class WorkerPool {
   constructor(opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.maxHeapMb = opts.maxHeapMb ?? 512;
+    this.queue = new KeyedQueue(opts.requestCap);
   }
 
   /**
@@ -175,6 +189,8 @@ export class WorkerPool {
     return new Promise<T>((resolve, reject) => {
       const p: Pending = {
         seq: this.takeSeq(),
+        key: workKey(),
+        held: false,
         kind,
         arg,
         fn: task.fn,
@@ -193,7 +209,7 @@ export class WorkerPool {
           this.abort(p, signal.reason instanceof Error ? signal.reason : new TimeoutError(p.timeoutMs, p.fn)),
         );
       }
-      this.queue.push(p);
+      this.queue.push(p.key, p);
       this.pending++;
       this.watch();
       this.schedule();
@@ -210,7 +226,7 @@ export class WorkerPool {
     return {
       threads: this.threads,
       running,
-      queued: this.queue.length - this.queueHead + sent - running,
+      queued: this.queue.size + sent - running,
       completed: this.completed,
       killed: this.killed,
       chunks: this.chunks,
@@ -224,8 +240,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     const err = new RewardkitError("internal", "the worker pool was closed");
-    for (const p of this.queue.slice(this.queueHead)) this.settle(p, err);
-    this.queue.length = this.queueHead = 0;
+    for (const p of this.queue.drain()) this.settle(p, err);
     const stops = this.slots.map((s) => {
       s.dead = true;
       for (const p of s.inflight.values()) this.settle(p, err);
@@ -294,7 +309,7 @@ export class WorkerPool {
   private dispatch(): void {
     if (this.closed) return;
     while (this.slots.length < this.threads) this.slots.push(this.spawn());
-    const waiting = () => this.queue.length - this.queueHead;
+    const waiting = () => this.queue.size;
     const target = Math.max(1, Math.min(MAX_CHUNK, Math.round(CHUNK_MS / this.msPerTask)));
     // Fill the emptiest workers first; each holds about two chunks, so it never waits for the next one.
     const order = [...this.slots].sort((a, b) => a.inflight.size - b.inflight.size);
@@ -305,8 +320,14 @@ export class WorkerPool {
       const tasks: unknown[] = [];
       const kinds: [number, string, string][] = [];
       while (tasks.length < size * 3 && waiting() > 0) {
-        const p = this.queue[this.queueHead++]!;
-        if (p.settled) continue;
+        const next = this.queue.take();
+        if (!next) break; // every key waiting is at its cap
+        const p = next.item;
+        if (p.settled) {
+          this.queue.release(p.key);
+          continue;
+        }
+        p.held = true;
         if (!slot.kinds.has(p.kind)) {
           slot.kinds.add(p.kind);
           kinds.push(this.kindList[p.kind - 1]!);
@@ -316,10 +337,6 @@ export class WorkerPool {
         tasks.push(p.seq, p.kind, p.arg);
       }
       if (tasks.length) this.send(slot, tasks, kinds);
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
     }
   }
 
@@ -374,7 +391,7 @@ export class WorkerPool {
       else this.settle(p, new RewardkitError("internal", String(d[i + 2])));
     }
     if (this.idle()) this.stopWatching();
-    if (this.queue.length > this.queueHead) this.dispatch();
+    if (this.queue.size) this.dispatch();
   }
 
   /** Settles a task once: with `err`, or with `value`. */
@@ -382,6 +399,10 @@ export class WorkerPool {
     if (p.settled) return;
     p.settled = true;
     p.arg = undefined;
+    if (p.held) {
+      p.held = false;
+      this.queue.release(p.key);
+    }
     p.offAbort?.();
     this.pending--;
     this.completed++;
@@ -430,7 +451,7 @@ export class WorkerPool {
       slot.inflight.delete(culprit.seq);
       this.settle(culprit, err);
     }
-    const again: Pending[] = [];
+    const again = new Map<string, Pending[]>();
     for (const p of slot.inflight.values()) {
       if (p.settled) continue;
       p.slot = undefined;
@@ -438,12 +459,18 @@ export class WorkerPool {
       // worker died between tasks, and a task that keeps killing workers still ends.
       if (!culprit && ++p.tries >= MAX_TRIES)
         this.settle(p, new RewardkitError("internal", `${err.message} (tried ${p.tries} times)`));
-      else again.push(p);
+      else {
+        p.held = false;
+        this.queue.release(p.key);
+        const list = again.get(p.key);
+        if (list) list.push(p);
+        else again.set(p.key, [p]);
+      }
     }
     slot.inflight.clear();
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    this.queue.splice(this.queueHead, 0, ...again);
+    for (const [key, list] of again) this.queue.unshift(key, list);
     if (!this.closed && this.pending > 0) this.schedule();
     if (this.idle()) this.stopWatching();
   }
@@ -479,16 +506,18 @@ export class WorkerPool {
       // Start times are ms since the epoch in an int32 that wraps after 24.8 days: elapsed time is taken
       // in the same wrapped arithmetic (right for any task shorter than that).
       const elapsed = (((now - this.epoch) | 0) - Atomics.load(slot.state, STARTED)) | 0;
-      if (elapsed >= p.timeoutMs) this.kill(slot, p, new TimeoutError(p.timeoutMs, p.fn));
+      if (elapsed >= p.timeoutMs) {
+        // A task that hung counts at its deadline in the time per task, so the next chunks are small
+        // and the tasks behind it on one worker are few (a kill reports no time of its own).
+        this.msPerTask = 0.8 * this.msPerTask + 0.2 * p.timeoutMs;
+        this.kill(slot, p, new TimeoutError(p.timeoutMs, p.fn));
+      }
     }
     if (now - this.lastGraceCheck < 1000) return;
     this.lastGraceCheck = now;
     const late = (p: Pending) => !p.settled && now - p.queuedAt > START_GRACE_MS + p.timeoutMs;
     const never = (p: Pending) => new TimeoutError(START_GRACE_MS + p.timeoutMs, `${p.fn} (never started)`);
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const p = this.queue[i]!;
-      if (late(p)) this.settle(p, never(p));
-    }
+    for (const p of this.queue.waiting()) if (late(p)) this.settle(p, never(p));
     for (const slot of this.slots)
       for (const p of slot.inflight.values())
         if (late(p) && Atomics.load(slot.state, CURRENT) !== p.seq) {

@@ -14,8 +14,7 @@ import { codeLimiter } from "../verifiers/code/limiter.js";
 import { Busy } from "./admission.js";
 import { makeContext, type ServerContext } from "./context.js";
 import { registerEval } from "./eval-route.js";
-import { parseJsonSliced, SLICED_ABOVE } from "./json-in.js";
-import { depthError, nestedDeeperThan } from "./limits.js";
+import { readJsonBody } from "./json-in.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { registerNative } from "./protocols/native.js";
@@ -45,7 +44,11 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Deepest nesting of arrays/objects in a JSON body or NDJSON line (default 100); deeper is a 400. */
   maxDepth?: number;
-  /** Longest NDJSON line of /v1/score/stream in bytes (default 16 MiB); longer is a 413. */
+  /**
+   * Longest sample (default 4 MiB): an NDJSON line of /v1/score/stream in bytes, an element of a JSON
+   * body's top-level array (or the rest of the body) in characters; longer is a 413. One sample is parsed
+   * in one go, so this bounds how long a parse holds the event loop (a few ms per MiB).
+   */
   maxLine?: number;
   /**
    * Time allowed to receive a JSON body, and to wait for the next chunk of an NDJSON stream (default
@@ -86,10 +89,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     concurrency: opts.concurrency ?? 64,
     requestTimeoutMs: opts.requestTimeoutMs ?? 600_000,
     maxDepth: opts.maxDepth ?? 100,
-    maxLine: opts.maxLine ?? 16 * 1024 * 1024,
+    maxLine: opts.maxLine ?? 4 * 1024 * 1024,
     bodyTimeoutMs: opts.bodyTimeoutMs ?? 60_000,
     metrics,
   });
+  const bodyLimit = opts.bodyLimit ?? 64 * 1024 * 1024;
   let seq = 0;
   const Fastify = require("fastify") as typeof import("fastify").default;
   const app = Fastify({
@@ -104,7 +108,7 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
               res: (res) => ({ statusCode: res.statusCode }),
             },
           },
-    bodyLimit: opts.bodyLimit ?? 64 * 1024 * 1024,
+    bodyLimit,
     genReqId: (req) =>
       (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) ?? `r${(++seq).toString(36)}`,
     // fastify coerces types by default ("x" becomes ["x"]); a reward server must not guess.
@@ -113,11 +117,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
     return503OnClosing: false,
   });
 
-  // Every JSON body: nesting depth checked before parsing, so a deep body is a 400, not a stack overflow;
-  // a large body is parsed in time slices (json-in.ts) so that it does not hold up other requests.
+  // Every JSON body is read and parsed as it arrives, in bounded steps (json-in.ts): its nesting depth is
+  // checked on the way (a deep body is a 400, not a stack overflow), and no step holds up other requests.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+  app.addContentTypeParser("application/json", (req, payload, done) => {
     const parse = (text: string) => {
       let out: { err: Error | null; value: unknown } | undefined;
       parseJson(req, text, (err, value) => {
@@ -126,12 +130,18 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
       if (out?.err) throw out.err;
       return out?.value;
     };
-    if ((body as string).length <= SLICED_ABOVE) {
-      // A small body: parsed at once, without a promise in between.
-      if (nestedDeeperThan(body as string, ctx.maxDepth)) return done(depthError(ctx.maxDepth), undefined);
-      return parseJson(req, body as string, done);
-    }
-    parseJsonSliced(body as string, ctx.maxDepth, parse).then(
+    readJsonBody(
+      payload,
+      {
+        limit: bodyLimit,
+        contentLength: Number(req.headers["content-length"]),
+        maxDepth: ctx.maxDepth,
+        maxItem: ctx.maxLine,
+        // A route's batch arrays (its `config.batch`) are refused past --max-batch while the body arrives.
+        batch: batchConfig(req.routeOptions.config, ctx.maxBatch),
+      },
+      parse,
+    ).then(
       (value) => done(null, value),
       (err: Error) => done(err, undefined),
     );
@@ -249,6 +259,11 @@ export function buildServer(reward: Reward, opts: ServerOptions = {}): FastifyIn
   registerOpenAIGraders(app, ctx);
   registerEval(app, ctx);
   return app;
+}
+
+function batchConfig(config: unknown, max: number) {
+  const fields = (config as { batch?: Record<string, string> } | undefined)?.batch;
+  return fields ? { fields, max } : undefined;
 }
 
 /** `code`: what each runtime of the spec's code verifiers gets on this machine (see isolationReport). */

@@ -32,6 +32,7 @@ export function registerEval(app: FastifyInstance, ctx: ServerContext): void {
     "/v1/eval",
     {
       preValidation: batchLimit("rows", ctx.maxBatch),
+      config: { batch: { rows: "rows" } },
       schema: {
         body: EVAL_BODY,
       },

@@ -97,6 +97,12 @@ export async function startCluster(
     process.once("SIGTERM", stop);
     return;
   }
-  configureSharedPool({ threads: Math.max(1, Math.floor(cores / workers)) });
+  // REWARDKIT_POOL_REQUEST_CAP: most worker-pool tasks one request may have out at once (default: no cap;
+  // requests already share the threads round-robin, see core/fair-queue.ts).
+  const cap = Number(process.env.REWARDKIT_POOL_REQUEST_CAP);
+  configureSharedPool({
+    threads: Math.max(1, Math.floor(cores / workers)),
+    ...(Number.isInteger(cap) && cap > 0 ? { requestCap: cap } : {}),
+  });
   await startServer(load(), opts);
 }

@@ -58,6 +58,7 @@ process.on("message", () => { stop = true; });
     await res.arrayBuffer();
     if (!res.ok) { process.send({ error: url + ": " + res.status }); process.exit(1); }
     lat.push(performance.now() - t);
+    if (lat.length === 1) process.send({ ready: true });
     await new Promise((r) => setTimeout(r, Number(every)));
   }
   process.send({ lat }, () => process.exit(0));
@@ -66,19 +67,27 @@ process.on("message", () => { stop = true; });
 
 /**
  * Polls `url` every `everyMs` from a separate process (so the test's own work, such as encoding a big
- * body, does not delay the probes) until stopped; resolves with the latencies (ms).
+ * body, does not delay the probes) until stopped; resolves with the latencies (ms). `ready` resolves once
+ * the first probe was answered (starting a process takes a while on a loaded machine).
  */
-export function probe(url: string, everyMs = 10): { stop: () => Promise<number[]> } {
+export function probe(url: string, everyMs = 10): { ready: Promise<void>; stop: () => Promise<number[]> } {
   const child = spawn(process.execPath, ["-e", PROBE, url, String(everyMs)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  let isReady: () => void = () => {};
+  const ready = new Promise<void>((r) => {
+    isReady = r;
+  });
   const out = new Promise<number[]>((resolve, reject) => {
-    child.on("message", (m: { lat?: number[]; error?: string }) =>
-      m.lat ? resolve(m.lat) : reject(new Error(m.error)),
-    );
+    child.on("message", (m: { lat?: number[]; error?: string; ready?: boolean }) => {
+      if (m.ready) isReady();
+      else if (m.lat) resolve(m.lat);
+      else reject(new Error(m.error));
+    });
     child.on("exit", (code) => reject(new Error(`probe exited with ${code}`)));
   });
   return {
+    ready,
     stop: () => {
       child.send("stop");
       return out;

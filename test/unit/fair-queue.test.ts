@@ -4,7 +4,7 @@
  * follows async work started under withWorkKey.
  */
 import { describe, expect, it } from "vitest";
-import { FairQueue, withWorkKey, workKey } from "../../src/core/index.js";
+import { FairQueue, KeyedQueue, withWorkKey, workKey } from "../../src/core/index.js";
 
 describe("FairQueue", () => {
   it("hands a freed slot to another request before the holder's next program", async () => {
@@ -86,5 +86,32 @@ describe("FairQueue", () => {
     );
     expect(seen).toEqual(["r1", "r2"]);
     expect(workKey()).toBe("");
+  });
+});
+
+describe("KeyedQueue", () => {
+  it("serves the waiting key holding the fewest, round-robin among equals, within the cap", () => {
+    const q = new KeyedQueue<string>(2);
+    for (const x of ["a1", "a2", "a3", "a4"]) q.push("a", x);
+    q.push("b", "b1");
+    q.push("b", "b2");
+    const got = [q.take(), q.take(), q.take(), q.take()].map((t) => t?.item);
+    expect(got).toEqual(["a1", "b1", "a2", "b2"]);
+    // Both keys hold 2, the cap: nothing more until one is released.
+    expect(q.take()).toBeUndefined();
+    q.release("a");
+    expect(q.take()?.item).toBe("a3");
+    expect(q.size).toBe(1);
+  });
+
+  it("puts work that must go again at the front of its key, and the key last in the round", () => {
+    const q = new KeyedQueue<string>();
+    q.push("a", "a2");
+    q.push("b", "b1");
+    q.unshift("a", ["a1"]);
+    expect(q.take()?.item).toBe("b1");
+    expect(q.take()?.item).toBe("a1");
+    expect(q.take()?.item).toBe("a2");
+    expect(q.remove("a", "a2")).toBe(false);
   });
 });

@@ -10,10 +10,13 @@
 import {
   compileTemplate,
   fail,
+  mapInSlices,
+  nextSlice,
   type Result,
   RewardkitError,
   renderText,
   type Sample,
+  sliceDue,
   type Template,
 } from "../../core/index.js";
 import { type LengthUnit, measureLength } from "../shaping/length.js";
@@ -160,25 +163,28 @@ export async function applyGroups(
   const threshold = opts.pass_threshold ?? 1;
   const ks = opts.pass_at_k ?? [1];
 
-  const out: GroupedResult[] = results.map((r) => ({ ...r }));
+  // A batch can hold 65,536 samples: every pass over it gives way to the event loop between time slices.
+  const out: GroupedResult[] = await mapInSlices(results, (r) => ({ ...r }));
   const members = new Map<string, number[]>();
-  samples.forEach((s, i) => {
+  for (let i = 0; i < samples.length; i++) {
+    if ((i & 255) === 255 && sliceDue()) await nextSlice();
     let key: string;
     try {
-      key = groupKey(keyT, s);
+      key = groupKey(keyT, samples[i]);
     } catch (e) {
       // Without its group the sample has no advantage: that is an error, not a group of one.
       if (out[i]!.status !== "error")
         out[i] = { ...fail("invalid_input", `cannot group: ${(e as Error).message}`), ms: out[i]!.ms };
-      return;
+      continue;
     }
     const list = members.get(key) ?? [];
     list.push(i);
     members.set(key, list);
-  });
+  }
 
   const groups: GroupSummary[] = [];
   for (const [key, idx] of members) {
+    if (sliceDue()) await nextSlice();
     if (opts.length_reward) {
       // A sample whose length cannot be read gets no length reward: that is its error, not the batch's.
       for (const i of idx) {
@@ -284,7 +290,8 @@ export async function applyGroups(
 
     // Positions by sample index (indexOf in these loops made a group of n samples cost n^2).
     const okPos = new Map(okIdx.map((i, k) => [i, k]));
-    idx.forEach((i, j) => {
+    // One group may be the whole batch.
+    await mapInSlices(idx, (i, j) => {
       const k = okPos.get(i) ?? -1;
       const info: GroupInfo = {
         key,

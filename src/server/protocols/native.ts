@@ -15,6 +15,7 @@ import { flattenComponents, type GroupOptions, type Placement } from "../../rewa
 import { GROUP_OPTIONS_SCHEMA } from "../../spec/index.js";
 import { Busy } from "../admission.js";
 import { clientGone, type ServerContext } from "../context.js";
+import { parseJsonSliced, SLICED_ABOVE } from "../json-in.js";
 import { sendJson } from "../json-out.js";
 import { batchLimit, depthError, discardRest, ndjsonLines, nestedDeeperThan, Refused } from "../limits.js";
 
@@ -23,6 +24,7 @@ export function registerNative(app: FastifyInstance, ctx: ServerContext): void {
     "/v1/score",
     {
       preValidation: batchLimit("samples", ctx.maxBatch),
+      config: { batch: { samples: "samples" } },
       schema: {
         body: {
           type: "object",
@@ -218,8 +220,13 @@ async function streamScores(
       const i = index++;
       let sample: unknown;
       try {
-        if (nestedDeeperThan(line, ctx.maxDepth)) throw depthError(ctx.maxDepth, "the line");
-        sample = JSON.parse(line);
+        if (line.length > SLICED_ABOVE) {
+          // A long line (up to --max-line) is parsed in pieces, as a long body is.
+          sample = await parseJsonSliced(line, ctx.maxDepth, JSON.parse, {}, "the line");
+        } else {
+          if (nestedDeeperThan(line, ctx.maxDepth)) throw depthError(ctx.maxDepth, "the line");
+          sample = JSON.parse(line);
+        }
       } catch (e) {
         // The line number counts blank lines, as the CLI's does; `index` counts samples.
         write(i, { ...fail("invalid_input", `line ${lineNo}: ${(e as Error).message}`), ms: 0 });

@@ -9,7 +9,7 @@
  * beside each component's reward under `rk/<component path>`.
  */
 import type { FastifyInstance } from "fastify";
-import { fail, nextSlice, type Result, sliceDue } from "../../core/index.js";
+import { fail, mapInSlices, type Result } from "../../core/index.js";
 import { componentEntries, type RewardNode } from "../../rewards/index.js";
 import { clientGone, type ServerContext } from "../context.js";
 import { sendJson } from "../json-out.js";
@@ -68,6 +68,7 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
     "/get_reward",
     {
       preValidation: batchLimit("query", ctx.maxBatch, "queries"),
+      config: { batch: { query: "queries", prompts: "prompts", labels: "labels" } },
       schema: {
         body: {
           type: "object",
@@ -99,26 +100,24 @@ export function registerOpenRLHF(app: FastifyInstance, ctx: ServerContext): void
           });
         }
       }
-      const samples: unknown[] = [];
       const broken = new Map<number, Result>();
-      query.forEach((q, i) => {
+      const samples = await mapInSlices(query, (q, i) => {
         const prompt = prompts?.[i] ?? "";
         const response = responseOf(q, prompt);
         if (response === null) {
           broken.set(i, { ...fail("invalid_input", `query[${i}] does not start with prompts[${i}]`), ms: 0 });
-          samples.push(null);
-          return;
+          return null;
         }
         const sample: Record<string, unknown> = {
           prompt,
           completion: stripTrailingTokens(response, ctx.stripTokens),
         };
         if (labels) sample.reference = labels[i];
-        samples.push(sample);
+        return sample;
       });
       const { results: scored } = await ctx.score(samples, { signal: clientGone(reply), client: req.ip });
-      const results = scored.map((r, i) => broken.get(i) ?? r);
-      const rewards = results.map((r) => numericReward(r, ctx));
+      const results = broken.size ? scored.map((r, i) => broken.get(i) ?? r) : scored;
+      const rewards = await mapInSlices(results, (r) => numericReward(r, ctx));
       return sendJson(
         reply,
         { rewards, scores: rewards, extra_logs: await extraLogs(results, ctx, paths) },
@@ -166,18 +165,15 @@ async function extraLogs(
   paths: readonly string[],
 ): Promise<Record<string, number[]>> {
   const logs: Record<string, number[]> = {
-    rk_ok: results.map((r) => (r.status === "ok" ? 1 : 0)),
-    rk_abstain: results.map((r) => (r.status === "abstain" ? 1 : 0)),
-    rk_error: results.map((r) => (r.status === "error" ? 1 : 0)),
+    rk_ok: await mapInSlices(results, (r) => (r.status === "ok" ? 1 : 0)),
+    rk_abstain: await mapInSlices(results, (r) => (r.status === "abstain" ? 1 : 0)),
+    rk_error: await mapInSlices(results, (r) => (r.status === "error" ? 1 : 0)),
   };
-  const perSample: Map<string, Result>[] = [];
-  for (const r of results) {
-    perSample.push(new Map(componentEntries(r)));
-    if (sliceDue()) await nextSlice();
-  }
+  if (!paths.length) return logs;
+  const perSample = await mapInSlices(results, (r) => new Map(componentEntries(r)));
   // A component that did not run for a sample is logged as --abstain-value (rk_ok tells them apart).
   for (const p of paths) {
-    logs[`rk/${p}`] = perSample.map((m) => {
+    logs[`rk/${p}`] = await mapInSlices(perSample, (m) => {
       const c = m.get(p);
       return c ? numericReward(c, ctx) : ctx.abstainValue;
     });
