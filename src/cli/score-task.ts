@@ -1,0 +1,41 @@
+/**
+ * The pool task of sharded `rewardkit score` (see runScore): a worker rebuilds the reward from the spec
+ * document once (`prepareRows`), then scores whole input lines with the same code as the main thread
+ * (row-pipeline.ts). The checks' own pool tasks run inline on the worker; the pool's watchdog holds the
+ * row's deadline.
+ */
+import { loadReward, type Reward } from "../spec/index.js";
+import {
+  parseLine,
+  type RowJob,
+  type RowOptions,
+  type RowOutput,
+  renderRow,
+  scoreRow,
+} from "./row-pipeline.js";
+
+export interface ShardContext {
+  spec: unknown;
+  options: RowOptions;
+}
+
+/** Rewards built on this worker, by spec document (a few at most: one per `score` run of a process). */
+const rewards = new Map<string, Reward>();
+const MAX_REWARDS = 8;
+
+export function prepareRows(ctx: ShardContext): RowJob {
+  const key = JSON.stringify(ctx.spec);
+  let reward = rewards.get(key);
+  if (!reward) {
+    reward = loadReward(ctx.spec as object);
+    if (rewards.size >= MAX_REWARDS) rewards.delete(rewards.keys().next().value!);
+    rewards.set(key, reward);
+  }
+  return { ...ctx.options, reward };
+}
+
+/** One input line: [text, line number] -> its output. */
+export async function scoreLine(arg: [string, number], job: RowJob): Promise<RowOutput> {
+  const row = parseLine(job, arg[0], arg[1]);
+  return renderRow(job, row, await scoreRow(job, row));
+}
