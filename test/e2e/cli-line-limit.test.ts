@@ -21,7 +21,7 @@ const row = (i: number, extra: Record<string, unknown> = {}) =>
 const long = row(2, { pad: "x".repeat(5000) });
 
 describe("--max-line-bytes", () => {
-  it("score: the long line is an error row naming it, the next rows score (sharded and not)", async () => {
+  it("score: the long line is an error row naming it, the next rows score", async () => {
     const input = `${row(1)}\n${long}\n${row(3)}\n`;
     for (const spec of ["math", "think-answer"]) {
       const r = await runCli(["score", "-s", spec, "--max-line-bytes", "1000", "-q"], input);

@@ -66,7 +66,7 @@ const noMs = (s: string) => s.replace(/"ms":[0-9.e+-]+/g, '"ms":0').replace(/\(\
 
 /** Runs the same job sharded and not, checks that it did shard, and returns both. */
 async function both(reward: Reward, input: string, o: Partial<ScoreJob> = {}) {
-  const sharded = await score(reward, input, { ...o, shard: true });
+  const sharded = await score(reward, input, { shardAfterRows: 0, ...o, shard: true });
   const plain = await score(reward, input, { ...o, shard: false });
   expect(plain.sharded).toBe(0);
   return { sharded, plain, pooled: sharded.sharded };
@@ -108,10 +108,10 @@ describe("sharded score: the same output as the per-check path", () => {
 
   it("a format-only spec shards after its first rows (no workers for a short input)", async () => {
     const reward = loadReward("think-answer");
-    const { sharded, plain, pooled } = await both(reward, input);
+    const { sharded, plain, pooled } = await both(reward, input, { shardAfterRows: undefined });
     expect(noMs(sharded.out)).toBe(noMs(plain.out));
     expect(pooled).toBe(rows.length - 512);
-    const short = await both(reward, `${rows.slice(0, 100).join("\n")}\n`);
+    const short = await both(reward, `${rows.slice(0, 100).join("\n")}\n`, { shardAfterRows: undefined });
     expect(short.pooled).toBe(0);
   });
 
@@ -219,7 +219,9 @@ describe("sharded score: deadlines and bad lines", () => {
         progress: null,
         maxLineBytes: 1000,
         shard,
+        shardAfterRows: 0,
       });
+      expect(summary.shardedRows).toBe(shard ? 3 : 0);
       const rows = out.text
         .trim()
         .split("\n")
