@@ -120,6 +120,7 @@ async function scoreHere(rj: RowJob, r: Row): Promise<RowOutput> {
 }
 
 const SCORE_LINE = new URL("./score-task.js", import.meta.url);
+const shardTasks = new Map<string, TaskRef>();
 /**
  * Rows scored on the per-check path before sharding starts, so a short input does not pay for workers
  * that load the whole spec stack (~0.15 s of CPU each): specs whose checks use the pool anyway start
@@ -134,8 +135,17 @@ function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: num
   if (!plan) return null;
   const { reward: _reward, ...options } = rj;
   const context: ShardContext = { spec: plan.spec, options };
+  // One task kind per spec and options, whatever the number of runs in this process (each kind is set
+  // up and kept by every worker).
+  const key = JSON.stringify(context);
+  let task = shardTasks.get(key);
+  if (!task) {
+    task = { module: SCORE_LINE, fn: "scoreLine", context: { prepare: "prepareRows", value: context } };
+    if (shardTasks.size >= 16) shardTasks.delete(shardTasks.keys().next().value!);
+    shardTasks.set(key, task);
+  }
   return {
-    task: { module: SCORE_LINE, fn: "scoreLine", context: { prepare: "prepareRows", value: context } },
+    task,
     deadlineMs: plan.deadlineMs,
     after: job.shardAfterRows ?? (plan.usesPool ? SHARD_AFTER_ROWS.usesPool : SHARD_AFTER_ROWS.inProcess),
   };
