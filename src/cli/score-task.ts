@@ -4,6 +4,7 @@
  * (row-pipeline.ts). The checks' own pool tasks run inline on the worker; the pool's watchdog holds the
  * row's deadline.
  */
+import { restartTaskClock } from "../core/index.js";
 import { loadReward, type Reward } from "../spec/index.js";
 import {
   parseLine,
@@ -35,8 +36,17 @@ export function prepareRows(ctx: ShardContext): RowJob {
   return { ...ctx.options, reward };
 }
 
-/** One input line: [text, line number] -> its output. */
-export async function scoreLine(arg: [string, number], job: RowJob): Promise<RowOutput> {
-  const row = parseLine(job, arg[0], arg[1]);
-  return renderRow(job, row, await scoreRow(job, row));
+/**
+ * A batch of input lines: [texts, line numbers] -> their outputs. The task's deadline restarts at each
+ * row, so it is a row's deadline (the pool's watchdog kills the worker when one row overruns it).
+ */
+export async function scoreLines(arg: [string[], number[]], job: RowJob): Promise<RowOutput[]> {
+  const [texts, lines] = arg;
+  const out: RowOutput[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    restartTaskClock();
+    const row = parseLine(job, texts[i]!, lines[i]!);
+    out.push(renderRow(job, row, await scoreRow(job, row)));
+  }
+  return out;
 }

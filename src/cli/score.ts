@@ -121,6 +121,8 @@ async function scoreHere(rj: RowJob, r: Row): Promise<RowOutput> {
 
 const SCORE_LINE = new URL("./score-task.js", import.meta.url);
 const shardTasks = new Map<string, TaskRef>();
+/** Rows per pool task when sharded: the pool's cost per task (~8 µs) is paid once for them all. */
+const ROWS_PER_TASK = 16;
 /**
  * Rows scored on the per-check path before sharding starts, so a short input does not pay for workers
  * that load the whole spec stack (~0.15 s of CPU each): specs whose checks use the pool anyway start
@@ -140,7 +142,7 @@ function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: num
   const key = JSON.stringify(context);
   let task = shardTasks.get(key);
   if (!task) {
-    task = { module: SCORE_LINE, fn: "scoreLine", context: { prepare: "prepareRows", value: context } };
+    task = { module: SCORE_LINE, fn: "scoreLines", context: { prepare: "prepareRows", value: context } };
     if (shardTasks.size >= 16) shardTasks.delete(shardTasks.keys().next().value!);
     shardTasks.set(key, task);
   }
@@ -158,17 +160,34 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
   const rj = rowJob(job);
   const shard = shardingOf(job, rj);
   let seen = 0;
+  // Rows read in the same turn of the event loop go to the pool in tasks of ROWS_PER_TASK (the pool's own
+  // cost is paid per task, not per row); the deadline still holds per row (score-task.ts).
+  let batch: { text: string; line: number; done: (o: Promise<RowOutput>) => void }[] = [];
+  const send = () => {
+    const all = batch;
+    batch = [];
+    for (let i = 0; i < all.length; i += ROWS_PER_TASK) {
+      const part = all.slice(i, i + ROWS_PER_TASK);
+      const arg = [part.map((p) => p.text), part.map((p) => p.line)];
+      sharedPool()
+        .run<RowOutput[]>(shard!.task, arg, { timeoutMs: shard!.deadlineMs })
+        .then(
+          (outs) => {
+            summary.shardedRows += part.length;
+            part.forEach((p, k) => p.done(Promise.resolve(outs[k]!)));
+          },
+          // A row overran its deadline, or the worker died: the task's rows are scored again, one by one,
+          // on the per-check path (the rows it had finished give the same result again).
+          () => {
+            for (const p of part) p.done(scoreHere(rj, parseLine(rj, p.text, p.line)));
+          },
+        );
+    }
+  };
   const score = (text: string, line: number): Promise<RowOutput> => {
     if (!shard || ++seen <= shard.after) return scoreHere(rj, parseLine(rj, text, line));
-    return sharedPool()
-      .run<RowOutput>(shard.task, [text, line], { timeoutMs: shard.deadlineMs })
-      .then(
-        (o) => {
-          summary.shardedRows++;
-          return o;
-        },
-        () => scoreHere(rj, parseLine(rj, text, line)), // overran its deadline, or its worker died
-      );
+    if (batch.length === 0) setImmediate(send);
+    return new Promise<RowOutput>((resolve) => batch.push({ text, line, done: resolve }));
   };
   // Rows are written in order; up to `maxWindow` may be in flight or finished-but-waiting, and at most
   // `concurrency` are being scored. Memory is bounded by the window, whatever the number of rows.

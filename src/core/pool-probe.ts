@@ -6,7 +6,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { threadId as workerThreadId } from "node:worker_threads";
-import { sharedPool } from "./pool.js";
+import { restartTaskClock, sharedPool } from "./pool.js";
 
 export function noop(): number {
   return 1;
@@ -60,4 +60,13 @@ export function prepareProbe(value: unknown): { value: unknown; tasks: number } 
 export function contextProbe(arg: unknown, ctx: { value: unknown; tasks: number }): unknown[] {
   ctx.tasks++;
   return [arg, ctx.value, ctx.tasks];
+}
+
+/** `count` items of `ms` each, the task's deadline restarting at each (a batch of rows, for the tests). */
+export function spinEach([ms, count]: [number, number]): number {
+  for (let i = 0; i < count; i++) {
+    restartTaskClock();
+    spin(ms);
+  }
+  return count;
 }

@@ -10,7 +10,7 @@
  * starting can turn into a false timeout.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { runTasksInline } from "./pool.js";
+import { runTasksInline, setTaskClock } from "./pool.js";
 import {
   type ChunkMessage,
   CURRENT,
@@ -29,6 +29,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   // Pool tasks called by a task (the checks of a row scored here) run on this thread: it is killable.
   runTasksInline();
   const state = new Int32Array(init.state);
+  setTaskClock(() => Atomics.store(state, STARTED, (Date.now() - init.epoch) | 0));
   const kinds = new Map<number, Task | string>();
   const inbox: ChunkMessage[] = [];
   let draining = false;

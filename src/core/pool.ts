@@ -556,6 +556,21 @@ export class WorkerPool {
 let shared: WorkerPool | undefined;
 let sharedOptions: PoolOptions = {};
 let inlineHere = false;
+let taskClock: (() => void) | undefined;
+
+/** Set by a pool worker: how a task restarts its own deadline (see restartTaskClock). */
+export function setTaskClock(restart: () => void): void {
+  taskClock = restart;
+}
+
+/**
+ * Called by a task that does many items of work (a batch of rows): the deadline of the running task
+ * counts again from now, so it holds per item, and the watchdog kills the worker as soon as one item
+ * overruns it. Does nothing outside a pool worker.
+ */
+export function restartTaskClock(): void {
+  taskClock?.();
+}
 
 /**
  * Makes the process-wide pool of this thread run its tasks inline. Pool workers call it: a worker that

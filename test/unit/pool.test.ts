@@ -190,6 +190,15 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("a task that restarts its clock per item is held to the deadline per item, not in all", async () => {
+    // Six items of 100 ms under a 400 ms deadline: 600 ms in all, never 400 ms for one item.
+    await expect(pool.run(PROBE("spinEach"), [100, 6], { timeoutMs: 400 })).resolves.toBe(6);
+    // One item that overruns is still killed.
+    await expect(pool.run(PROBE("spinEach"), [60_000, 2], { timeoutMs: 300 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+  });
+
   it("a task that runs pool tasks runs them inline on its own worker (no nested pool)", async () => {
     const [outer, inner] = await pool.run<[number, number]>(PROBE("nestedThreadIds"), null, {
       timeoutMs: 5000,
