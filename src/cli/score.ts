@@ -174,7 +174,7 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
         .then(
           (outs) => {
             summary.shardedRows += part.length;
-            part.forEach((p, k) => p.done(Promise.resolve(outs[k]!)));
+            for (let k = 0; k < part.length; k++) part[k]!.done(Promise.resolve(outs[k]!));
           },
           // A row overran its deadline, or the worker died: the task's rows are scored again, one by one,
           // on the per-check path (the rows it had finished give the same result again).
