@@ -124,17 +124,19 @@ const shardTasks = new Map<string, TaskRef>();
 /** Rows per pool task when sharded: the pool's cost per task (~8 µs) is paid once for them all. */
 const ROWS_PER_TASK = 16;
 /**
- * Rows scored on the per-check path before sharding starts, so a short input does not pay for workers
- * that load the whole spec stack (~0.15 s of CPU each): specs whose checks use the pool anyway start
- * their workers at once (with the check's module only); specs that never touch it start none.
+ * Rows scored on the per-check path before sharding starts. Measured (docs/performance.md): workers that
+ * load the whole spec stack cost ~0.1 s of CPU each and a JIT warm-up of the whole pipeline, so math rows
+ * sharded from the start cost ~15% more CPU at 20k rows and the same at 1M; specs that never use the
+ * pool (format, text) cost 1.7x the CPU sharded, with twice the memory, and are never sharded unless
+ * asked (shardAfterRows).
  */
-const SHARD_AFTER_ROWS = { usesPool: 64, inProcess: 512 };
+const SHARD_AFTER_ROWS = 20_000;
 
 /** How rows are sharded for this job, or null (group mode, impure spec, shard: false). */
 function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: number; after: number } | null {
   if (job.shard === false || job.group) return null;
   const plan = shardPlan(job.reward);
-  if (!plan) return null;
+  if (!plan || (!plan.usesPool && job.shardAfterRows === undefined)) return null;
   const { reward: _reward, ...options } = rj;
   const context: ShardContext = { spec: plan.spec, options };
   // One task kind per spec and options, whatever the number of runs in this process (each kind is set
@@ -149,7 +151,7 @@ function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: num
   return {
     task,
     deadlineMs: plan.deadlineMs,
-    after: job.shardAfterRows ?? (plan.usesPool ? SHARD_AFTER_ROWS.usesPool : SHARD_AFTER_ROWS.inProcess),
+    after: job.shardAfterRows ?? SHARD_AFTER_ROWS,
   };
 }
 

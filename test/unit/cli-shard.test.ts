@@ -107,13 +107,16 @@ describe("sharded score: the same output as the per-check path", () => {
     }
   });
 
-  it("a format-only spec shards after its first rows (no workers for a short input)", async () => {
+  it("a format-only spec is not sharded by default (cheaper on the main thread); forced, the same rows", async () => {
     const reward = loadReward("think-answer");
-    const { sharded, plain, pooled } = await both(reward, input, { shardAfterRows: undefined });
+    const { sharded, plain, pooled } = await both(reward, input);
     expect(noMs(sharded.out)).toBe(noMs(plain.out));
-    expect(pooled).toBe(rows.length - 512);
-    const short = await both(reward, `${rows.slice(0, 100).join("\n")}\n`, { shardAfterRows: undefined });
-    expect(short.pooled).toBe(0);
+    expect(pooled).toBe(rows.length);
+    const byDefault = await score(reward, input, { shard: true });
+    expect(byDefault.sharded).toBe(0);
+    expect(noMs(byDefault.out)).toBe(noMs(plain.out));
+    // A math spec shards only past its first 20,000 rows by default.
+    expect((await score(loadReward({ type: "math" }), input, { shard: true })).sharded).toBe(0);
   });
 
   it("--token-offsets and step formats (prm800k) give the same rows", async () => {
