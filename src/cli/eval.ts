@@ -3,41 +3,33 @@
  * Bad input (a line that is not JSON, a missing or unusable label) exits 2 naming the line.
  */
 import { createReadStream, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { EVAL_MODES, EvalInputError, type EvalMode, type EvalReport, evalReportText } from "../eval/index.js";
 import { presetNames, type Reward } from "../spec/index.js";
-import { int, num } from "./options.js";
+import { InputError, jsonlValues } from "./jsonl.js";
+import { int, maxLineBytesOption, num } from "./options.js";
 
-/** Lines longer than this are refused: an input row is a sample, not a data dump. */
-export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+/** Eval holds every row (its metrics need them all): past this many, the input must be split. */
+export const MAX_EVAL_ROWS = 1_000_000;
 
-export class InputError extends Error {}
-
-/** Reads a JSONL file into rows, with each row's line number; a bad line throws InputError naming it. */
-export async function readJsonl(path: string): Promise<{ rows: unknown[]; lines: number[] }> {
+/**
+ * Reads a JSONL file into rows, with each row's line number; a bad or over-long line, or more than
+ * `maxRows` rows, throws InputError naming it.
+ */
+export async function readJsonl(
+  path: string,
+  opts: { maxLineBytes?: number; maxRows?: number } = {},
+): Promise<{ rows: unknown[]; lines: number[] }> {
   const rows: unknown[] = [];
   const lines: number[] = [];
-  let n = 0;
-  const input = createReadStream(path);
-  const failed = new Promise<never>((_, reject) => input.once("error", reject));
-  const read = (async () => {
-    for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-      n++;
-      const t = n === 1 ? text.replace(/^\uFEFF/, "") : text;
-      if (t.trim() === "") continue;
-      if (t.length > MAX_LINE_CHARS)
-        throw new InputError(`${path} line ${n}: longer than ${MAX_LINE_CHARS} characters`);
-      try {
-        rows.push(JSON.parse(t));
-      } catch (e) {
-        throw new InputError(`${path} line ${n}: not JSON (${(e as Error).message})`);
-      }
-      lines.push(n);
-    }
-  })();
-  await Promise.race([read, failed]);
+  const maxRows = opts.maxRows ?? MAX_EVAL_ROWS;
+  for await (const { value, line } of jsonlValues(createReadStream(path), path, opts.maxLineBytes)) {
+    if (rows.length >= maxRows)
+      throw new InputError(`${path} line ${line}: more than ${maxRows} rows (--max-rows); split the input`);
+    rows.push(value);
+    lines.push(line);
+  }
   return { rows, lines };
 }
 
@@ -64,6 +56,8 @@ export function evalCommand(load: (spec: string) => Reward): Command {
       "write disagreeing rows (or, without --against, misjudged rows) as JSONL",
     )
     .option("-c, --concurrency <n>", "samples scored at once", int("--concurrency", 1), 32)
+    .addOption(maxLineBytesOption())
+    .option("--max-rows <n>", "most rows read (eval holds them all)", int("--max-rows", 1), MAX_EVAL_ROWS)
     .action(async (o) => {
       process.exitCode = await runEval(o, load);
       setTimeout(() => process.exit(), 2000).unref();
@@ -75,7 +69,10 @@ async function runEval(o: Record<string, unknown>, load: (spec: string) => Rewar
   const against = o.against ? load(String(o.against)) : undefined;
   let report: EvalReport;
   try {
-    const { rows, lines } = await readJsonl(String(o.input));
+    const { rows, lines } = await readJsonl(String(o.input), {
+      maxLineBytes: o.maxLineBytes as number,
+      maxRows: o.maxRows as number,
+    });
     report = await reward.evaluate(rows, {
       mode: o.mode as EvalMode | "auto",
       ...(o.label ? { label: String(o.label) } : {}),

@@ -26,7 +26,7 @@ import {
 } from "../spec/index.js";
 import { evalCommand } from "./eval.js";
 import { UsageError } from "./group-key.js";
-import { int, num } from "./options.js";
+import { int, maxLineBytesOption, num } from "./options.js";
 import { pairsCommand } from "./pairs.js";
 import { countRows, Progress } from "./progress.js";
 import { reportCommand } from "./report.js";
@@ -139,6 +139,7 @@ program
     "--format <format>",
     `rows are step-labelled data: ${STEP_FORMATS.join(" | ")}; step rewards become its labels`,
   )
+  .addOption(maxLineBytesOption())
   .action(async (o) => {
     if (!["tree", "flat", "none"].includes(o.components)) {
       program.error(`--components must be tree, flat or none (got '${o.components}')`, {
@@ -180,7 +181,8 @@ program
         concurrency: o.concurrency,
         components: o.components as ComponentsMode,
         progress,
-        onResult: (r) => distributions.add(r),
+        onResult: (r) => distributions.addFacts(r),
+        maxLineBytes: o.maxLineBytes,
         ...(group ? { group } : {}),
         ...(o.tokenOffsets ? { tokenOffsets: o.tokenOffsets, placement: o.placement } : {}),
         ...(o.format ? { stepFormat: o.format } : {}),

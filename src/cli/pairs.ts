@@ -5,7 +5,6 @@
  * --group-by); rows that are not ok never take part. See src/rubrics/reward-model/pairs.ts.
  */
 import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { Command, Option } from "commander";
 import {
   PAIR_MODES,
@@ -14,11 +13,11 @@ import {
   preferencePairs,
 } from "../rubrics/reward-model/index.js";
 import type { Reward } from "../spec/index.js";
-import { int, num } from "./options.js";
+import { InputError, jsonlValues } from "./jsonl.js";
+import { int, maxLineBytesOption, num } from "./options.js";
 import { openInput, openOutput } from "./score.js";
 
 const MAX_ROWS = 2_000_000;
-const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 export function pairsCommand(load: (spec: string) => Reward, usageExit: number): Command {
   return new Command("pairs")
@@ -46,13 +45,14 @@ export function pairsCommand(load: (spec: string) => Reward, usageExit: number):
     .option("--max-per-group <n>", "most pairs from one group", int("--max-per-group", 1), 64)
     .option("--with-rewards", "add chosen_reward and rejected_reward columns")
     .option("-q, --quiet", "no summary on stderr")
+    .addOption(maxLineBytesOption())
     .action(async (o) => {
       if (o.mode === "threshold" && o.threshold === undefined) {
         process.stderr.write("rewardkit: --mode threshold needs --threshold\n");
         process.exit(usageExit);
       }
       const reward = o.spec ? load(o.spec) : undefined;
-      const rows = await readRows(o.input, usageExit);
+      const rows = await readRows(o.input, o.maxLineBytes, usageExit);
       if (reward) {
         const results = await reward.scoreBatch(rows, { concurrency: o.concurrency });
         rows.forEach((r, i) => {
@@ -98,28 +98,27 @@ export function pairsCommand(load: (spec: string) => Reward, usageExit: number):
     });
 }
 
-async function readRows(path: string | undefined, usageExit: number): Promise<Record<string, unknown>[]> {
+async function readRows(
+  path: string | undefined,
+  maxLineBytes: number,
+  usageExit: number,
+): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
-  const rl = createInterface({ input: openInput(path), crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
+  const where = path && path !== "-" ? path : "stdin";
   const stop = (msg: string): never => {
     process.stderr.write(`rewardkit: ${msg}\n`);
     process.exit(usageExit);
   };
-  for await (const text of rl) {
-    line++;
-    if (text.trim() === "") continue;
-    if (text.length > MAX_LINE_CHARS) stop(`line ${line} is longer than ${MAX_LINE_CHARS} characters`);
-    if (rows.length >= MAX_ROWS) stop(`more than ${MAX_ROWS} rows: split the input`);
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch (e) {
-      stop(`line ${line} is not JSON: ${(e as Error).message}`);
+  try {
+    for await (const { value, line } of jsonlValues(openInput(path), where, maxLineBytes)) {
+      if (rows.length >= MAX_ROWS) stop(`more than ${MAX_ROWS} rows: split the input`);
+      if (value === null || typeof value !== "object" || Array.isArray(value))
+        stop(`${where} line ${line} is not a JSON object`);
+      rows.push(value as Record<string, unknown>);
     }
-    if (row === null || typeof row !== "object" || Array.isArray(row))
-      stop(`line ${line} is not a JSON object`);
-    rows.push(row as Record<string, unknown>);
+  } catch (e) {
+    if (e instanceof InputError) stop(e.message);
+    throw e;
   }
   return rows;
 }

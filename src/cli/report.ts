@@ -4,14 +4,13 @@
  * as a stream; what the page embeds is bounded (see src/eval/report-data.ts). See docs/report.md.
  */
 import { createReadStream, readFileSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { EvalInputError } from "../eval/index.js";
 import { ReportBuilder, type ReportData } from "../eval/report-data.js";
 import { renderReport } from "../eval/report-html.js";
 import { presetNames, type Reward } from "../spec/index.js";
-import { InputError, MAX_LINE_CHARS } from "./eval.js";
+import { InputError, jsonlValues } from "./jsonl.js";
 import { int, num } from "./options.js";
 import { outputRow } from "./rows.js";
 
@@ -106,22 +105,8 @@ async function feed(path: string, builder: ReportBuilder, reward: Reward | null,
     });
     chunk = [];
   };
-  const input = createReadStream(path);
-  const failed = new Promise<never>((_, reject) => input.once("error", reject));
   const read = async () => {
-    let n = 0;
-    for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-      n++;
-      const t = n === 1 ? text.replace(/^\uFEFF/, "") : text;
-      if (t.trim() === "") continue;
-      if (t.length > MAX_LINE_CHARS)
-        throw new InputError(`${path} line ${n}: longer than ${MAX_LINE_CHARS} characters`);
-      let row: unknown;
-      try {
-        row = JSON.parse(t);
-      } catch (e) {
-        throw new InputError(`${path} line ${n}: not JSON (${(e as Error).message})`);
-      }
+    for await (const { value: row, line: n } of jsonlValues(createReadStream(path), path)) {
       if (row === null || typeof row !== "object" || Array.isArray(row))
         throw new InputError(`${path} line ${n}: a row must be a JSON object`);
       const r = row as Record<string, unknown>;
@@ -138,5 +123,5 @@ async function feed(path: string, builder: ReportBuilder, reward: Reward | null,
     }
     if (chunk.length) await flush();
   };
-  await Promise.race([read(), failed]);
+  await read();
 }

@@ -21,6 +21,38 @@ export function outputRow(
   return out;
 }
 
+/**
+ * What the summary, the distributions and the progress need of a row's result: small enough to come back
+ * from a worker that scored the row (the whole result tree stays there).
+ */
+export interface RowFacts {
+  status: Result["status"];
+  reward: number | null;
+  errorKind: string | null;
+  /** flattenComponents of the result: each component's reward, null when not ok. */
+  components: Record<string, number | null>;
+  /** Isolation of each ok code result in the tree (see Summary.codeIsolation). */
+  isolation: string[];
+}
+
+export function rowFacts(r: Result): RowFacts {
+  const isolation: string[] = [];
+  const walk = (x: Result) => {
+    const d = x.details;
+    if (x.status === "ok" && d && typeof d.isolation === "string" && d.runtime && !d.no_code)
+      isolation.push(d.isolation);
+    for (const c of Object.values(x.components ?? {})) walk(c);
+  };
+  walk(r);
+  return {
+    status: r.status,
+    reward: r.reward,
+    errorKind: r.error?.kind ?? null,
+    components: flattenComponents(r),
+    isolation,
+  };
+}
+
 export class Summary {
   rows = 0;
   private okCount = 0;
@@ -32,30 +64,29 @@ export class Summary {
   readonly codeIsolation: Record<string, number> = {};
   /** Set in group mode. */
   groups?: GroupSummary[];
+  /** Rows scored whole on pool workers (sharded), for tests and benchmarks; not part of the summary. */
+  shardedRows = 0;
 
   add(r: Result): void {
+    this.addFacts(rowFacts(r));
+  }
+
+  addFacts(r: RowFacts): void {
     this.rows++;
     this.status[r.status] = (this.status[r.status] ?? 0) + 1;
     if (r.status === "ok") {
       this.okCount++;
       this.sum += r.reward as number;
     }
-    if (r.error) this.errorKinds[r.error.kind] = (this.errorKinds[r.error.kind] ?? 0) + 1;
-    this.countIsolation(r);
-    for (const [k, v] of Object.entries(flattenComponents(r))) {
+    if (r.errorKind !== null) this.errorKinds[r.errorKind] = (this.errorKinds[r.errorKind] ?? 0) + 1;
+    for (const i of r.isolation) this.codeIsolation[i] = (this.codeIsolation[i] ?? 0) + 1;
+    for (const [k, v] of Object.entries(r.components)) {
       if (v === null) continue;
       const c = this.comp.get(k) ?? { sum: 0, n: 0 };
       c.sum += v;
       c.n++;
       this.comp.set(k, c);
     }
-  }
-
-  private countIsolation(r: Result): void {
-    const d = r.details;
-    if (r.status === "ok" && d && typeof d.isolation === "string" && d.runtime && !d.no_code)
-      this.codeIsolation[d.isolation] = (this.codeIsolation[d.isolation] ?? 0) + 1;
-    for (const c of Object.values(r.components ?? {})) this.countIsolation(c);
   }
 
   get meanReward(): number | null {

@@ -1,31 +1,40 @@
 /**
  * `rewardkit score`: JSONL in, JSONL out, in input order, with bounded concurrency. A line that is not
- * JSON, or not a sample, becomes an error row naming its line number; the other rows still score.
+ * JSON, not a sample, or longer than the line limit becomes an error row naming its line number; the
+ * other rows still score. A row goes through row-pipeline.ts: parse, score, render.
  *
- * A row goes through three steps: `parseLine` (JSON, and for step-labelled formats the conversion to a
- * sample), scoring, and `finish` (token rewards, step labels written back, group statistics).
+ * Shard the batch, not the check: when the spec is pure (spec/shard.ts), the main thread only reads lines
+ * and writes output; each line goes whole to a pool worker, which parses, scores and renders it (its
+ * checks run inline there) and sends back the output line and the summary's few fields. The row's
+ * deadline is held by the pool's watchdog; a row that overruns it (or whose worker dies) is scored again
+ * on the main thread's per-check path, so its result is exactly the unsharded one.
  */
 import { once } from "node:events";
 import { createReadStream, createWriteStream, openSync } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { fail, type Result } from "../core/index.js";
+import { DEFAULT_MAX_LINE_BYTES, type Result, readLines, sharedPool, type TaskRef } from "../core/index.js";
 import {
   compileGroupOptions,
   type GroupOptions,
   type GroupSummary,
   groupKey,
   type Placement,
-  readSteps,
   type StepFormat,
-  type StepSample,
-  stepValues,
-  writeSteps,
 } from "../rewards/index.js";
-import type { Reward } from "../spec/index.js";
+import { type Reward, shardPlan } from "../spec/index.js";
 import { checkGroupKey } from "./group-key.js";
 import type { Progress } from "./progress.js";
-import { type ComponentsMode, outputRow, Summary } from "./rows.js";
+import {
+  badRow,
+  parseLine,
+  type Row,
+  type RowJob,
+  type RowOutput,
+  renderRow,
+  scoreRow,
+} from "./row-pipeline.js";
+import { type ComponentsMode, type RowFacts, Summary } from "./rows.js";
+import type { ShardContext } from "./score-task.js";
 
 export interface ScoreJob {
   reward: Reward;
@@ -38,8 +47,8 @@ export interface ScoreJob {
   concurrency: number;
   components: ComponentsMode;
   progress: Progress | null;
-  /** Called with each row's final result (the summary's distributions). */
-  onResult?: (r: Result) => void;
+  /** Called with each row's final result, as the summary sees it (the distributions). */
+  onResult?: (r: RowFacts) => void;
   /** Score groups of samples (reads the whole input first). */
   group?: GroupOptions;
   /** The row field holding token character offsets; adds `token_rewards` to each row. */
@@ -47,69 +56,15 @@ export interface ScoreJob {
   placement?: Placement;
   /** Rows are step-labelled data in this format; step rewards are written back as its labels. */
   stepFormat?: StepFormat;
-}
-
-/** One input line, parsed: the row as read and the sample that is scored (the same unless converted). */
-interface Row {
-  line: number;
-  row: Record<string, unknown> | null;
-  sample: Record<string, unknown> | null;
-  steps?: StepSample;
-  error?: string;
-}
-
-function parseLine(job: ScoreJob, text: string, line: number): Row {
-  try {
-    const row = JSON.parse(text);
-    if (row === null || typeof row !== "object" || Array.isArray(row))
-      throw new Error("a row must be a JSON object");
-    if (!job.stepFormat) return { line, row, sample: row };
-    const steps = readSteps(row, job.stepFormat);
-    const { labels: _labels, ...fields } = steps;
-    return { line, row, sample: { ...row, ...fields }, steps };
-  } catch (e) {
-    return { line, row: null, sample: null, error: (e as Error).message };
-  }
-}
-
-async function scoreRow(job: ScoreJob, r: Row): Promise<Result> {
-  if (!r.sample) return { ...fail("invalid_input", `line ${r.line}: ${r.error}`), ms: 0 };
-  const res = await job.reward.score(r.sample);
-  // A sample-level input problem names the line; component errors already name their component.
-  return res.status === "error" && res.error?.kind === "invalid_input" && !res.components
-    ? { ...res, error: { kind: res.error.kind, message: `line ${r.line}: ${res.error.message}` } }
-    : res;
-}
-
-/** The output row for a scored row. */
-function finish(job: ScoreJob, r: Row, scored: Result): { out: Record<string, unknown>; result: Result } {
-  let res = scored;
-  let row = r.row ?? { line: r.line };
-  const extra: Record<string, unknown> = {};
-  if ("group" in res) extra.group = (res as { group?: unknown }).group;
-  if (job.tokenOffsets && r.sample && r.sample[job.tokenOffsets] === undefined) {
-    // Asked for dense rewards: a row without its offsets is an error, never a row silently without them.
-    res = {
-      ...fail("invalid_input", `line ${r.line}: the row has no '${job.tokenOffsets}' (--token-offsets)`),
-      ...(res.components ? { components: res.components } : {}),
-      ms: res.ms,
-    };
-    extra.token_rewards = null;
-  } else if (job.tokenOffsets && r.sample) {
-    const t = job.reward.withTokenRewards(r.sample, res, r.sample[job.tokenOffsets], job.placement);
-    if (t.token_rewards !== undefined) extra.token_rewards = t.token_rewards;
-    res = t;
-  }
-  if (job.stepFormat && r.steps && r.row) {
-    try {
-      const values = stepValues(res, r.steps.steps);
-      extra.step_rewards = values;
-      if (values) row = writeSteps(r.row, job.stepFormat, values);
-    } catch (e) {
-      res = { ...fail("invalid_input", (e as Error).message), ms: res.ms };
-    }
-  }
-  return { out: outputRow(row, res, job.components, extra), result: res };
+  /** Longest input line in bytes (longer: an error row). Default 64 MiB. */
+  maxLineBytes?: number;
+  /**
+   * Score pure specs a row at a time on pool workers (default true; false: every row on the per-check
+   * path, as group mode does). Output is the same either way.
+   */
+  shard?: boolean;
+  /** Rows scored on the per-check path before sharding starts (default: see SHARD_AFTER_ROWS). */
+  shardAfterRows?: number;
 }
 
 /**
@@ -135,26 +90,110 @@ class RowWriter {
 
 const OUT_BLOCK = 64 * 1024;
 
-async function emit(job: ScoreJob, summary: Summary, out: RowWriter, r: Row, scored: Result): Promise<void> {
-  const { out: row, result } = finish(job, r, scored);
-  summary.add(result);
-  job.onResult?.(result);
+async function emit(job: ScoreJob, summary: Summary, out: RowWriter, o: RowOutput): Promise<void> {
+  summary.addFacts(o.facts);
+  job.onResult?.(o.facts);
   job.progress?.tick(summary.rows);
-  if (job.writeRows) await out.add(`${JSON.stringify(row)}\n`);
-  if (job.explain) {
+  if (o.text !== null) await out.add(o.text);
+  if (job.explain && o.explain !== null) {
     // Explanations interleave with rows when both go to stdout: the rows go first.
     if (job.explain === job.output) await out.flush();
-    await write(job.explain, `# line ${r.line}${rowId(r.row)}\n${job.reward.explain(result)}\n\n`);
+    await write(job.explain, o.explain);
   }
+}
+
+function rowJob(job: ScoreJob): RowJob {
+  return {
+    reward: job.reward,
+    components: job.components,
+    writeRows: job.writeRows,
+    explain: job.explain !== null,
+    ...(job.tokenOffsets ? { tokenOffsets: job.tokenOffsets } : {}),
+    ...(job.placement ? { placement: job.placement } : {}),
+    ...(job.stepFormat ? { stepFormat: job.stepFormat } : {}),
+  };
+}
+
+/** A line on the main thread: parsed, scored on the per-check path, rendered. */
+async function scoreHere(rj: RowJob, r: Row): Promise<RowOutput> {
+  return renderRow(rj, r, await scoreRow(rj, r));
+}
+
+const SCORE_LINE = new URL("./score-task.js", import.meta.url);
+const shardTasks = new Map<string, TaskRef>();
+/** Rows per pool task when sharded: the pool's cost per task (~8 µs) is paid once for them all. */
+const ROWS_PER_TASK = 16;
+/**
+ * Rows scored on the per-check path before sharding starts. Measured (docs/performance.md): workers that
+ * load the whole spec stack cost ~0.1 s of CPU each and a JIT warm-up of the whole pipeline, so math rows
+ * sharded from the start cost ~15% more CPU at 20k rows and the same at 1M; specs that never use the
+ * pool (format, text) cost 1.7x the CPU sharded, with twice the memory, and are never sharded unless
+ * asked (shardAfterRows).
+ */
+const SHARD_AFTER_ROWS = 20_000;
+
+/** How rows are sharded for this job, or null (group mode, impure spec, shard: false). */
+function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: number; after: number } | null {
+  if (job.shard === false || job.group) return null;
+  const plan = shardPlan(job.reward);
+  if (!plan || (!plan.usesPool && job.shardAfterRows === undefined)) return null;
+  const { reward: _reward, ...options } = rj;
+  const context: ShardContext = { spec: plan.spec, options };
+  // One task kind per spec and options, whatever the number of runs in this process (each kind is set
+  // up and kept by every worker).
+  const key = JSON.stringify(context);
+  let task = shardTasks.get(key);
+  if (!task) {
+    task = { module: SCORE_LINE, fn: "scoreLines", context: { prepare: "prepareRows", value: context } };
+    if (shardTasks.size >= 16) shardTasks.delete(shardTasks.keys().next().value!);
+    shardTasks.set(key, task);
+  }
+  return {
+    task,
+    deadlineMs: plan.deadlineMs,
+    after: job.shardAfterRows ?? SHARD_AFTER_ROWS,
+  };
 }
 
 export async function runScore(job: ScoreJob): Promise<Summary> {
   if (job.group) return runGrouped(job, job.group);
   const summary = new Summary();
   const out = new RowWriter(job.output);
+  const rj = rowJob(job);
+  const shard = shardingOf(job, rj);
+  let seen = 0;
+  // Rows read in the same turn of the event loop go to the pool in tasks of ROWS_PER_TASK (the pool's own
+  // cost is paid per task, not per row); the deadline still holds per row (score-task.ts).
+  let batch: { text: string; line: number; done: (o: Promise<RowOutput>) => void }[] = [];
+  const send = () => {
+    const all = batch;
+    batch = [];
+    for (let i = 0; i < all.length; i += ROWS_PER_TASK) {
+      const part = all.slice(i, i + ROWS_PER_TASK);
+      const arg = [part.map((p) => p.text), part.map((p) => p.line)];
+      sharedPool()
+        .run<RowOutput[]>(shard!.task, arg, { timeoutMs: shard!.deadlineMs })
+        .then(
+          (outs) => {
+            summary.shardedRows += part.length;
+            for (let k = 0; k < part.length; k++) part[k]!.done(Promise.resolve(outs[k]!));
+          },
+          // A row overran its deadline, or the worker died: the task's rows are scored again, one by one,
+          // on the per-check path (the rows it had finished give the same result again).
+          () => {
+            for (const p of part) p.done(scoreHere(rj, parseLine(rj, p.text, p.line)));
+          },
+        );
+    }
+  };
+  const score = (text: string, line: number): Promise<RowOutput> => {
+    if (!shard || ++seen <= shard.after) return scoreHere(rj, parseLine(rj, text, line));
+    if (batch.length === 0) setImmediate(send);
+    return new Promise<RowOutput>((resolve) => batch.push({ text, line, done: resolve }));
+  };
   // Rows are written in order; up to `maxWindow` may be in flight or finished-but-waiting, and at most
   // `concurrency` are being scored. Memory is bounded by the window, whatever the number of rows.
-  const window: { row: Row; result: Promise<Result>; done: boolean }[] = [];
+  const window: { result: Promise<RowOutput>; done: boolean }[] = [];
   const maxWindow = Math.max(64, job.concurrency * 4);
   let running = 0;
   const waiters: (() => void)[] = [];
@@ -170,12 +209,13 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
     const p = window.shift()!;
     // About to wait for a result: what is written so far goes out first.
     if (!p.done) await out.flush();
-    await emit(job, summary, out, p.row, await p.result);
+    await emit(job, summary, out, await p.result);
   };
 
-  for await (const row of readRows(job)) {
+  for await (const l of lines(job)) {
     await slot();
-    const entry = { row, result: scoreRow(job, row), done: false };
+    const result = l.text === undefined ? scoreHere(rj, tooLong(job, l)) : score(l.text, l.line);
+    const entry = { result, done: false };
     entry.result = entry.result.finally(() => {
       entry.done = true;
       free();
@@ -199,6 +239,7 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
   const summary = new Summary();
   summary.groups = [];
   const out = new RowWriter(job.output);
+  const rj = rowJob(job);
   const { keyT } = compileGroupOptions(group);
   const by = group.by;
   /** Closed groups: key -> the line of its last row (one entry per group, not per row). */
@@ -231,13 +272,14 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
     inFlight -= g.rows.length;
     let k = 0;
     for (const r of g.rows)
-      await emit(job, summary, out, r, r.sample ? results[k++]! : await scoreRow(job, r));
+      await emit(job, summary, out, renderRow(rj, r, r.sample ? results[k++]! : await scoreRow(rj, r)));
     summary.groups!.push(...groups);
   };
 
   try {
     let checked = false;
-    for await (const r of readRows(job)) {
+    for await (const l of lines(job)) {
+      const r = l.text === undefined ? tooLong(job, l) : parseLine(rj, l.text, l.line);
       if (!checked && r.sample) {
         checkGroupKey(group.by, r.sample);
         checked = true;
@@ -271,18 +313,15 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
   return summary;
 }
 
-async function* readRows(job: ScoreJob): AsyncGenerator<Row> {
-  let line = 0;
-  for await (const text of createInterface({ input: job.input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    line++;
-    // A byte order mark (editors on Windows write one) is not part of the first row.
-    const t = line === 1 ? text.replace(/^\uFEFF/, "") : text;
-    if (t.trim() !== "") yield parseLine(job, t, line);
-  }
+/** The input's lines that are not blank (a line over the limit is kept: it becomes an error row). */
+async function* lines(job: ScoreJob) {
+  for await (const l of readLines(job.input, job.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES))
+    if (l.text === undefined || l.text.trim() !== "") yield l;
 }
 
-function rowId(row: Record<string, unknown> | null): string {
-  return row && row.id !== undefined ? ` (id ${JSON.stringify(row.id)})` : "";
+function tooLong(job: ScoreJob, l: { line: number; bytes?: number }): Row {
+  const max = job.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  return badRow(l.line, `the line is ${l.bytes} bytes, over the limit of ${max} (--max-line-bytes)`);
 }
 
 async function write(stream: Writable, s: string): Promise<void> {

@@ -5,7 +5,7 @@
  * say so.
  */
 import { type Result, seededRandom } from "../core/index.js";
-import { flattenComponents } from "../rewards/index.js";
+import { type RowFacts, rowFacts } from "./rows.js";
 
 const CAP = 10_000;
 const BINS = 10;
@@ -82,8 +82,12 @@ export class Distributions {
   private readonly random = seededRandom(0x5eed);
 
   add(r: Result): void {
+    this.addFacts(rowFacts(r));
+  }
+
+  addFacts(r: RowFacts): void {
     if (r.status === "ok") this.put("reward", r.reward as number);
-    for (const [k, v] of Object.entries(flattenComponents(r))) if (v !== null) this.put(k, v);
+    for (const [k, v] of Object.entries(r.components)) if (v !== null) this.put(k, v);
   }
 
   private put(name: string, v: number): void {

@@ -2,6 +2,7 @@ export * from "./canonical-json.js";
 export * from "./deadline.js";
 export * from "./fair-queue.js";
 export * from "./json-schema.js";
+export * from "./line-reader.js";
 export * from "./pool.js";
 export * from "./random.js";
 export * from "./result.js";

@@ -10,9 +10,16 @@ export interface WorkerInit {
   epoch: number;
 }
 
-/** main -> worker: new task kinds ([id, module, fn]) and the tasks, flat: [number, kind, arg, ...]. */
+/**
+ * A task kind as sent to a worker: [id, module, fn], or with a context: [id, module, fn, prepare, context]
+ * (the worker calls the module's `prepare(context)` once, before any task of the kind, and passes what it
+ * returns to every task of the kind as their second argument).
+ */
+export type KindEntry = [number, string, string] | [number, string, string, string, unknown];
+
+/** main -> worker: new task kinds and the tasks, flat: [number, kind, arg, ...]. */
 export interface ChunkMessage {
-  kinds?: [number, string, string][];
+  kinds?: KindEntry[];
   tasks: unknown[];
 }
 

@@ -10,7 +10,15 @@
  * starting can turn into a false timeout.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
+import { runTasksInline, setTaskClock } from "./pool.js";
+import {
+  type ChunkMessage,
+  CURRENT,
+  type KindEntry,
+  type ResultMessage,
+  STARTED,
+  type WorkerInit,
+} from "./pool-protocol.js";
 
 /** A chunk reports what it has so far after this long. */
 const FLUSH_MS = 20;
@@ -18,19 +26,34 @@ const FLUSH_MS = 20;
 type Task = (arg: unknown) => unknown;
 
 async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Promise<void> {
+  // Pool tasks called by a task (the checks of a row scored here) run on this thread: it is killable.
+  runTasksInline();
   const state = new Int32Array(init.state);
+  setTaskClock(() => Atomics.store(state, STARTED, (Date.now() - init.epoch) | 0));
   const kinds = new Map<number, Task | string>();
   const inbox: ChunkMessage[] = [];
   let draining = false;
 
   await Promise.all(init.modules.map((m) => import(m).catch(() => undefined)));
 
-  const load = async (module: string, fn: string): Promise<Task | string> => {
+  /** A kind's task function; a kind with a context is set up here, before any of its tasks starts. */
+  const load = async ([, module, fn, prepare, context]: KindEntry): Promise<Task | string> => {
+    let m: Record<string, unknown>;
     try {
-      const f = ((await import(module)) as Record<string, unknown>)[fn];
-      return typeof f === "function" ? (f as Task) : `worker task ${fn} is not exported by ${module}`;
+      m = (await import(module)) as Record<string, unknown>;
     } catch (e) {
       return `worker task module ${module} failed to load: ${(e as Error).message}`;
+    }
+    const f = m[fn];
+    if (typeof f !== "function") return `worker task ${fn} is not exported by ${module}`;
+    if (prepare === undefined) return f as Task;
+    try {
+      const p = m[prepare];
+      if (typeof p !== "function") return `worker task set-up ${prepare} is not exported by ${module}`;
+      const ready = await p(context);
+      return (arg) => (f as (a: unknown, c: unknown) => unknown)(arg, ready);
+    } catch (e) {
+      return `worker task set-up ${prepare} failed: ${e instanceof Error ? e.message : String(e)}`;
     }
   };
 
@@ -54,7 +77,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   };
 
   const run = async (m: ChunkMessage) => {
-    for (const [id, module, fn] of m.kinds ?? []) kinds.set(id, await load(module, fn));
+    for (const k of m.kinds ?? []) kinds.set(k[0], await load(k));
     const t = m.tasks;
     let out: unknown[] = [];
     let since = Date.now();

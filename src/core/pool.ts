@@ -17,7 +17,14 @@ import { Worker } from "node:worker_threads";
 import { NEVER_ABORTED, onAbort, TimeoutError } from "./deadline.js";
 import { KeyedQueue, workKey } from "./fair-queue.js";
 
-import { type ChunkMessage, CURRENT, type ResultMessage, STARTED, type WorkerInit } from "./pool-protocol.js";
+import {
+  type ChunkMessage,
+  CURRENT,
+  type KindEntry,
+  type ResultMessage,
+  STARTED,
+  type WorkerInit,
+} from "./pool-protocol.js";
 import { RewardkitError } from "./result.js";
 
 /**
@@ -45,12 +52,24 @@ export interface PoolOptions {
   maxHeapMb?: number;
   /** Most tasks of one work key (one server request) sent to workers at once (default: no cap). */
   requestCap?: number;
+  /**
+   * Run tasks on the calling thread instead (see runTasksInline): for code that already runs in a pool
+   * worker, which the watchdog can kill as a whole.
+   */
+  inline?: boolean;
 }
 
 export interface TaskRef {
   /** `new URL("./task.js", import.meta.url)` of the module that exports the task. */
   module: URL | string;
   fn: string;
+  /**
+   * Set up once per worker (e.g. a compiled spec, for tasks that score whole rows): the module's export
+   * named `prepare` is called with `context` (cloned to the worker once, not per task) before the first
+   * task of this ref, and what it returns is every task's second argument. A ref with a context is a kind
+   * of its own: create it once per set-up, not per task.
+   */
+  context?: { prepare: string; value: unknown };
 }
 
 export interface PoolStats {
@@ -155,7 +174,7 @@ export class WorkerPool {
   private readonly kindIds = new Map<string, number>();
   /** Task refs are module constants: resolving their URL once per ref, not per task. */
   private readonly kindByRef = new WeakMap<TaskRef, number>();
-  private readonly kindList: [number, string, string][] = [];
+  private readonly kindList: KindEntry[] = [];
   private nextSeq = 1;
   private pending = 0;
   private completed = 0;
@@ -167,11 +186,14 @@ export class WorkerPool {
   private watchdog: NodeJS.Timeout | undefined;
   private lastGraceCheck = 0;
   private closed = false;
+  private readonly inline: boolean;
+  private readonly inlineFns = new WeakMap<TaskRef, (arg: unknown, ctx?: unknown) => unknown>();
 
   constructor(opts: PoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.maxHeapMb = opts.maxHeapMb ?? 512;
     this.queue = new KeyedQueue(opts.requestCap);
+    this.inline = opts.inline === true;
   }
 
   /**
@@ -185,6 +207,7 @@ export class WorkerPool {
     const signal = opts.signal === NEVER_ABORTED ? undefined : opts.signal;
     if (signal?.aborted)
       return Promise.reject(signal.reason instanceof Error ? signal.reason : new TimeoutError(0, task.fn));
+    if (this.inline) return this.runInline<T>(task, arg);
     const kind = this.kindOf(task);
     return new Promise<T>((resolve, reject) => {
       const p: Pending = {
@@ -214,6 +237,33 @@ export class WorkerPool {
       this.watch();
       this.schedule();
     });
+  }
+
+  /**
+   * A task on this thread, with the errors a worker would give (a thrown task is an internal error). No
+   * deadline of its own: the thread is a pool worker, whose current task the watchdog kills as a whole.
+   */
+  private async runInline<T>(task: TaskRef, arg: unknown): Promise<T> {
+    let f = this.inlineFns.get(task);
+    if (!f) {
+      const m = (await import(resolveTaskModule(task.module))) as Record<string, unknown>;
+      const fn = m[task.fn];
+      if (typeof fn !== "function")
+        throw new RewardkitError(
+          "internal",
+          `worker task ${task.fn} is not exported by ${String(task.module)}`,
+        );
+      const prepared = task.context
+        ? await (m[task.context.prepare] as (v: unknown) => unknown)(task.context.value)
+        : undefined;
+      f = (a) => (fn as (a: unknown, c?: unknown) => unknown)(a, prepared);
+      this.inlineFns.set(task, f);
+    }
+    try {
+      return (await f(arg)) as T;
+    } catch (e) {
+      throw new RewardkitError("internal", e instanceof Error ? e.message : String(e));
+    }
   }
 
   stats(): PoolStats {
@@ -261,12 +311,17 @@ export class WorkerPool {
     const known = this.kindByRef.get(task);
     if (known !== undefined) return known;
     const module = resolveTaskModule(task.module);
-    const key = `${module}#${task.fn}`;
-    let id = this.kindIds.get(key);
+    // A ref with a context is its own kind (its set-up differs); the others are shared by module and name.
+    const key = task.context ? undefined : `${module}#${task.fn}`;
+    let id = key === undefined ? undefined : this.kindIds.get(key);
     if (id === undefined) {
       id = this.kindList.length + 1;
-      this.kindIds.set(key, id);
-      this.kindList.push([id, module, task.fn]);
+      if (key !== undefined) this.kindIds.set(key, id);
+      this.kindList.push(
+        task.context
+          ? [id, module, task.fn, task.context.prepare, task.context.value]
+          : [id, module, task.fn],
+      );
     }
     this.kindByRef.set(task, id);
     return id;
@@ -318,7 +373,7 @@ export class WorkerPool {
       if (slot.dead || slot.inflight.size >= target) continue;
       const size = Math.min(target, Math.ceil(waiting() / this.threads));
       const tasks: unknown[] = [];
-      const kinds: [number, string, string][] = [];
+      const kinds: KindEntry[] = [];
       while (tasks.length < size * 3 && waiting() > 0) {
         const next = this.queue.take();
         if (!next) break; // every key waiting is at its cap
@@ -344,7 +399,7 @@ export class WorkerPool {
    * Posts a chunk. An argument that cannot be cloned (a function, a symbol) fails its own task with an
    * internal error; the others of the chunk still go.
    */
-  private send(slot: Slot, tasks: unknown[], kinds: [number, string, string][]): void {
+  private send(slot: Slot, tasks: unknown[], kinds: KindEntry[]): void {
     const msg: ChunkMessage = { tasks, ...(kinds.length ? { kinds } : {}) };
     try {
       slot.worker.postMessage(msg);
@@ -529,6 +584,30 @@ export class WorkerPool {
 
 let shared: WorkerPool | undefined;
 let sharedOptions: PoolOptions = {};
+let inlineHere = false;
+let taskClock: (() => void) | undefined;
+
+/** Set by a pool worker: how a task restarts its own deadline (see restartTaskClock). */
+export function setTaskClock(restart: () => void): void {
+  taskClock = restart;
+}
+
+/**
+ * Called by a task that does many items of work (a batch of rows): the deadline of the running task
+ * counts again from now, so it holds per item, and the watchdog kills the worker as soon as one item
+ * overruns it. Does nothing outside a pool worker.
+ */
+export function restartTaskClock(): void {
+  taskClock?.();
+}
+
+/**
+ * Makes the process-wide pool of this thread run its tasks inline. Pool workers call it: a worker that
+ * scores whole rows runs their checks itself (it is killable as a whole), and never starts a nested pool.
+ */
+export function runTasksInline(): void {
+  inlineHere = true;
+}
 
 /** Sets the options of the process-wide pool (before its first use). */
 export function configureSharedPool(opts: PoolOptions): void {
@@ -537,7 +616,7 @@ export function configureSharedPool(opts: PoolOptions): void {
 
 /** The process-wide pool, started on first use. */
 export function sharedPool(): WorkerPool {
-  shared ??= new WorkerPool(sharedOptions);
+  shared ??= new WorkerPool(inlineHere ? { ...sharedOptions, inline: true } : sharedOptions);
   return shared;
 }
 

@@ -65,6 +65,13 @@ export interface Verifier<Config = Record<string, unknown>, Compiled = Config> {
    */
   managesDeadline?: boolean;
   /**
+   * True (or true for this compiled config) when a verification only computes: CPU-bound and deterministic,
+   * no I/O, no model call, no process or slot of its own. A spec made only of such nodes may be scored a
+   * whole row at a time on a pool worker (the CLI shards its rows so); the verifier's own pool tasks then
+   * run inline on that worker. Leave it out when unsure: the verifier then runs where it always has.
+   */
+  pure?: boolean | ((compiled: Compiled) => boolean);
+  /**
    * Runs once when a spec is loaded: compile patterns and schemas, resolve defaults. Throw a
    * RewardkitError("config_error", ...) to reject the spec; the message is reported with the node's path.
    */

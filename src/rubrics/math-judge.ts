@@ -56,6 +56,8 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 export const mathWithJudge: Verifier<Config, Compiled> = {
   ...math,
   description: `${math.description} With 'judge', pairs the rules cannot decide go to a model judge.`,
+  // Without a judge it only computes; a judge calls a model.
+  pure: (c) => c.judge === null,
   configSchema: {
     ...math.configSchema,
     properties: {

@@ -7,4 +7,5 @@ export * from "./node-schema.js";
 export * from "./openai-graders.js";
 export * from "./presets.js";
 export * from "./reward.js";
+export * from "./shard.js";
 export type * from "./spec-types.gen.js";

@@ -73,6 +73,8 @@ export function registerVerifier(v: Verifier<any, any>, opts: { replace?: boolea
 
 export interface LoadOptions {
   registry?: VerifierRegistry;
+  /** The spec document was already loaded once with this registry (see CompileOptions.validated). */
+  validated?: boolean;
 }
 
 /**
@@ -194,5 +196,5 @@ export function loadReward(spec: string | object, opts: LoadOptions = {}): Rewar
     const g = compileGrader(raw, registry);
     return new Reward(g.spec, g.root);
   }
-  return new Reward(raw, compileSpec(raw, { registry }));
+  return new Reward(raw, compileSpec(raw, { registry, ...(opts.validated ? { validated: true } : {}) }));
 }

@@ -222,6 +222,6 @@ describe("rewardkit pairs", () => {
     expect(unscored.stderr).toMatch(/row 1 has no reward\/status/);
     const notJson = await runCli(["pairs"], "{oops");
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/line 1 is not JSON/);
+    expect(notJson.stderr).toMatch(/stdin line 1: not JSON/);
   });
 });

@@ -2,6 +2,7 @@
  * The worker pool kills tasks at their deadline and replaces the worker. Tasks here are the JS-engine
  * regex task (a real pool task of the regex verifier) on a catastrophically backtracking pattern.
  */
+import { threadId } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { RewardkitError, TimeoutError, WorkerPool } from "../../src/index.js";
 
@@ -165,5 +166,50 @@ describe("WorkerPool", () => {
     } finally {
       await one.close();
     }
+  });
+
+  it("sets up a task kind with a context once per worker, and again on the worker that replaces a killed one", async () => {
+    const one = new WorkerPool({ threads: 1 });
+    try {
+      const ref = { ...PROBE("contextProbe"), context: { prepare: "prepareProbe", value: { spec: "s" } } };
+      const first = await Promise.all([1, 2, 3].map((i) => one.run(ref, i, { timeoutMs: 5000 })));
+      expect(first).toEqual([
+        [1, { spec: "s" }, 1],
+        [2, { spec: "s" }, 2],
+        [3, { spec: "s" }, 3],
+      ]);
+      // Another ref with its own context is another kind, set up apart.
+      const other = { ...PROBE("contextProbe"), context: { prepare: "prepareProbe", value: "t" } };
+      expect(await one.run(other, 0, { timeoutMs: 5000 })).toEqual([0, "t", 1]);
+      await expect(one.run(PROBE("spin"), 60_000, { timeoutMs: 100 })).rejects.toBeInstanceOf(TimeoutError);
+      expect(await one.run(ref, 4, { timeoutMs: 5000 })).toEqual([4, { spec: "s" }, 1]);
+      const missing = { ...PROBE("contextProbe"), context: { prepare: "nope", value: 1 } };
+      await expect(one.run(missing, 0, { timeoutMs: 5000 })).rejects.toThrow(/set-up nope is not exported/);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it("a task that restarts its clock per item is held to the deadline per item, not in all", async () => {
+    // Six items of 100 ms under a 400 ms deadline: 600 ms in all, never 400 ms for one item.
+    await expect(pool.run(PROBE("spinEach"), [100, 6], { timeoutMs: 400 })).resolves.toBe(6);
+    // One item that overruns is still killed.
+    await expect(pool.run(PROBE("spinEach"), [60_000, 2], { timeoutMs: 300 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+  });
+
+  it("a task that runs pool tasks runs them inline on its own worker (no nested pool)", async () => {
+    const [outer, inner] = await pool.run<[number, number]>(PROBE("nestedThreadIds"), null, {
+      timeoutMs: 5000,
+    });
+    expect(outer).toBeGreaterThan(0);
+    expect(inner).toBe(outer);
+    // An inline pool runs on the calling thread, with a worker's errors.
+    const here = new WorkerPool({ inline: true });
+    expect(await here.run(PROBE("threadId"), null, { timeoutMs: 5000 })).toBe(threadId);
+    await expect(here.run(PROBE("exitWorker_missing"), null, { timeoutMs: 5000 })).rejects.toBeInstanceOf(
+      RewardkitError,
+    );
   });
 });

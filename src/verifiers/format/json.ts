@@ -36,6 +36,7 @@ const cache = new SchemaCache();
 
 export const json: Verifier<Config, Compiled> = {
   type: "json",
+  pure: true,
   description: "The input parses as JSON and, optionally, validates against a JSON Schema.",
   configSchema: {
     properties: {

@@ -47,6 +47,7 @@ export function measure(text: string, unit: Unit): number {
 
 export const length: Verifier<Config, Compiled> = {
   type: "length",
+  pure: true,
   description: "Length in characters, words or lines within bounds, optionally with a linear ramp.",
   laws: (c) => {
     const unit = c.unit ?? "chars";

@@ -27,6 +27,7 @@ const TASK = poolTask(new URL("./regex-task.js", import.meta.url), "jsRegexTest"
 
 export const regex: Verifier<Config, Compiled> = {
   type: "regex",
+  pure: true,
   description: "The input matches a regular expression (RE2 syntax by default).",
   managesDeadline: true,
   // A pattern can test anything (whitespace, line endings, code points): no invariance in general. A

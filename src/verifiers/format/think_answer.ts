@@ -28,6 +28,7 @@ const TAG_NAME = { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_:-]*$" };
 
 export const thinkAnswer: Verifier<Config, Compiled> = {
   type: "think_answer",
+  pure: true,
   description: "One <think> block then one <answer> block, nothing outside, non-empty bodies.",
   laws: (c) => ({
     invariant: ["whitespace", "line_endings", "unicode"],

@@ -75,6 +75,7 @@ const valueOrTemplate = (v: unknown): ((s: Sample) => unknown) => {
 
 export const toolCall: Verifier<Config, Compiled> = {
   type: "tool_call",
+  pure: true,
   description: "OpenAI-style function calls: known function, valid arguments, optionally the expected call.",
   range: (c) => {
     const r = { ...DEFAULT_REWARDS, ...c.rewards };

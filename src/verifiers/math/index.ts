@@ -75,6 +75,7 @@ export function mathClasses(
 
 export const math: Verifier<Config, Compiled> = {
   type: "math",
+  pure: true,
   description:
     "The final answer (\\boxed{}, 'answer is', last formula) equals the reference as mathematics: exact numbers, expressions, equations, intervals, sets, matrices, units.",
   managesDeadline: true,

@@ -30,6 +30,7 @@ export const OPENAI_TEMPLATE = (what: string) => ({
 
 export const openaiStringCheck: Verifier<Config, Compiled> = {
   type: "openai_string_check",
+  pure: true,
   description: "OpenAI string_check grader: eq, ne, like (contains) or ilike (contains, any case); 1 or 0.",
   configSchema: {
     required: ["input", "reference", "operation"],

@@ -32,6 +32,7 @@ const INLINE_COST = 2_000_000;
 
 export const openaiTextSimilarity: Verifier<Config, Compiled> = {
   type: "openai_text_similarity",
+  pure: true,
   description:
     "OpenAI text_similarity grader: fuzzy_match, bleu, gleu, rouge_1..rouge_5 or rouge_l between input and reference.",
   managesDeadline: true,

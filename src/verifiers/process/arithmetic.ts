@@ -24,6 +24,7 @@ type Compiled = Required<Config>;
 
 export const arithmetic: Verifier<Config, Compiled> = {
   type: "arithmetic",
+  pure: true,
   description: "Per-step rewards: each step's stated computations are checked by the math engine.",
   managesDeadline: true,
   timeoutMs: 5000,

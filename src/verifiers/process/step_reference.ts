@@ -30,6 +30,7 @@ interface Compiled {
 
 export const stepReference: Verifier<Config, Compiled> = {
   type: "step_reference",
+  pure: true,
   description: "Per-step rewards for reaching the reference's intermediate values.",
   managesDeadline: true,
   timeoutMs: 5000,

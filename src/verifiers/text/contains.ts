@@ -40,6 +40,7 @@ export function containsAt(hay: string, needle: string, boundary: boolean): bool
 
 export const contains: Verifier<Config, Compiled> = {
   type: "contains",
+  pure: true,
   description: "The input contains the reference (on word boundaries by default).",
   // Not sensitive to the final answer: the reference may be found anywhere in the input.
   laws: (c) => ({ invariant: normalizerInvariances(c), asymmetric: true }),

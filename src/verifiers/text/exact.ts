@@ -12,6 +12,7 @@ import {
 
 export const exact: Verifier<CompareConfig, CompareCompiled> = {
   type: "exact",
+  pure: true,
   description: "The input equals the reference after normalisation.",
   configSchema: { properties: COMPARE_PROPS },
   laws: (c) => ({ invariant: normalizerInvariances(c), sensitive_to_answer: true, symmetric: true }),

@@ -148,6 +148,7 @@ function referenceLetter(v: unknown, letters: string): string | null {
 
 export const multipleChoice: Verifier<Config, Compiled> = {
   type: "multiple_choice",
+  pure: true,
   description: "The chosen option letter equals the reference letter.",
   laws: { invariant: ["whitespace", "line_endings", "unicode"], sensitive_to_answer: true, asymmetric: true },
   configSchema: {

@@ -35,6 +35,7 @@ const tokens = (s: string) => (s === "" ? [] : s.split(" "));
 
 export const tokenF1Verifier: Verifier<CompareConfig, CompareCompiled> = {
   type: "token_f1",
+  pure: true,
   description: "SQuAD-style token F1 against the reference (best of several).",
   laws: (c) => ({
     invariant: normalizerInvariances({ ...c, normalize_whitespace: true }),
