@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/load/**/*.load.ts"],
     pool: "forks",
+    setupFiles: ["test/setup-lazy.ts"],
     fileParallelism: false,
     testTimeout: 600_000,
     hookTimeout: 120_000,

@@ -5,6 +5,10 @@
  *   const reward = loadReward({ type: "think_answer" });
  *   const result = await reward.score({ completion: "<think>...</think><answer>4</answer>" });
  */
+import type * as Lint from "./lint/index.js";
+import { lazyNamespace, loadNow } from "./lazy.js";
+import type * as Server from "./server/index.js";
+
 export * from "./core/index.js";
 export {
   type Disagreement,
@@ -16,17 +20,6 @@ export {
   type Scorer,
 } from "./eval/index.js";
 export * as evalMetrics from "./eval/metrics.js";
-export * as lint from "./lint/index.js";
-export {
-  type CheckReport,
-  type LintCheck,
-  type LintContext,
-  type LintOptions,
-  type LintReport,
-  lintSpec,
-  registerLintAttack,
-  registerLintLaw,
-} from "./lint/index.js";
 export * from "./rewards/index.js";
 export {
   aggregate as aggregateRubric,
@@ -46,7 +39,6 @@ export {
   RewardEnsembleNode,
   rewardModelVerifier,
 } from "./rubrics/reward-model/index.js";
-export * from "./server/index.js";
 export * from "./spec/index.js";
 export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";
 export {
@@ -59,3 +51,32 @@ export {
   mathClasses,
   mathEqual,
 } from "./verifiers/math/index.js";
+
+// Lint and the server load at their first use (src/lazy.ts): scoring needs neither.
+const lintNow = () => loadNow<typeof Lint>("./lint/index.js");
+const serverNow = () => loadNow<typeof Server>("./server/index.js");
+
+export type { CheckReport, LintCheck, LintContext, LintOptions, LintReport } from "./lint/index.js";
+/** Lint's checks, mutations and helpers to write more (see docs/lint.md); loads lint at the first use. */
+export const lint: typeof Lint = lazyNamespace(lintNow);
+/** Lints a spec on seed samples (see docs/lint.md). */
+export const lintSpec: typeof Lint.lintSpec = async (spec, samples, opts) =>
+  (await import("./lint/index.js")).lintSpec(spec, samples, opts);
+/** Adds an attack to every later lint run. */
+export const registerLintAttack: typeof Lint.registerLintAttack = (check) => lintNow().registerLintAttack(check);
+/** Adds a law to every later lint run. */
+export const registerLintLaw: typeof Lint.registerLintLaw = (check) => lintNow().registerLintLaw(check);
+
+export { isLoopback } from "./server/loopback.js";
+export { DEFAULT_STRIP_TOKENS, responseOf, stripTrailingTokens } from "./server/protocols/openrlhf-text.js";
+export type { ServeOptions, ServerOptions } from "./server/index.js";
+/** The reward server as a fastify instance, not listening (see docs/server.md). */
+export const buildServer: typeof Server.buildServer = (reward, opts) => serverNow().buildServer(reward, opts);
+/** Starts the server (see docs/server.md). */
+export const startServer: typeof Server.startServer = async (reward, opts) =>
+  (await import("./server/index.js")).startServer(reward, opts);
+/** `serve --workers N`: N processes share the port. */
+export const startCluster: typeof Server.startCluster = async (load, opts, workers, cores) =>
+  (await import("./server/index.js")).startCluster(load, opts, workers, cores);
+/** The chat message of a NeMo Gym response. */
+export const responseMessage: typeof Server.responseMessage = (response) => serverNow().responseMessage(response);

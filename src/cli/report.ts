@@ -8,8 +8,7 @@ import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { EvalInputError } from "../eval/index.js";
-import { ReportBuilder, type ReportData } from "../eval/report-data.js";
-import { renderReport } from "../eval/report-html.js";
+import type { ReportBuilder, ReportData } from "../eval/report-data.js";
 import { presetNames, type Reward } from "../spec/index.js";
 import { InputError, MAX_LINE_CHARS } from "./eval.js";
 import { int, num } from "./options.js";
@@ -61,6 +60,9 @@ async function runReport(o: Record<string, unknown>, load: (spec: string) => Rew
     return 2;
   }
   const reward = o.spec ? load(String(o.spec)) : null;
+  // The report's builder and HTML load with the command, not with every CLI run (fast start).
+  const { ReportBuilder } = await import("../eval/report-data.js");
+  const { renderReport } = await import("../eval/report-html.js");
   const builder = new ReportBuilder({
     title: o.title ? String(o.title) : `rewardkit report: ${o.input ?? o.eval}`,
     ...(o.groupBy ? { groupBy: String(o.groupBy) } : {}),

@@ -16,7 +16,7 @@ import {
   type Verifier,
   VerifierRegistry,
 } from "../core/index.js";
-import { type EvalOptions, type EvalReport, evaluate } from "../eval/index.js";
+import type { EvalOptions, EvalReport } from "../eval/index.js";
 import {
   applyGroups,
   type BatchOptions,
@@ -152,7 +152,8 @@ export class Reward {
    * Measures this reward against labelled rows (binary, graded or preference pairs; see src/eval/).
    * Throws EvalInputError naming the row when a row or label is unusable.
    */
-  evaluate(rows: readonly unknown[], opts?: EvalOptions): Promise<EvalReport> {
+  async evaluate(rows: readonly unknown[], opts?: EvalOptions): Promise<EvalReport> {
+    const { evaluate } = await import("../eval/evaluate.js");
     return evaluate(this, rows, opts);
   }
 

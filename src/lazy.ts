@@ -1,0 +1,38 @@
+/**
+ * Parts of the library that load at their first use, not with `import "rewardkit"` (fast start): lint and
+ * the server are a third of the library's modules, and scoring needs neither. Asynchronous functions load
+ * them with import(); synchronous ones (buildServer, the lint helpers) with require() of the ES module,
+ * which shares the module cache with import() (Node >= 22.12).
+ */
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const provided = new Map<string, unknown>();
+
+/** The module at `path` (relative to this file), loaded now if it is not yet. */
+export function loadNow<T>(path: string): T {
+  const m = provided.get(path);
+  return (m ?? require(path)) as T;
+}
+
+/**
+ * Hands over an already loaded module: a runner of the TypeScript sources (vitest) cannot require() them,
+ * so its set-up file imports them and provides them here (test/setup-lazy.ts).
+ */
+export function provideModule(path: string, module: unknown): void {
+  provided.set(path, module);
+}
+
+/** A namespace object that loads its module at the first property read. */
+export function lazyNamespace<T extends object>(load: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, k) => Reflect.get(load(), k),
+    has: (_, k) => Reflect.has(load(), k),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_, k) => {
+      const d = Reflect.getOwnPropertyDescriptor(load(), k);
+      // A module namespace's properties are not configurable; the proxy's stand-in target has none of them.
+      return d && { ...d, configurable: true };
+    },
+  });
+}
