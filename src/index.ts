@@ -5,8 +5,9 @@
  *   const reward = loadReward({ type: "think_answer" });
  *   const result = await reward.score({ completion: "<think>...</think><answer>4</answer>" });
  */
-import type * as Lint from "./lint/index.js";
+
 import { lazyNamespace, loadNow } from "./lazy.js";
+import type * as Lint from "./lint/index.js";
 import type * as Server from "./server/index.js";
 
 export * from "./core/index.js";
@@ -63,13 +64,14 @@ export const lint: typeof Lint = lazyNamespace(lintNow);
 export const lintSpec: typeof Lint.lintSpec = async (spec, samples, opts) =>
   (await import("./lint/index.js")).lintSpec(spec, samples, opts);
 /** Adds an attack to every later lint run. */
-export const registerLintAttack: typeof Lint.registerLintAttack = (check) => lintNow().registerLintAttack(check);
+export const registerLintAttack: typeof Lint.registerLintAttack = (check) =>
+  lintNow().registerLintAttack(check);
 /** Adds a law to every later lint run. */
 export const registerLintLaw: typeof Lint.registerLintLaw = (check) => lintNow().registerLintLaw(check);
 
+export type { ServeOptions, ServerOptions } from "./server/index.js";
 export { isLoopback } from "./server/loopback.js";
 export { DEFAULT_STRIP_TOKENS, responseOf, stripTrailingTokens } from "./server/protocols/openrlhf-text.js";
-export type { ServeOptions, ServerOptions } from "./server/index.js";
 /** The reward server as a fastify instance, not listening (see docs/server.md). */
 export const buildServer: typeof Server.buildServer = (reward, opts) => serverNow().buildServer(reward, opts);
 /** Starts the server (see docs/server.md). */
@@ -79,4 +81,5 @@ export const startServer: typeof Server.startServer = async (reward, opts) =>
 export const startCluster: typeof Server.startCluster = async (load, opts, workers, cores) =>
   (await import("./server/index.js")).startCluster(load, opts, workers, cores);
 /** The chat message of a NeMo Gym response. */
-export const responseMessage: typeof Server.responseMessage = (response) => serverNow().responseMessage(response);
+export const responseMessage: typeof Server.responseMessage = (response) =>
+  serverNow().responseMessage(response);
