@@ -970,6 +970,42 @@ function describePoint(names: string[], env: Env<C>): string {
   return names.map((v) => `${v}=${fmt(env.get(v)!)}`).join(", ");
 }
 
+/**
+ * A fingerprint for votes: an expression's value where comparison looks first (a constant's value; with
+ * variables, the first real point of symbolicCompare, variables by their sorted names), so that equal
+ * expressions have values there within float64 noise of each other (`err`, as classify reads it). Null
+ * when that value is not a finite real number that float64 knows to 1e-6: such an answer is compared with
+ * every class.
+ */
+export function voteValue(
+  n: Node,
+  o: Pick<EquivOptions, "partialDomain">,
+): { x: number; err: number } | null {
+  const names = [...freeVars(n)].sort();
+  if (names.length > 16) return null;
+  const env = pointEnv(names, 0, false);
+  const z =
+    names.length === 0
+      ? evalComplex(n, NO_VARS)
+      : o.partialDomain
+        ? inRealDomain(() => evalComplex(n, env))
+        : evalComplex(n, env);
+  if (isBad(z) || !Number.isFinite(z.re) || Math.abs(z.im) > 4 * z.err) return null;
+  return z.err <= 1e-6 * Math.abs(z.re) ? { x: z.re, err: z.err } : null;
+}
+
+/**
+ * How far from a number its written precision reaches, in the units of its value: 10^ulp of its last
+ * written digit (for a percent, 10^-2 of that); 0 for a number written without one (an integer, a fraction).
+ */
+export function precisionReach(n: Node): number {
+  let m = n;
+  while (m.k === "neg") m = m.a;
+  const pct = m.k === "pct";
+  const p = precisionOf(pct ? (m as { a: Node }).a : m);
+  return p ? 10 ** (p.ulp - (pct ? 2 : 0)) : 0;
+}
+
 function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Judgement {
   if (names.length > 16) return UNK("too many variables");
   let eq = 0;
