@@ -9,6 +9,7 @@
 import { lazyNamespace, loadNow } from "./lazy.js";
 import type * as Lint from "./lint/index.js";
 import type * as Server from "./server/index.js";
+import type * as MathCheck from "./verifiers/math/check.js";
 
 export * from "./core/index.js";
 export {
@@ -42,16 +43,9 @@ export {
 } from "./rubrics/reward-model/index.js";
 export * from "./spec/index.js";
 export { builtinVerifiers, extractChoice, extractJson } from "./verifiers/index.js";
-export {
-  answerKey,
-  type CheckResult,
-  checkMath,
-  compareAnswers,
-  groupEquivalent,
-  type MathOptions,
-  mathClasses,
-  mathEqual,
-} from "./verifiers/math/index.js";
+export type { CheckResult } from "./verifiers/math/check.js";
+export type { MathOptions } from "./verifiers/math/options.js";
+export { mathClasses } from "./verifiers/math/verifier.js";
 
 // Lint and the server load at their first use (src/lazy.ts): scoring needs neither.
 const lintNow = () => loadNow<typeof Lint>("./lint/index.js");
@@ -83,3 +77,21 @@ export const startCluster: typeof Server.startCluster = async (load, opts, worke
 /** The chat message of a NeMo Gym response. */
 export const responseMessage: typeof Server.responseMessage = (response) =>
   serverNow().responseMessage(response);
+
+// The math check in-process (the verifier runs it in the worker pool): its parser and rules load at the first call.
+const mathNow = () => loadNow<typeof MathCheck>("./verifiers/math/check.js");
+/** A canonical key of an answer: equal keys mean equal answers. */
+export const answerKey: typeof MathCheck.answerKey = (answer, options) =>
+  mathNow().answerKey(answer, options);
+/** The whole math check: extract the final answer from a completion and compare it with the gold answer(s). */
+export const checkMath: typeof MathCheck.checkMath = (completion, golds, options) =>
+  mathNow().checkMath(completion, golds, options);
+/** Compares one predicted answer text with one gold answer text (no extraction). */
+export const compareAnswers: typeof MathCheck.compareAnswers = (pred, gold, options) =>
+  mathNow().compareAnswers(pred, gold, options);
+/** Clusters answers into equivalence classes, for majority voting. */
+export const groupEquivalent: typeof MathCheck.groupEquivalent = (answers, options) =>
+  mathNow().groupEquivalent(answers, options);
+/** True, false, or null (unknown): is `pred` the same answer as `gold`? */
+export const mathEqual: typeof MathCheck.mathEqual = (pred, gold, options) =>
+  mathNow().mathEqual(pred, gold, options);

@@ -1,8 +1,9 @@
 /**
- * Parts of the library that load at their first use, not with `import "rewardkit"` (fast start): lint and
- * the server are a third of the library's modules, and scoring needs neither. Asynchronous functions load
- * them with import(); synchronous ones (buildServer, the lint helpers) with require() of the ES module,
- * which shares the module cache with import() (Node >= 22.12).
+ * Parts of the library that load at their first use, not with `import "rewardkit"` (fast start): lint,
+ * the server and the in-process math check (its parser and rules; the verifier runs it in the worker
+ * pool) are half of the library's modules, and scoring needs none of them. Asynchronous functions load
+ * them with import(); synchronous ones (buildServer, the lint helpers, checkMath) with require() of the
+ * ES module, which shares the module cache with import() (Node >= 22.12).
  */
 import { createRequire } from "node:module";
 

@@ -36,7 +36,7 @@ import { mathWithJudge } from "../rubrics/math-judge.js";
 import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
 import { rewardModelVerifier } from "../rubrics/reward-model/index.js";
 import { builtinVerifiers } from "../verifiers/index.js";
-import { mathClasses } from "../verifiers/math/index.js";
+import { mathClasses } from "../verifiers/math/verifier.js";
 import { COMPOSITES } from "./composites.js";
 import { SpecError } from "./errors.js";
 import { checkGroupOptions, groupComponentNames } from "./group-schema.js";

@@ -21,7 +21,16 @@ const HEAVY = [
   "re2js",
 ];
 /** Our modules that load at first use (paths in dist/). */
-const LAZY = ["lint/", "server/", "verifiers/code/code-run.js", "verifiers/code/runtimes/", "eval/report-"];
+const LAZY = [
+  "lint/",
+  "server/",
+  "verifiers/code/code-run.js",
+  "verifiers/code/runtimes/",
+  "eval/report-",
+  "verifiers/math/check.js",
+  "verifiers/math/parser.js",
+  "verifiers/math/equivalence.js",
+];
 /** Light modules of those directories that the library exports at once. */
 const EAGER = ["server/loopback.js", "server/protocols/openrlhf-text.js"];
 
@@ -292,6 +301,21 @@ describe("start-up", () => {
     expect(run.heavy).toContain("fast-check");
     expect(run.lazy).toContain("lint/index.js");
     expect(run.lazy.filter((f) => f.startsWith("server/"))).toEqual([]);
+  });
+
+  it("the in-process math check loads the math parser at the first call, and gives the same answer", () => {
+    const loaded = loadedAfter(`
+      if (rk.mathEqual("\\\\frac{1}{2}", "0.5") !== true) throw new Error("mathEqual");
+      if (rk.checkMath("so \\\\boxed{42}", "42").verdict !== "equal") throw new Error("checkMath");
+      if (rk.groupEquivalent(["0.5", "1/2", "3"]).length !== 2) throw new Error("groupEquivalent");
+    `);
+    expect(loaded.lazy).toEqual(
+      expect.arrayContaining([
+        "verifiers/math/check.js",
+        "verifiers/math/parser.js",
+        "verifiers/math/equivalence.js",
+      ]),
+    );
   });
 
   it("loading a code spec loads neither its runs nor a runtime; a regex spec loads re2js", () => {

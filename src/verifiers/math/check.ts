@@ -8,8 +8,6 @@ import type { Node } from "./ast.js";
 import { withConstants } from "./constants.js";
 import {
   compareForms,
-  DEFAULT_EQUIV,
-  type EquivOptions,
   isEmptyWord,
   type Judgement,
   normText,
@@ -21,37 +19,11 @@ import { exactValue } from "./evaluate.js";
 import { DEFAULT_RULES, extractAnswer, findBoxes, type Rule } from "./extract.js";
 import { describeForm, type Form, FormError, toForm } from "./forms.js";
 import { LIMITS } from "./limits.js";
+import { DEFAULT_OPTIONS, type MathOptions } from "./options.js";
 import { ParseError, parseAnswer } from "./parser.js";
 import { type Rat, ratToString as ratString, setExactBudget, toNumber } from "./rational.js";
 
-export interface MathOptions extends EquivOptions {
-  /** Extraction rules in priority order; `strict` (boxed only) overrides them. */
-  rules: readonly Rule[];
-  /** Only a \boxed{} answer counts (for RL). */
-  strict: boolean;
-  /** Read only the part after </think>. */
-  think: boolean;
-  /** "auto": a gold that is a single letter A-J is a multiple-choice answer. */
-  multipleChoice: "auto" | "off";
-  imaginaryUnit: boolean;
-  eulerE: boolean;
-  /** Read c, h, \hbar, k_B, N_A, G, ... (and e, when eulerE is off) as physical constants (constants.ts). */
-  physicalConstants: boolean;
-  /** Longest completion accepted (characters). */
-  maxInputChars: number;
-}
-
-export const DEFAULT_OPTIONS: MathOptions = {
-  ...DEFAULT_EQUIV,
-  rules: DEFAULT_RULES,
-  strict: false,
-  think: true,
-  multipleChoice: "auto",
-  imaginaryUnit: true,
-  eulerE: true,
-  physicalConstants: false,
-  maxInputChars: LIMITS.maxInputChars,
-};
+export { DEFAULT_OPTIONS, type MathOptions };
 
 export type CheckVerdict = Verdict | "no_answer" | "invalid_input";
 

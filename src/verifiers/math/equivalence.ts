@@ -22,6 +22,7 @@ import {
   pairInterval,
   setSortKey,
 } from "./forms.js";
+import { DEFAULT_EQUIV, type EquivOptions } from "./options.js";
 import { preciseEqual } from "./precise.js";
 import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
@@ -43,38 +44,7 @@ export interface Judgement {
 
 const at = (j: Judgement, stage: Stage): Judgement => ({ ...j, stage });
 
-export interface EquivOptions {
-  /** Extra relative tolerance for numbers (null: none beyond the written precision of the gold). */
-  relTol: number | null;
-  /** Extra absolute tolerance for numbers. */
-  absTol: number | null;
-  /** "written": a decimal gold accepts values that round to it; "exact": decimals are exact values. */
-  goldPrecision: "written" | "exact";
-  /** How `50\%` relates to 0.5 and 50: either reading, only 50 ("strip"), or only 0.5 ("divide"). */
-  percent: "either" | "strip" | "divide";
-  /** "either": `30^\circ` equals 30 and pi/6; "strict": only pi/6 (and 30 degrees). */
-  degrees: "either" | "strict";
-  /** "convert": convert when both sides have units, ignore a unit on one side; "strict": units must match. */
-  units: "convert" | "strict";
-  /** Accept identities that hold where both sides are real (ln(x^2) = 2 ln x for x > 0). */
-  partialDomain: boolean;
-  /** "gold_inequality": a gold inequality accepts an interval, not the reverse; "both"; "never". */
-  inequalityInterval: "gold_inequality" | "both" | "never";
-  /** Compare bare comma lists in order (default: as sets of solutions). */
-  orderedLists: boolean;
-}
-
-export const DEFAULT_EQUIV: EquivOptions = {
-  relTol: null,
-  absTol: null,
-  goldPrecision: "written",
-  percent: "either",
-  degrees: "either",
-  units: "convert",
-  partialDomain: true,
-  inequalityInterval: "gold_inequality",
-  orderedLists: false,
-};
+export { DEFAULT_EQUIV, type EquivOptions };
 
 /** A rational for feedback, shortened when it has thousands of digits. */
 function ratString(r: Rat): string {
