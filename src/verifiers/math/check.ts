@@ -16,12 +16,12 @@ import {
   voteValue,
 } from "./equivalence.js";
 import { exactValue } from "./evaluate.js";
-import { DEFAULT_RULES, extractAnswer, findBoxes, type Rule } from "./extract.js";
+import { extractAnswer, findBoxes } from "./extract.js";
 import { describeForm, type Form, FormError, toForm } from "./forms.js";
 import { LIMITS } from "./limits.js";
 import { DEFAULT_OPTIONS, type MathOptions } from "./options.js";
 import { ParseError, parseAnswer } from "./parser.js";
-import { type Rat, ratToString as ratString, setExactBudget, toNumber } from "./rational.js";
+import { ratToString as ratString, setExactBudget, toNumber } from "./rational.js";
 
 export { DEFAULT_OPTIONS, type MathOptions };
 
