@@ -5,7 +5,6 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Forks, not threads: native sandboxes (isolated-vm) and our own worker pools want a real process.
     pool: "forks",
-    setupFiles: ["test/setup-lazy.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

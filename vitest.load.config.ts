@@ -6,7 +6,6 @@ export default defineConfig({
   test: {
     include: ["test/load/**/*.load.ts"],
     pool: "forks",
-    setupFiles: ["test/setup-lazy.ts"],
     fileParallelism: false,
     testTimeout: 600_000,
     hookTimeout: 120_000,

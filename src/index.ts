@@ -6,7 +6,7 @@
  *   const result = await reward.score({ completion: "<think>...</think><answer>4</answer>" });
  */
 
-import { lazyNamespace, loadNow } from "./lazy.js";
+import { lazyNamespace, loadForSources, loadNow } from "./lazy.js";
 import type * as Lint from "./lint/index.js";
 import type * as Server from "./server/index.js";
 import type * as MathCheck from "./verifiers/math/check.js";
@@ -47,7 +47,9 @@ export type { CheckResult } from "./verifiers/math/check.js";
 export type { MathOptions } from "./verifiers/math/options.js";
 export { mathClasses } from "./verifiers/math/verifier.js";
 
-// Lint and the server load at their first use (src/lazy.ts): scoring needs neither.
+// Lint and the server load at their first use (src/lazy.ts): scoring needs neither. Not so when the
+// TypeScript sources run as they are (a test runner): require() cannot load them.
+if (import.meta.url.endsWith(".ts")) await loadForSources();
 const lintNow = () => loadNow<typeof Lint>("./lint/index.js");
 const serverNow = () => loadNow<typeof Server>("./server/index.js");
 
