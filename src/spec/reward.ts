@@ -6,7 +6,6 @@
  *   const results = await reward.scoreBatch(samples, { concurrency: 32 });
  */
 
-import { existsSync } from "node:fs";
 import {
   completionText,
   fail,
@@ -45,6 +44,9 @@ import { compileGrader, graderOf } from "./openai-graders.js";
 import { presetNames, presetOf } from "./presets.js";
 import { readSpecFile } from "./spec-file.js";
 import type { SpecDocument } from "./spec-types.gen.js";
+
+// node:fs as CommonJS exports: an ES import builds its namespace, which loads fs streams and promises (ms at start-up).
+const { existsSync } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
 
 // Majority votes by mathematical equivalence ("0.5", "1/2" and "\frac12" are one answer), in the pool.
 registerEquivalence("math", { classify: (answers) => mathClasses([...answers], { extract: true }) });
