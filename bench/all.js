@@ -11,6 +11,7 @@ import { applyGroups, closeSharedPool, WorkerPool } from "../dist/index.js";
 import { checkMath, DEFAULT_OPTIONS } from "../dist/verifiers/math/check.js";
 import { percentile } from "./common.js";
 import { mathCorpus, mathRows } from "./math-rows.js";
+import { timeVote, VOTE_CASES, VOTE_SIZES } from "./votes.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BIN = `${ROOT}bin/rewardkit.js`;
@@ -243,6 +244,23 @@ let inprocPerS;
     floor: "-",
     peer: "-",
   });
+}
+// ---- math votes: one group of distinct answers (decimals in one decade; expressions)
+await timeVote(applyGroups, ["1", "2"]); // the pool's workers are started
+for (const c of VOTE_CASES) {
+  for (const n of VOTE_SIZES) {
+    const runs = [];
+    for (let r = 0; r < 3; r++) runs.push(await timeVote(applyGroups, c.make(n)));
+    const lat = runs.map((r) => r.ms);
+    const failed = runs.find((r) => r.error);
+    row(`math vote, one group of ${n} distinct ${c.name} (3 runs)`, {
+      median: failed ? `error: ${failed.error}` : `${fmt(median(lat))} ms`,
+      p99: `${fmt(Math.max(...lat))} ms`,
+      throughput: `${fmt(n / (median(lat) / 1000))} answers/s`,
+      floor: "-",
+      peer: "-",
+    });
+  }
 }
 await closeSharedPool();
 

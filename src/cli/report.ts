@@ -7,8 +7,7 @@ import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { closeSharedPool } from "../core/index.js";
 import { EvalInputError } from "../eval/index.js";
-import { ReportBuilder, type ReportData } from "../eval/report-data.js";
-import { renderReport } from "../eval/report-html.js";
+import type { ReportBuilder, ReportData } from "../eval/report-data.js";
 import { presetNames, type Reward } from "../spec/index.js";
 import { InputError, jsonlValues } from "./jsonl.js";
 import { int, num } from "./options.js";
@@ -60,6 +59,9 @@ async function runReport(o: Record<string, unknown>, load: (spec: string) => Rew
     return 2;
   }
   const reward = o.spec ? load(String(o.spec)) : null;
+  // The report's builder and HTML load with the command, not with every CLI run (fast start).
+  const { ReportBuilder } = await import("../eval/report-data.js");
+  const { renderReport } = await import("../eval/report-html.js");
   const builder = new ReportBuilder({
     title: o.title ? String(o.title) : `rewardkit report: ${o.input ?? o.eval}`,
     ...(o.groupBy ? { groupBy: String(o.groupBy) } : {}),

@@ -10,10 +10,9 @@
  * with a timeout and re-runs the rest of its chunk on a fresh worker. A task's clock starts when the
  * worker starts it, so a long queue or a worker still starting never turns into a false timeout.
  */
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { NEVER_ABORTED, onAbort, TimeoutError } from "./deadline.js";
 import { KeyedQueue, workKey } from "./fair-queue.js";
 
@@ -26,6 +25,9 @@ import {
   type WorkerInit,
 } from "./pool-protocol.js";
 import { RewardkitError } from "./result.js";
+
+// node:fs as CommonJS exports: an ES import builds its namespace, which loads fs streams and promises (ms at start-up).
+const { existsSync } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
 
 /**
  * The parent's node options minus those about its main script (`node --input-type=module -e ...` made
@@ -330,6 +332,10 @@ export class WorkerPool {
   private spawn(): Slot {
     const sab = new SharedArrayBuffer(8);
     const init: WorkerInit = { modules: [...preloaded], state: sab, epoch: this.epoch };
+    // node:worker_threads loads with the first worker, not with rewardkit (specs that need no pool never load it).
+    const { Worker } = process.getBuiltinModule(
+      "node:worker_threads",
+    ) as typeof import("node:worker_threads");
     const worker = new Worker(new URL(resolveTaskModule(new URL("./pool-worker.js", import.meta.url))), {
       workerData: init,
       execArgv: WORKER_EXEC_ARGV,

@@ -6,7 +6,12 @@
  * checked against its definition by property tests (test/eval/metrics.test.ts). A statistic that is not
  * defined on the data (no pairs, a constant column) is null, never 0.
  */
-import { sampleCorrelation, sampleRankCorrelation } from "simple-statistics";
+import { createRequire } from "node:module";
+
+// simple-statistics (167 KB) loads with the first correlation, not with rewardkit (fast start).
+let stats: typeof import("simple-statistics") | undefined;
+const simpleStatistics = () =>
+  (stats ??= createRequire(import.meta.url)("simple-statistics") as typeof import("simple-statistics"));
 
 /** z for a two-sided 95% interval. */
 export const Z95 = 1.959963984540054;
@@ -86,13 +91,13 @@ function constant(xs: readonly number[]): boolean {
 /** Pearson's r; null with fewer than 2 pairs or a constant column. */
 export function pearson(x: readonly number[], y: readonly number[]): number | null {
   if (x.length < 2 || constant(x) || constant(y)) return null;
-  return clamp(sampleCorrelation(x as number[], y as number[]));
+  return clamp(simpleStatistics().sampleCorrelation(x as number[], y as number[]));
 }
 
 /** Spearman's rho (Pearson on midranks); null with fewer than 2 pairs or a constant column. */
 export function spearman(x: readonly number[], y: readonly number[]): number | null {
   if (x.length < 2 || constant(x) || constant(y)) return null;
-  return clamp(sampleRankCorrelation(x as number[], y as number[]));
+  return clamp(simpleStatistics().sampleRankCorrelation(x as number[], y as number[]));
 }
 
 function clamp(r: number): number | null {

@@ -9,8 +9,6 @@
  * repeated runs cost nothing and give the same verdicts. Concurrent misses on one key share one call.
  * A disk problem never fails scoring: the cache is skipped.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { canonicalJson } from "../core/index.js";
 
@@ -21,8 +19,13 @@ export interface CacheKeyParts {
   rubricVersion: string;
 }
 
+// node:crypto and node:fs/promises load with the first hash and the first cache file, not with rewardkit:
+// importing them costs about as much as a dozen of the library's modules.
+const crypto = () => process.getBuiltinModule("node:crypto") as typeof import("node:crypto");
+const fs = () => process.getBuiltinModule("node:fs/promises") as typeof import("node:fs/promises");
+
 export function sha256(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
+  return crypto().createHash("sha256").update(s).digest("hex");
 }
 
 export function promptHash(request: unknown): string {
@@ -73,7 +76,7 @@ export class JudgeCache {
     }
     if (this.opts.dir) {
       try {
-        const e = JSON.parse(await readFile(this.file(key), "utf8")) as CacheEntry;
+        const e = JSON.parse(await fs().readFile(this.file(key), "utf8")) as CacheEntry;
         if (e && e.key === key && typeof e.content === "string") {
           if (this.opts.memory) remember(e);
           stats.diskHits++;
@@ -91,11 +94,11 @@ export class JudgeCache {
     if (this.opts.memory) remember(entry);
     if (this.opts.dir) {
       const f = this.file(entry.key);
-      const tmp = `${f}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      const tmp = `${f}.${process.pid}.${crypto().randomBytes(4).toString("hex")}.tmp`;
       try {
-        await mkdir(join(this.opts.dir, entry.key.slice(0, 2)), { recursive: true });
-        await writeFile(tmp, `${JSON.stringify(entry)}\n`);
-        await rename(tmp, f);
+        await fs().mkdir(join(this.opts.dir, entry.key.slice(0, 2)), { recursive: true });
+        await fs().writeFile(tmp, `${JSON.stringify(entry)}\n`);
+        await fs().rename(tmp, f);
         stats.writes++;
       } catch {
         // an unwritable cache directory costs the caching, not the result

@@ -21,7 +21,7 @@ import {
   renderTextList,
   type Verifier,
 } from "../core/index.js";
-import { math } from "../verifiers/math/index.js";
+import { math } from "../verifiers/math/verifier.js";
 import { JUDGE_SCHEMA, LlmJudge, resolveJudgeConfig } from "./judge.js";
 import type { Criterion } from "./model.js";
 

@@ -13,8 +13,8 @@
  * The JSON shapes are validated with ajv; `normalizeRubric` then applies the rules a schema cannot express
  * and resolves defaults, returning problems with their paths instead of throwing.
  */
-import { createHash } from "node:crypto";
 import type { JsonSchema } from "../core/index.js";
+import { sha256 } from "./cache.js";
 
 export type CriterionKind = "binary" | "ordinal" | "points";
 export type Category = "essential" | "important" | "optional" | "pitfall";
@@ -264,7 +264,7 @@ export function normalizeRubric(
 /** A stable hash of the normalised criteria: the default rubric version. */
 export function rubricHash(criteria: readonly Criterion[]): string {
   const canon = criteria.map((c) => [c.id, c.text, c.kind, c.category ?? null, c.weight, c.choices ?? null]);
-  return `sha256:${createHash("sha256").update(JSON.stringify(canon)).digest("hex").slice(0, 16)}`;
+  return `sha256:${sha256(JSON.stringify(canon)).slice(0, 16)}`;
 }
 
 /** The score of an ordinal choice index: index / (n - 1). */

@@ -1,10 +1,11 @@
 import cluster from "node:cluster";
-import { BlockList, isIP } from "node:net";
 import { closeSharedPool, configureSharedPool } from "../core/index.js";
 import type { Reward } from "../spec/index.js";
 import { buildServer, type ServerOptions } from "./app.js";
+import { isLoopback } from "./loopback.js";
 
 export { buildServer, type ServerOptions } from "./app.js";
+export { isLoopback } from "./loopback.js";
 export { responseMessage } from "./protocols/nemo-gym.js";
 export { DEFAULT_STRIP_TOKENS, responseOf, stripTrailingTokens } from "./protocols/openrlhf.js";
 
@@ -14,18 +15,6 @@ export interface ServeOptions extends ServerOptions {
 }
 
 const SHUTDOWN_GRACE_MS = 120_000;
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4"); // also matches IPv4-mapped IPv6 (::ffff:127.x.y.z)
-LOOPBACK.addAddress("::1", "ipv6");
-
-/** 127.0.0.0/8, ::1, ::ffff:127.x.y.z (any spelling) or localhost; a name like 127.example.com is not. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, "$1");
-  if (h.toLowerCase() === "localhost") return true;
-  const family = isIP(h);
-  return family !== 0 && LOOPBACK.check(h, family === 6 ? "ipv6" : "ipv4");
-}
 
 /**
  * Starts the server; stops cleanly on SIGINT/SIGTERM (no new requests, in-flight ones finish, then exit).

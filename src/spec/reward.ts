@@ -6,7 +6,6 @@
  *   const results = await reward.scoreBatch(samples, { concurrency: 32 });
  */
 
-import { existsSync } from "node:fs";
 import {
   completionText,
   fail,
@@ -16,7 +15,7 @@ import {
   type Verifier,
   VerifierRegistry,
 } from "../core/index.js";
-import { type EvalOptions, type EvalReport, evaluate } from "../eval/index.js";
+import type { EvalOptions, EvalReport } from "../eval/index.js";
 import {
   applyGroups,
   type BatchOptions,
@@ -36,7 +35,7 @@ import { mathWithJudge } from "../rubrics/math-judge.js";
 import { openaiModelGraders } from "../rubrics/openai-model-graders.js";
 import { rewardModelVerifier } from "../rubrics/reward-model/index.js";
 import { builtinVerifiers } from "../verifiers/index.js";
-import { mathClasses } from "../verifiers/math/index.js";
+import { mathClasses } from "../verifiers/math/verifier.js";
 import { COMPOSITES } from "./composites.js";
 import { SpecError } from "./errors.js";
 import { checkGroupOptions, groupComponentNames } from "./group-schema.js";
@@ -45,6 +44,9 @@ import { compileGrader, graderOf } from "./openai-graders.js";
 import { presetNames, presetOf } from "./presets.js";
 import { readSpecFile } from "./spec-file.js";
 import type { SpecDocument } from "./spec-types.gen.js";
+
+// node:fs as CommonJS exports: an ES import builds its namespace, which loads fs streams and promises (ms at start-up).
+const { existsSync } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
 
 // Majority votes by mathematical equivalence ("0.5", "1/2" and "\frac12" are one answer), in the pool.
 registerEquivalence("math", { classify: (answers) => mathClasses([...answers], { extract: true }) });
@@ -154,7 +156,8 @@ export class Reward {
    * Measures this reward against labelled rows (binary, graded or preference pairs; see src/eval/).
    * Throws EvalInputError naming the row when a row or label is unusable.
    */
-  evaluate(rows: readonly unknown[], opts?: EvalOptions): Promise<EvalReport> {
+  async evaluate(rows: readonly unknown[], opts?: EvalOptions): Promise<EvalReport> {
+    const { evaluate } = await import("../eval/evaluate.js");
     return evaluate(this, rows, opts);
   }
 

@@ -2,8 +2,12 @@
  * Reads a spec file: a regular file of at most MAX_SPEC_BYTES, parsed as JSON. Problems are SpecErrors
  * that quote at most a short, escaped excerpt of the file (it may be anything: binary, a secret).
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { SpecError } from "./errors.js";
+
+// node:fs as CommonJS exports: an ES import builds its namespace, which loads fs streams and promises (ms at start-up).
+const { closeSync, constants, fstatSync, openSync, readFileSync } = process.getBuiltinModule(
+  "node:fs",
+) as typeof import("node:fs");
 
 export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 

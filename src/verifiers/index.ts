@@ -6,7 +6,7 @@ import { length } from "./format/length.js";
 import { regex } from "./format/regex.js";
 import { thinkAnswer } from "./format/think_answer.js";
 import { toolCall } from "./format/tool_call.js";
-import { math } from "./math/index.js";
+import { math } from "./math/verifier.js";
 import { openaiPython } from "./openai/python_grader.js";
 import { openaiStringCheck } from "./openai/string_check.js";
 import { openaiTextSimilarity } from "./openai/text_similarity.js";

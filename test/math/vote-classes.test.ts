@@ -158,3 +158,108 @@ describe("groupEquivalent (vote classes)", () => {
     expect(groupEquivalent(["50%", "0.5", "\\frac{1}{2}", "7", "50"])).toEqual([[0, 1, 2, 4], [3]]);
   });
 });
+
+/** Decimals near each other and near round numbers, written to different precisions, as percents, with commas. */
+const decimal = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(1, 9.96, 10, 99.9, 0.5, 1 / 3, Math.SQRT2, Math.PI, 12345, 0.0125),
+      fc.integer({ min: -30, max: 30 }),
+      fc.integer({ min: 0, max: 5 }),
+      fc.constantFrom("", "", "", "%", "\\%"),
+    )
+    .map(([base, delta, digits, pct]) => `${(base * (1 + delta / 1000)).toFixed(digits)}${pct}`),
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 2 }),
+      fc.constantFrom(0, 5, 111, 125, 500),
+      fc.constantFrom(",", ".", "{,}"),
+    )
+    .map(([a, b, sep]) => `${a}${sep}${String(b).padStart(3, "0")}`),
+  fc.constantFrom("0,5", "0.5", "1,5", "1.5", "0,111", "12,345", "12.345", "12345"),
+  fc
+    .tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: -4, max: 4 }))
+    .map(([m, e]) => `${(m / 10).toFixed(1)}e${e}`),
+  fc.integer({ min: 1, max: 60 }).map((n) => `${n.toString(5)}_5`),
+);
+
+/** Expressions with equal rewrites, constants close to decimals, and functions that only agree somewhere. */
+const expression = fc
+  .tuple(
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom("x", "y", "t"),
+    fc.integer({ min: 0, max: 17 }),
+  )
+  .map(([a, b, v, k]) => {
+    const forms = [
+      `${a}${v}+${b}`,
+      `${b}+${a}${v}`,
+      `${a}(${v}+${b})`,
+      `${a}${v}+${a * b}`,
+      `(${v}+${a})^2`,
+      `${v}^2+${2 * a}${v}+${a * a}`,
+      `\\frac{${a}${v}}{2}`,
+      `${a}\\sin^2 ${v} + ${a}\\cos^2 ${v}`,
+      `\\ln(${v}^{2})`,
+      `2\\ln ${v}`,
+      `\\sqrt{${v}^2}`,
+      `|${v}|`,
+      `\\sqrt{${a}}`,
+      Math.sqrt(a).toFixed(3),
+      `${a}\\pi`,
+      (a * Math.PI).toFixed(2),
+      `e^{${a}${v}}`,
+      `${v}-${v}`,
+    ];
+    return forms[k]!;
+  });
+
+const others = fc.constantFrom(
+  "\\{1, 2\\}",
+  "[0, 1]",
+  "x = 2",
+  "30^\\circ",
+  "\\pi/6",
+  "5 \\text{ cm}",
+  "abc",
+  "0",
+);
+
+describe("bucketed votes agree with the pairwise vote", () => {
+  it("on random mixes of decimals, percents, commas, expressions and answers without a value", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof({ weight: 3, arbitrary: decimal }, { weight: 3, arbitrary: expression }, others), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (answers) => {
+          expect(groupEquivalent(answers)).toEqual(exhaustive(answers));
+        },
+      ),
+      { numRuns: 400, seed: 21 },
+    );
+  });
+
+  it("under other options", () => {
+    const options: Partial<MathOptions>[] = [
+      { goldPrecision: "exact" },
+      { percent: "strip" },
+      { percent: "divide" },
+      { partialDomain: false },
+      { physicalConstants: true },
+      { eulerE: false },
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...options),
+        fc.array(fc.oneof(decimal, expression, others), { minLength: 1, maxLength: 25 }),
+        (o, answers) => {
+          expect(groupEquivalent(answers, o)).toEqual(exhaustive(answers, o));
+        },
+      ),
+      { numRuns: 200, seed: 23 },
+    );
+  });
+});

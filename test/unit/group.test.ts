@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   advantages,
+  exactEquivalence,
   kimiLengthReward,
   loadReward,
   normalizedEquivalence,
@@ -203,6 +205,24 @@ describe("statistics functions", () => {
     const v = await vote(["b", "a", null, "b", "a"], normalizedEquivalence);
     expect(v.classes[v.majority!]!.answer).toBe("a");
     expect(v.classOf[2]).toBeNull();
+  });
+
+  it("exact and normalized votes group by key and give the pairwise vote's result", async () => {
+    const answer = fc.option(
+      fc.constantFrom("4", " 4", "4.", "Four", "four ", "FOUR", "x", "X", "ｘ", "a  b", "a b", ""),
+      {
+        nil: null,
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(answer, { maxLength: 30 }), async (answers) => {
+        for (const eq of [exactEquivalence, normalizedEquivalence]) {
+          const pairwise = (a: string, b: string) => eq(a, b);
+          expect(await vote(answers, eq)).toEqual(await vote(answers, pairwise));
+        }
+      }),
+      { numRuns: 300, seed: 5 },
+    );
   });
 });
 

@@ -69,8 +69,16 @@ function firstEndingAfter(offsets: Offsets, pos: number): number {
 /** Tokens overlapping [start, end). */
 function overlapping(offsets: Offsets, start: number, end: number): [number, number] {
   let i = firstEndingAfter(offsets, start);
-  let j = i;
-  while (j < offsets.length && offsets[j]![0] < end) j++;
+  // The first token from i starting at or after `end` (starts are in order): a binary search, so that a
+  // span over a long completion does not cost a walk over its tokens.
+  let lo = i;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid]![0] < end) lo = mid + 1;
+    else hi = mid;
+  }
+  const j = lo;
   // Zero-width tokens inside the range count too, but a range must hit a token of positive width.
   while (i < j && offsets[i]![1] === offsets[i]![0] && offsets[i]![0] < start) i++;
   return [i, j];

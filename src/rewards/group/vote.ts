@@ -6,7 +6,13 @@
  * for any transitive equivalence.
  */
 
-export type Equivalence = (a: string, b: string) => boolean | Promise<boolean>;
+/**
+ * Two answers are the same answer. With `key`, they are exactly when their keys are equal: the vote then
+ * groups by key in one pass instead of comparing each answer with every class.
+ */
+export type Equivalence = ((a: string, b: string) => boolean | Promise<boolean>) & {
+  key?: (answer: string) => string;
+};
 
 /** An equivalence given as a classifier: the class of each answer (null: no answer), all at once. */
 export interface Classifier {
@@ -27,6 +33,7 @@ export async function vote(
   eq: Equivalence | Classifier,
 ): Promise<VoteResult> {
   if (typeof eq !== "function") return fromClasses(answers, await eq.classify(answers));
+  if (eq.key) return fromClasses(answers, byKey(answers, eq.key));
   // Visit answers in a canonical order so that greedy clustering does not depend on the input order.
   const order = answers
     .map((a, i) => ({ a, i }))
@@ -88,9 +95,29 @@ function fromClasses(answers: readonly (string | null)[], raw: readonly (number 
   };
 }
 
-export const exactEquivalence: Equivalence = (a, b) => a === b;
+/** Class ids by key: the first answer with each key opens its class. */
+function byKey(answers: readonly (string | null)[], key: (a: string) => string): (number | null)[] {
+  const ids = new Map<string, number>();
+  return answers.map((a) => {
+    if (a === null) return null;
+    const k = key(a);
+    let id = ids.get(k);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(k, id);
+    }
+    return id;
+  });
+}
 
-export const normalizedEquivalence: Equivalence = (a, b) => norm(a) === norm(b);
+export const exactEquivalence: Equivalence = Object.assign((a: string, b: string) => a === b, {
+  key: (a: string) => a,
+});
+
+export const normalizedEquivalence: Equivalence = Object.assign(
+  (a: string, b: string) => norm(a) === norm(b),
+  { key: norm },
+);
 
 function norm(s: string): string {
   return s

@@ -6,7 +6,7 @@
  * the sample's time budget counts run time, not time spent waiting for a slot.
  */
 import { RewardkitError } from "../../core/index.js";
-import type { TestReport } from "./code.js";
+import type { TestReport } from "./code-run.js";
 import { type Comparator, jsonDiff, parseExact, showJson } from "./compare.js";
 import { codeLimiter, withSlot } from "./limiter.js";
 import type { HarnessJob, Language, Limits, RunResult, Runtime, TestOutcome, Verdict } from "./types.js";

@@ -3,7 +3,8 @@
  * (re2js, linear time, safe inline on any input). `engine: "js"` allows lookarounds and backreferences;
  * such a pattern can backtrack for ever, so it runs in the worker pool under the node's deadline.
  */
-import { RE2JS } from "re2js";
+import { createRequire } from "node:module";
+import type { RE2JS } from "re2js";
 import { ok, poolTask, renderText, sharedPool, type Template, type Verifier } from "../../core/index.js";
 import { INPUT, template } from "../common.js";
 
@@ -53,6 +54,8 @@ export const regex: Verifier<Config, Compiled> = {
       new RegExp(c.pattern, flags); // syntax check only; it never runs on the host
       return { input: template(c.input, "{{completion}}"), test: null, pattern: c.pattern, flags, full };
     }
+    // re2js (263 KB) loads with the first RE2 pattern, not with rewardkit (fast start).
+    const { RE2JS } = createRequire(import.meta.url)("re2js") as typeof import("re2js");
     let f = 0;
     if (flags.includes("i")) f |= RE2JS.CASE_INSENSITIVE;
     if (flags.includes("m")) f |= RE2JS.MULTILINE;

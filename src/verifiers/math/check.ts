@@ -4,51 +4,26 @@
  * voting by equivalence classes) can call these directly.
  */
 import { extractChoice } from "../text/multiple_choice.js";
+import type { Node } from "./ast.js";
 import { withConstants } from "./constants.js";
 import {
   compareForms,
-  DEFAULT_EQUIV,
-  type EquivOptions,
   isEmptyWord,
   type Judgement,
   normText,
+  precisionReach,
   type Verdict,
+  voteValue,
 } from "./equivalence.js";
 import { exactValue } from "./evaluate.js";
-import { DEFAULT_RULES, extractAnswer, findBoxes, type Rule } from "./extract.js";
+import { extractAnswer, findBoxes } from "./extract.js";
 import { describeForm, type Form, FormError, toForm } from "./forms.js";
 import { LIMITS } from "./limits.js";
+import { DEFAULT_OPTIONS, type MathOptions } from "./options.js";
 import { ParseError, parseAnswer } from "./parser.js";
-import { mul, ONE, type Rat, ratToString as ratString, setExactBudget, toNumber } from "./rational.js";
+import { ratToString as ratString, setExactBudget, toNumber } from "./rational.js";
 
-export interface MathOptions extends EquivOptions {
-  /** Extraction rules in priority order; `strict` (boxed only) overrides them. */
-  rules: readonly Rule[];
-  /** Only a \boxed{} answer counts (for RL). */
-  strict: boolean;
-  /** Read only the part after </think>. */
-  think: boolean;
-  /** "auto": a gold that is a single letter A-J is a multiple-choice answer. */
-  multipleChoice: "auto" | "off";
-  imaginaryUnit: boolean;
-  eulerE: boolean;
-  /** Read c, h, \hbar, k_B, N_A, G, ... (and e, when eulerE is off) as physical constants (constants.ts). */
-  physicalConstants: boolean;
-  /** Longest completion accepted (characters). */
-  maxInputChars: number;
-}
-
-export const DEFAULT_OPTIONS: MathOptions = {
-  ...DEFAULT_EQUIV,
-  rules: DEFAULT_RULES,
-  strict: false,
-  think: true,
-  multipleChoice: "auto",
-  imaginaryUnit: true,
-  eulerE: true,
-  physicalConstants: false,
-  maxInputChars: LIMITS.maxInputChars,
-};
+export { DEFAULT_OPTIONS, type MathOptions };
 
 export type CheckVerdict = Verdict | "no_answer" | "invalid_input";
 
@@ -304,80 +279,141 @@ export function answerKey(answer: string, options: Partial<MathOptions> = {}): s
   return readKey(answer, { ...DEFAULT_OPTIONS, ...options }).key;
 }
 
-/** An answer as votes see it, read once: its key and, for an exact number, its value. */
+/**
+ * An answer as votes see it, read once: its key, and the real values it can be compared by (an exact
+ * number's value, also as written with a decimal comma or as the digits of a base-b numeral; an
+ * expression's value at the first point comparison tries), each with how far an equal answer's value
+ * can be from it. No values: it is compared with every class.
+ */
 interface VoteReading {
   key: string;
-  value: Rat | null;
-  /** Written with a decimal point, an exponent or a percent sign: equal to values near it, not only to itself. */
-  approx: boolean;
-  /** floor(log10 |value|); null for zero, or a value float64 cannot place. */
-  decade: number | null;
+  anchors: Anchor[];
+}
+
+interface Anchor {
+  x: number;
+  /** Its written precision (10^ulp) or its float64 noise, as an upper bound; 0 for an exact value. */
+  reach: number;
 }
 
 function readKey(answer: string, o: MathOptions): VoteReading {
   const r = readAnswer(answer, o);
-  if (!r.ok) return { key: `text:${normText(r.raw)}`, value: null, approx: false, decade: null };
-  if (r.form.t === "expr") {
-    const v = exactValue(r.form.n);
-    if (v) {
-      const x = Math.abs(toNumber(v));
-      const decade = x > 0 && Number.isFinite(x) ? Math.floor(Math.log10(x)) : null;
-      return { key: `num:${ratString(v)}`, value: v, approx: APPROX.test(answer), decade };
+  if (!r.ok) return { key: `text:${normText(r.raw)}`, anchors: [] };
+  if (r.form.t !== "expr") return { key: `form:${r.shown}`, anchors: [] };
+  const n = r.form.n;
+  const v = exactValue(n);
+  if (v) {
+    const anchors = [{ x: toNumber(v), reach: precisionReach(n) }];
+    for (const text of new Set([unwrap(answer), goldAnswer(answer)])) {
+      const comma = decimalComma(text, true);
+      const alt = comma === null ? null : readAnswer(comma, o);
+      const av = alt?.ok && alt.form.t === "expr" ? exactValue(alt.form.n) : null;
+      if (av && alt?.ok && alt.form.t === "expr")
+        anchors.push({ x: toNumber(av), reach: precisionReach(alt.form.n) });
     }
+    if (n.k === "based" && /^\d+$/.test(n.digits)) anchors.push({ x: Number(n.digits), reach: 0 });
+    return {
+      key: `num:${ratString(v)}`,
+      // A value float64 cannot hold (10^400) is compared with every class.
+      anchors: anchors.every((a) => Number.isFinite(a.x) && Number.isFinite(a.reach)) ? anchors : [],
+    };
   }
-  return { key: `form:${r.shown}`, value: null, approx: false, decade: null };
+  const form = o.physicalConstants ? withConstants(r.form, !o.eulerE) : r.form;
+  const z = converts(form.n) ? null : voteValue(form.n, o);
+  // classify (equivalence.ts) calls values unsure, not different, up to 1e3 times their noise.
+  return { key: `form:${r.shown}`, anchors: z ? [{ x: z.x, reach: 2e3 * z.err }] : [] };
 }
 
-const HUNDRED: Rat = { n: 100n, d: 1n };
-const HUNDREDTH: Rat = { n: 1n, d: 100n };
-const APPROX = /[.%^,]|\\times|\\cdot|[eE][+-]?\d/;
-/** Decades around a number where an unequal number can still be equal to it: rounding to the written precision (one decade) of a percent reading (two decades either way). */
-const DECADE_REACH = 3;
+/** A degree or a unit on the whole answer: compared with and without the conversion, so no single value. */
+function converts(n: Node): boolean {
+  let m = n;
+  while (m.k === "neg") m = m.a;
+  return m.k === "deg" || m.k === "unit";
+}
+
+/** Relative float64 noise allowed between two values that compare equal (exact values, constants). */
+const NOISE = 1e-8;
+/** Percent readings: 50% can equal 50 or 0.5. */
+const PERCENT_SCALES = [1, 100, 0.01];
+
+/**
+ * Classes by the values of their representatives: a sorted line of all values (for an answer's own
+ * reach), and grids of the values that reach further than float64 noise, one per power of ten of their
+ * reach (for the classes whose reach covers an answer).
+ */
+class ValueIndex {
+  private xs: number[] = [];
+  private cs: number[] = [];
+  private grids = new Map<number, Map<number, number[]>>();
+
+  add(a: Anchor, c: number): void {
+    let lo = 0;
+    let hi = this.xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.xs[mid]! < a.x) lo = mid + 1;
+      else hi = mid;
+    }
+    this.xs.splice(lo, 0, a.x);
+    this.cs.splice(lo, 0, c);
+    if (a.reach > NOISE * Math.abs(a.x)) {
+      const level = Math.ceil(Math.log10(a.reach));
+      let grid = this.grids.get(level);
+      if (!grid) {
+        grid = new Map();
+        this.grids.set(level, grid);
+      }
+      const cell = Math.floor(a.x / 10 ** level);
+      const l = grid.get(cell);
+      if (l) l.push(c);
+      else grid.set(cell, [c]);
+    }
+  }
+
+  /** Every class with a value within `reach` of y, or whose own reach covers y (a superset). */
+  near(y: number, reach: number, into: Set<number>): void {
+    const r = reach + 2 * NOISE * Math.abs(y);
+    let lo = 0;
+    let hi = this.xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.xs[mid]! < y - r) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < this.xs.length && this.xs[k]! <= y + r; k++) into.add(this.cs[k]!);
+    for (const [level, grid] of this.grids) {
+      const cell = Math.floor(y / 10 ** level);
+      for (let d = -1; d <= 1; d++) for (const c of grid.get(cell + d) ?? []) into.add(c);
+    }
+  }
+}
 
 /**
  * Clusters answers into equivalence classes (indices into `answers`), for majority voting. Each answer
  * joins the first class whose representative it equals; answers that cannot be parsed join by text.
  *
- * Linear for exact numbers, not quadratic: each answer is read once, and a number is compared only with
- * the classes it can equal: the same value, a hundred times or a hundredth of it (percent), numbers within
- * a few decades when either is written as a decimal (written precision), zero, and every class that is
- * not a plain number (an expression can equal a number: sin^2 x + cos^2 x = 1). With extra tolerances
- * (rel_tol, abs_tol) every class is a candidate. The candidates are tried in class order, so the result
- * is the one comparing against every class gives.
+ * Not quadratic: each answer is read once, to a key (equal keys are one class) and to real values (an
+ * exact number's value, an expression's value at a fixed point), each with its reach (a written
+ * precision: a gold of 10.0 accepts 9.96; float64 noise). An answer is compared only with the classes
+ * whose value is within its reach or within theirs (also a hundred times or a hundredth of it, for
+ * percents), with zero, and with every class that has no value (sets, intervals, equations, degrees,
+ * units, text...). An answer with no value, or zero, is compared with every class, as is every answer
+ * with extra tolerances (rel_tol, abs_tol). The candidates are tried in class order, so the result is the
+ * one comparing against every class gives.
  */
 export function groupEquivalent(answers: readonly string[], options: Partial<MathOptions> = {}): number[][] {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const everyClass = o.relTol !== null || o.absTol !== null;
   const classes: number[][] = [];
   const byKey = new Map<string, number[]>();
-  // Indices of classes, by what their representative is.
-  const notNumbers: number[] = [];
-  const byValue = new Map<string, number[]>();
+  // Indices of classes: without a value, zero, and by value.
+  const noValue: number[] = [];
   const zeros: number[] = [];
-  const byDecade = new Map<number, { all: number[]; approx: number[] }>();
-  const unplaced: number[] = [];
-  const push = <K>(m: Map<K, number[]>, k: K, c: number) => {
-    const l = m.get(k);
-    if (l) l.push(c);
-    else m.set(k, [c]);
-  };
+  const index = new ValueIndex();
   const candidates = (r: VoteReading): Iterable<number> => {
-    if (everyClass || !r.value) return classes.keys();
-    const set = new Set<number>([...notNumbers, ...zeros, ...unplaced]);
-    for (const scale of [ONE, HUNDRED, HUNDREDTH]) {
-      const v = mul(r.value, scale);
-      if (!v) return classes.keys(); // over the exact budget: no shortcut
-      for (const c of byValue.get(ratString(v)) ?? []) set.add(c);
-    }
-    if (r.decade === null) {
-      // Zero, or a value float64 cannot place: every number is a candidate.
-      for (const d of byDecade.values()) for (const c of d.all) set.add(c);
-    } else {
-      for (let d = r.decade - DECADE_REACH; d <= r.decade + DECADE_REACH; d++) {
-        const at = byDecade.get(d);
-        if (at) for (const c of r.approx ? at.all : at.approx) set.add(c);
-      }
-    }
+    if (everyClass || r.anchors.length === 0 || r.anchors.some((a) => a.x === 0)) return classes.keys();
+    const set = new Set<number>([...noValue, ...zeros]);
+    for (const a of r.anchors) for (const s of PERCENT_SCALES) index.near(a.x * s, a.reach * s, set);
     return [...set].sort((x, y) => x - y);
   };
   for (let i = 0; i < answers.length; i++) {
@@ -400,21 +436,9 @@ export function groupEquivalent(answers: readonly string[], options: Partial<Mat
     const members = [i];
     classes.push(members);
     byKey.set(r.key, members);
-    if (!r.value) notNumbers.push(c);
-    else {
-      push(byValue, ratString(r.value), c);
-      if (r.value.n === 0n) zeros.push(c);
-      else if (r.decade === null) unplaced.push(c);
-      else {
-        let at = byDecade.get(r.decade);
-        if (!at) {
-          at = { all: [], approx: [] };
-          byDecade.set(r.decade, at);
-        }
-        at.all.push(c);
-        if (r.approx) at.approx.push(c);
-      }
-    }
+    if (r.anchors.length === 0) noValue.push(c);
+    else if (r.anchors.some((a) => a.x === 0)) zeros.push(c);
+    else for (const a of r.anchors) index.add(a, c);
   }
   return classes;
 }

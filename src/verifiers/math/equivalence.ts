@@ -22,6 +22,7 @@ import {
   pairInterval,
   setSortKey,
 } from "./forms.js";
+import { DEFAULT_EQUIV, type EquivOptions } from "./options.js";
 import { preciseEqual } from "./precise.js";
 import { isTerminating, type Rat, cmp as ratCmp, eq as ratEq, ratToString, toNumber } from "./rational.js";
 import { normalizeUnitWord, parseUnit, sameDims } from "./units.js";
@@ -43,38 +44,7 @@ export interface Judgement {
 
 const at = (j: Judgement, stage: Stage): Judgement => ({ ...j, stage });
 
-export interface EquivOptions {
-  /** Extra relative tolerance for numbers (null: none beyond the written precision of the gold). */
-  relTol: number | null;
-  /** Extra absolute tolerance for numbers. */
-  absTol: number | null;
-  /** "written": a decimal gold accepts values that round to it; "exact": decimals are exact values. */
-  goldPrecision: "written" | "exact";
-  /** How `50\%` relates to 0.5 and 50: either reading, only 50 ("strip"), or only 0.5 ("divide"). */
-  percent: "either" | "strip" | "divide";
-  /** "either": `30^\circ` equals 30 and pi/6; "strict": only pi/6 (and 30 degrees). */
-  degrees: "either" | "strict";
-  /** "convert": convert when both sides have units, ignore a unit on one side; "strict": units must match. */
-  units: "convert" | "strict";
-  /** Accept identities that hold where both sides are real (ln(x^2) = 2 ln x for x > 0). */
-  partialDomain: boolean;
-  /** "gold_inequality": a gold inequality accepts an interval, not the reverse; "both"; "never". */
-  inequalityInterval: "gold_inequality" | "both" | "never";
-  /** Compare bare comma lists in order (default: as sets of solutions). */
-  orderedLists: boolean;
-}
-
-export const DEFAULT_EQUIV: EquivOptions = {
-  relTol: null,
-  absTol: null,
-  goldPrecision: "written",
-  percent: "either",
-  degrees: "either",
-  units: "convert",
-  partialDomain: true,
-  inequalityInterval: "gold_inequality",
-  orderedLists: false,
-};
+export { DEFAULT_EQUIV, type EquivOptions };
 
 /** A rational for feedback, shortened when it has thousands of digits. */
 function ratString(r: Rat): string {
@@ -968,6 +938,42 @@ function pointEnv(names: string[], k: number, complex: boolean): Env<C> {
 
 function describePoint(names: string[], env: Env<C>): string {
   return names.map((v) => `${v}=${fmt(env.get(v)!)}`).join(", ");
+}
+
+/**
+ * A fingerprint for votes: an expression's value where comparison looks first (a constant's value; with
+ * variables, the first real point of symbolicCompare, variables by their sorted names), so that equal
+ * expressions have values there within float64 noise of each other (`err`, as classify reads it). Null
+ * when that value is not a finite real number that float64 knows to 1e-6: such an answer is compared with
+ * every class.
+ */
+export function voteValue(
+  n: Node,
+  o: Pick<EquivOptions, "partialDomain">,
+): { x: number; err: number } | null {
+  const names = [...freeVars(n)].sort();
+  if (names.length > 16) return null;
+  const env = pointEnv(names, 0, false);
+  const z =
+    names.length === 0
+      ? evalComplex(n, NO_VARS)
+      : o.partialDomain
+        ? inRealDomain(() => evalComplex(n, env))
+        : evalComplex(n, env);
+  if (isBad(z) || !Number.isFinite(z.re) || Math.abs(z.im) > 4 * z.err) return null;
+  return z.err <= 1e-6 * Math.abs(z.re) ? { x: z.re, err: z.err } : null;
+}
+
+/**
+ * How far from a number its written precision reaches, in the units of its value: 10^ulp of its last
+ * written digit (for a percent, 10^-2 of that); 0 for a number written without one (an integer, a fraction).
+ */
+export function precisionReach(n: Node): number {
+  let m = n;
+  while (m.k === "neg") m = m.a;
+  const pct = m.k === "pct";
+  const p = precisionOf(pct ? (m as { a: Node }).a : m);
+  return p ? 10 ** (p.ulp - (pct ? 2 : 0)) : 0;
 }
 
 function symbolicCompare(g: Node, p: Node, names: string[], o: EquivOptions): Judgement {
