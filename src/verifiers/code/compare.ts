@@ -69,7 +69,7 @@ export function integerMetByFloat(expected: bigint, actual: number, tol: number)
   if (!Number.isFinite(actual)) return false;
   if (Number.isInteger(actual)) {
     const d = BigInt(actual) - expected;
-    return (d < 0n ? -d : d) <= BigInt(Math.floor(tol));
+    return Number(d < 0n ? -d : d) <= tol;
   }
   return Math.abs(Number(expected) - actual) <= tol;
 }
