@@ -93,8 +93,6 @@ export class PyCandidate implements Candidate {
   served = 0;
   /** The interpreter itself failed (a WebAssembly trap, not a Python exception) and was killed. */
   trapped = false;
-  /** The process ended by itself (not killed by us): the interpreter failed, whatever its last request. */
-  crashed = false;
   readonly ready: Promise<void>;
 
   constructor(argv: string[]) {
@@ -111,7 +109,6 @@ export class PyCandidate implements Candidate {
     rep.setEncoding("utf8");
     rep.on("data", (d: string) => this.take(d));
     this.child.on("exit", (code, sig) => {
-      if (!this.dead) this.crashed = true;
       this.dead = true;
       const why = `the Python candidate process exited (${sig ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().slice(0, 500)}` : ""}`;
       this.waiting?.(new Error(why));

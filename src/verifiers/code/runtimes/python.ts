@@ -310,12 +310,11 @@ export class PythonRuntime implements Runtime {
     const c = await candidateFor(slot);
     const reused = c.served++ > 0;
     const result = await this.runIn(c, job, slot, signal);
-    // A trap, or the process ending by itself, is the interpreter failing, not the program: one that
-    // served earlier samples may carry what they left (a sample's asyncio timer, a JavaScript timer the
-    // memory restore does not undo, fires later and the process dies under whichever sample is next).
-    // The sample runs again in a fresh interpreter, so no earlier sample decides its verdict; a program
-    // that makes the interpreter fail by itself does so in the fresh one too and keeps its verdict.
-    if ((c.trapped || (c.crashed && result.end !== "memory")) && reused && !signal.aborted)
+    // A trap is the interpreter failing, not the program: one that served earlier samples may carry
+    // what they left (seen once in a few runs after a sample that filled 24 MB of heap). The sample runs
+    // again in a fresh interpreter, so no earlier sample decides its verdict; a program that traps the
+    // interpreter by itself traps the fresh one too and keeps its crash verdict.
+    if (c.trapped && reused && !signal.aborted)
       return this.runIn(await candidateFor(slot), job, slot, signal);
     return result;
   }
