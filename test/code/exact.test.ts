@@ -31,6 +31,12 @@ describe("exact integers in the host", () => {
     expect(jsonDiff(123456789n, 123456790n, 1e-6)).toBe("$");
     expect(jsonDiff(0.3, 0.1 + 0.2, 1e-6)).toBeNull();
     expect(jsonDiff(3n, 3.0000000001, 1e-6)).toBeNull();
+    // An expected integer takes the tolerance as an absolute difference: float(a + b + 1) is not a + b.
+    expect(jsonDiff(123456789n, 123456790, 1e-6)).toBe("$");
+    expect(jsonDiff(1000000n, 1000000.5, 1e-6)).toBe("$");
+    expect(jsonDiff(2n ** 60n + 1n, 2 ** 60, 1e-6)).toBe("$");
+    expect(jsonDiff(2n ** 60n, 2 ** 60, 1e-6)).toBeNull();
+    expect(jsonDiff(5n, Number.NaN, 1e-6)).toBe("$");
     expect(jsonDiff([1n, { a: 2n }], [1n, { a: 2n }], 0)).toBeNull();
     expect(jsonDiff(1n, true, 1e-6)).toBe("$");
     expect(jsonDiff(true, 1n, 1e-6)).toBe("$");
@@ -42,6 +48,9 @@ describe("exact integers in the host", () => {
     expect(num(TWO_60, `${TWO_60.slice(0, -1)}7`, "").pass).toBe(false);
     expect(num("+5", "5", "").pass).toBe(true);
     expect(num("3", "3.0000000001", "").pass).toBe(true);
+    expect(num("123456789", "123456790.0", "").pass).toBe(false);
+    expect(num("1000000", "1000000.5", "").pass).toBe(false);
+    expect(num("1000000.0", "1000000.5", "").pass).toBe(true);
   });
 });
 

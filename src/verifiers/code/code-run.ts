@@ -137,14 +137,16 @@ export async function verifyCode(sample: Sample, c: CodeCompiled, ctx: VerifyCon
     if (harnessed) {
       const isJs = problem.language === "js" || problem.language === "ts";
       let program = assemble(problem, extracted.code);
-      let setup = harnessSetup(problem, program);
+      const setup = harnessSetup(problem, program);
       let trusted = judgeCode(problem);
       let tests = harnessTests(problem);
       if (isJs) {
-        setup = prepareJs(setup, problem.language, "program");
-        program = prepareJs(program, problem.language, "program");
-        trusted = prepareJs(trusted, problem.language, "tests");
-        tests = tests.map((t) => ("code" in t ? { code: prepareJs(t.code, problem.language, "test") } : t));
+        // `setup` (program and tests in one text) serves only the native runners: not transpiled.
+        program = await prepareJs(program, problem.language, "program");
+        trusted = await prepareJs(trusted, problem.language, "tests");
+        tests = await Promise.all(
+          tests.map(async (t) => ("code" in t ? { code: await prepareJs(t.code, problem.language, "test") } : t)),
+        );
       }
       reports = await runHarness({
         runtime,
@@ -168,7 +170,7 @@ export async function verifyCode(sample: Sample, c: CodeCompiled, ctx: VerifyCon
         trim: c.feedbackChars,
       });
     } else {
-      const source = prepareJs(assemble(problem, extracted.code), problem.language, "program");
+      const source = await prepareJs(assemble(problem, extracted.code), problem.language, "program");
       const name = problem.compare ?? c.compare;
       const cmp: Comparator | undefined = comparator(name, {
         ignoreCase: problem.ignoreCase ?? c.ignoreCase,

@@ -60,10 +60,28 @@ export function numbersClose(a: number, b: number, tol: number): boolean {
 
 const INTEGER = /^[+-]?\d+$/;
 
-/** Numeric tokens: integers (no '.', no exponent) compare exactly, anything else within the tolerance. */
+/**
+ * An expected integer met by a float: within the tolerance as an absolute difference only. A relative
+ * tolerance scales with the integer (1e-6 of 123456789 is 123), so `float(a + b + 1)` would pass where
+ * `a + b + 1` does not; an integral float is compared through bigint, every digit.
+ */
+export function integerMetByFloat(expected: bigint, actual: number, tol: number): boolean {
+  if (!Number.isFinite(actual)) return false;
+  if (Number.isInteger(actual)) {
+    const d = BigInt(actual) - expected;
+    return Number(d < 0n ? -d : d) <= tol;
+  }
+  return Math.abs(Number(expected) - actual) <= tol;
+}
+
+/**
+ * Numeric tokens: integers (no '.', no exponent) compare exactly; an expected integer takes the
+ * tolerance as an absolute difference only (integerMetByFloat); anything else within the tolerance.
+ */
 function tokensClose(p: string, q: string, tol: number): boolean {
-  if (INTEGER.test(p) && INTEGER.test(q))
-    return BigInt(p.replace(/^\+/, "")) === BigInt(q.replace(/^\+/, ""));
+  const ip = INTEGER.test(p);
+  if (ip && INTEGER.test(q)) return BigInt(p.replace(/^\+/, "")) === BigInt(q.replace(/^\+/, ""));
+  if (ip) return integerMetByFloat(BigInt(p.replace(/^\+/, "")), Number(q), tol);
   return numbersClose(Number(p), Number(q), tol);
 }
 
@@ -197,8 +215,9 @@ export function showJson(v: unknown): string {
 const rawJson = (JSON as unknown as { rawJSON: (s: string) => unknown }).rawJSON;
 
 /**
- * Deep equality of JSON values for call tests: integers (bigint, see parseExact) exactly, numbers where
- * either side is a float within the tolerance, arrays element-wise, objects with the same keys; a bool is
+ * Deep equality of JSON values for call tests: integers (bigint, see parseExact) exactly, an expected
+ * integer met by a float within the tolerance as an absolute difference, an expected float within the
+ * tolerance, arrays element-wise, objects with the same keys; a bool is
  * never a number. Returns the path of the first difference, or null when equal.
  */
 export function jsonDiff(expected: unknown, actual: unknown, tol: number, path = "$"): string | null {
@@ -206,6 +225,7 @@ export function jsonDiff(expected: unknown, actual: unknown, tol: number, path =
   const a = typeof actual;
   if ((e === "number" || e === "bigint") && (a === "number" || a === "bigint")) {
     if (e === "bigint" && a === "bigint") return expected === actual ? null : path;
+    if (e === "bigint") return integerMetByFloat(expected as bigint, actual as number, tol) ? null : path;
     return numbersClose(Number(expected), Number(actual), tol) ? null : path;
   }
   if (Array.isArray(expected)) {

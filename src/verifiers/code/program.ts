@@ -112,34 +112,79 @@ function nesting(code: string): number {
   return max;
 }
 
+/** How long one transpile may take before the service is stopped and the program refused. */
+const TRANSPILE_MS = 10_000;
+
+/** Transpiles run one at a time: when a program crashes esbuild's service, it is the one in flight. */
+let queue: Promise<unknown> = Promise.resolve();
+/** Whether the service has transpiled anything since it was (re)started: else a crash is this program's. */
+let served = false;
+
+type EsbuildError = { errors?: { text: string; location?: { line: number } }[]; message?: string };
+
+const serviceGone = (e: unknown) =>
+  /service (is no longer running|was stopped)|The service/i.test(String((e as Error)?.message));
+
 /**
  * TypeScript to JavaScript (types stripped by esbuild; no type checking). Throws compile_error on a
  * syntax error. `const enum` becomes `enum`: transpiled one file at a time, esbuild drops a const enum's
  * object where it cannot inline its uses (an exported one in a namespace), and an honest program failed.
- * Input nested past MAX_NESTING is refused first: deeper, esbuild's service overflowed its stack and
- * died, and every later TypeScript program failed to compile until the process restarted.
+ * Input nested past MAX_NESTING is refused first (a cheap bound). Any other input deep enough to
+ * overflow the stack of esbuild's service (200,000 `!` in a row, a chain of arrows or `typeof`) kills
+ * that service: it is stopped, and the program is a compile_error (transpiled once more in a fresh
+ * service first where the dead one had served others: something else may have killed it); the next
+ * program gets a fresh service. Before, every later TypeScript program failed until the process restarted.
+ * Asynchronous: a slow transpile never blocks the event loop.
  */
-export function transpileTs(code: string, what: string): string {
+export function transpileTs(code: string, what: string): Promise<string> {
   if (nesting(code) > MAX_NESTING) {
-    throw new RewardkitError("compile_error", `${what}: brackets nested more than ${MAX_NESTING} deep`);
+    return Promise.reject(
+      new RewardkitError("compile_error", `${what}: brackets nested more than ${MAX_NESTING} deep`),
+    );
   }
+  const source = scriptify(code).replace(/\bconst(\s+)enum\b/g, "enum$1    ");
+  const run = queue.then(() => transpileOnce(source, what, served ? 1 : 0));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function transpileOnce(source: string, what: string, retries: number): Promise<string> {
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const source = scriptify(code).replace(/\bconst(\s+)enum\b/g, "enum$1    ");
-    const { transformSync } = require("esbuild") as typeof import("esbuild");
-    return transformSync(source, { loader: "ts", target: "es2022", sourcemap: false }).code;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timed out")), TRANSPILE_MS);
+    });
+    const r = await Promise.race([
+      esbuild.transform(source, { loader: "ts", target: "es2022", sourcemap: false }),
+      late,
+    ]);
+    served = true;
+    return r.code;
   } catch (e) {
-    if (/service (is no longer running|was stopped)|The service/i.test(String((e as Error)?.message))) {
-      throw new RewardkitError("sandbox_error", `the TypeScript transpiler stopped: ${(e as Error).message}`);
+    const timedOut = (e as Error)?.message === "timed out";
+    if (serviceGone(e) || timedOut) {
+      await esbuild.stop(); // the next transform starts a fresh service
+      served = false;
+      if (timedOut)
+        throw new RewardkitError("compile_error", `${what}: transpiling took over ${TRANSPILE_MS} ms`);
+      if (retries > 0) return transpileOnce(source, what, retries - 1);
+      throw new RewardkitError(
+        "compile_error",
+        `${what}: the TypeScript transpiler crashed on this program (nested too deep?)`,
+      );
     }
-    const errs = (e as { errors?: { text: string; location?: { line: number } }[] }).errors;
+    const errs = (e as EsbuildError).errors;
     const msg = errs?.length
       ? errs.map((x) => `line ${x.location?.line ?? "?"}: ${x.text}`).join("; ")
       : (e as Error).message;
     throw new RewardkitError("compile_error", `${what}: ${msg}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-export function prepareJs(code: string, language: Language, what: string): string {
+export async function prepareJs(code: string, language: Language, what: string): Promise<string> {
   if (language === "ts") return transpileTs(code, what);
   if (language === "js") return scriptify(code);
   return code;

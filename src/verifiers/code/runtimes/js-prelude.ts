@@ -314,6 +314,9 @@ export const JS_PRELUDE = String.raw`
       rl.close();
     }
     for (let i = 0; i < macrotasks.length && i < 100000; i++) macrotasks[i]();
+    // A program that ends with process.exitCode set exits with that status, as under node.
+    const code = proc.exitCode === undefined || proc.exitCode === null ? 0 : Number(proc.exitCode) | 0;
+    if ((code & 255) !== 0) throw new ExitSignal(code);
   });
   define("__rk_exit", (e) => (e instanceof ExitSignal ? e.code : null));
   (${JS_CANDIDATE_CALL})(${JS_PLAIN}, define, (e) => (e instanceof ExitSignal ? e.code : null));
