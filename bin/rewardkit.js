@@ -20,7 +20,9 @@ if (process.env.npm_command || process.env.npm_lifecycle_event) {
 // the size was given (or REWARDKIT_SEMI_SPACE_MB=0).
 const semiMb = process.env.REWARDKIT_SEMI_SPACE_MB ?? "4";
 if (!/^\d+$/.test(semiMb)) {
-  process.stderr.write(`rewardkit: REWARDKIT_SEMI_SPACE_MB must be a whole number of MB (0: off), got '${semiMb}'\n`);
+  process.stderr.write(
+    `rewardkit: REWARDKIT_SEMI_SPACE_MB must be a whole number of MB (0: off), got '${semiMb}'\n`,
+  );
   process.exit(2);
 }
 if (

@@ -145,7 +145,9 @@ export async function verifyCode(sample: Sample, c: CodeCompiled, ctx: VerifyCon
         program = await prepareJs(program, problem.language, "program");
         trusted = await prepareJs(trusted, problem.language, "tests");
         tests = await Promise.all(
-          tests.map(async (t) => ("code" in t ? { code: await prepareJs(t.code, problem.language, "test") } : t)),
+          tests.map(async (t) =>
+            "code" in t ? { code: await prepareJs(t.code, problem.language, "test") } : t,
+          ),
         );
       }
       reports = await runHarness({
