@@ -6,7 +6,8 @@
  *
  * Nothing survives a sample: at the start of each one the interpreter's whole linear memory is restored
  * from a copy taken once it was ready (with the wasm stack pointer), file handles opened since are
- * closed, the writable directories are emptied and the working directory is put back; everything else
+ * closed (and stdin, stdout and stderr put back as they were), the writable directories are emptied and
+ * their modes put back, and the working directory is put back; everything else
  * of the in-memory file system is read-only. Model code that rewrote the server, the guard, a module
  * or a file in one sample finds them pristine in the next. No JavaScript work a sample left behind runs
  * after it (sampleBoundary: proxy finalizers are dropped at each restore, timers are refused), and a
@@ -65,6 +66,11 @@ function drain(list: Uint8Array[]): string {
   return s;
 }
 
+interface EmStream {
+  fd: number | null;
+  position: number;
+}
+
 interface EmFS {
   readdir(p: string): string[];
   lstat(p: string): { mode: number };
@@ -76,7 +82,7 @@ interface EmFS {
   close(s: unknown): void;
   chdir(p: string): void;
   cwd(): string;
-  streams: unknown[];
+  streams: (unknown | null)[];
   ignorePermissions: boolean;
 }
 
@@ -197,6 +203,9 @@ async function main(): Promise<void> {
   const fs = (py as unknown as { FS: EmFS }).FS;
   hardenRealm(py as unknown as Record<string, unknown>);
   freezeFs(fs, "/");
+  // The directories themselves too: a sample could otherwise move /tmp away or leave files in / or
+  // /dev for later samples (the writable directories sit in these).
+  for (const d of ["/", "/dev", "/home"]) fs.chmod(d, 0o555);
   fs.ignorePermissions = false;
   lockModes(fs);
   py.runPython("import gc; gc.collect()");
@@ -208,8 +217,14 @@ async function main(): Promise<void> {
   const stackRestore = mod.stackRestore as (sp: number) => void;
   const sp = stackSave();
   const cwd = fs.cwd();
-  const openFds = new Set(fs.streams.map((s, i) => (s ? i : -1)).filter((i) => i >= 0));
+  // The descriptors open at the pristine point (stdin, stdout, stderr), as objects: a sample that closed
+  // one or dup2'ed over it gets it back.
+  const pristineFds = new Map<number, { stream: EmStream; position: number }>();
+  fs.streams.forEach((st, fd) => {
+    if (st) pristineFds.set(fd, { stream: st as EmStream, position: (st as EmStream).position });
+  });
   const listings = new Map(WRITABLE.map((d) => [d, new Set(fs.readdir(d))]));
+  const modes = new Map(WRITABLE.map((d) => [d, fs.lstat(d).mode & 0o7777]));
 
   // Chunks that are all zero in the pristine copy are only checked (a read) and zeroed when a sample
   // wrote to them; the rest are copied back. Either way every byte ends equal to the pristine copy.
@@ -231,20 +246,34 @@ async function main(): Promise<void> {
     }
     if (h.length > pristine.length) h.fill(0, pristine.length);
     stackRestore(sp);
-    fs.streams.forEach((s, i) => {
-      if (s && !openFds.has(i)) {
+    fs.streams.forEach((st, fd) => {
+      if (st && pristineFds.get(fd)?.stream !== st) {
         try {
-          fs.close(s);
+          fs.close(st);
         } catch {}
+        fs.streams[fd] = null;
       }
     });
-    for (const [d, keep] of listings) {
-      for (const e of fs.readdir(d)) {
-        if (e === "." || e === ".." || keep.has(e)) continue;
-        try {
-          removeTree(fs, `${d}/${e}`);
-        } catch {}
+    for (const [fd, { stream, position }] of pristineFds) {
+      stream.fd = fd;
+      stream.position = position;
+      fs.streams[fd] = stream;
+    }
+    // The sample's files go whatever modes it gave them (a directory without read permission could not
+    // be listed, and would stay); the writable directories get back their own modes.
+    fs.ignorePermissions = true;
+    try {
+      for (const [d, keep] of listings) {
+        for (const e of fs.readdir(d)) {
+          if (e === "." || e === ".." || keep.has(e)) continue;
+          try {
+            removeTree(fs, `${d}/${e}`);
+          } catch {}
+        }
+        if ((fs.lstat(d).mode & 0o7777) !== modes.get(d)) fs.chmod(d, modes.get(d)!);
       }
+    } finally {
+      fs.ignorePermissions = false;
     }
     try {
       fs.chdir(cwd);
