@@ -37,16 +37,36 @@ export function prepareRows(ctx: ShardContext): RowJob {
 }
 
 /**
+ * What a batch of rows sends back: their output lines and explanations, and their facts as one JSON text
+ * (a structured clone of a small object per row cost about as much as the JSON text's write and read).
+ */
+export interface PackedRows {
+  texts: (string | null)[];
+  explains: (string | null)[];
+  facts: string;
+}
+
+/**
  * A batch of input lines: [texts, line numbers] -> their outputs. The task's deadline restarts at each
  * row, so it is a row's deadline (the pool's watchdog kills the worker when one row overruns it).
  */
-export async function scoreLines(arg: [string[], number[]], job: RowJob): Promise<RowOutput[]> {
+export async function scoreLines(arg: [string[], number[]], job: RowJob): Promise<PackedRows> {
   const [texts, lines] = arg;
-  const out: RowOutput[] = [];
+  const out: PackedRows = { texts: [], explains: [], facts: "" };
+  const facts: RowOutput["facts"][] = [];
   for (let i = 0; i < texts.length; i++) {
     restartTaskClock();
     const row = parseLine(job, texts[i]!, lines[i]!);
-    out.push(renderRow(job, row, await scoreRow(job, row)));
+    const o = renderRow(job, row, await scoreRow(job, row));
+    out.texts.push(o.text);
+    out.explains.push(o.explain);
+    facts.push(o.facts);
   }
+  out.facts = JSON.stringify(facts);
   return out;
+}
+
+export function unpackRows(p: PackedRows): RowOutput[] {
+  const facts = JSON.parse(p.facts) as RowOutput["facts"][];
+  return p.texts.map((text, i) => ({ text, explain: p.explains[i] ?? null, facts: facts[i]! }));
 }

@@ -34,7 +34,7 @@ import {
   scoreRow,
 } from "./row-pipeline.js";
 import { type ComponentsMode, type RowFacts, Summary } from "./rows.js";
-import type { ShardContext } from "./score-task.js";
+import { type PackedRows, type ShardContext, unpackRows } from "./score-task.js";
 
 export interface ScoreJob {
   reward: Reward;
@@ -172,9 +172,10 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
       const part = all.slice(i, i + ROWS_PER_TASK);
       const arg = [part.map((p) => p.text), part.map((p) => p.line)];
       sharedPool()
-        .run<RowOutput[]>(shard!.task, arg, { timeoutMs: shard!.deadlineMs })
+        .run<PackedRows>(shard!.task, arg, { timeoutMs: shard!.deadlineMs })
         .then(
-          (outs) => {
+          (packed) => {
+            const outs = unpackRows(packed);
             summary.shardedRows += part.length;
             for (let k = 0; k < part.length; k++) part[k]!.done(Promise.resolve(outs[k]!));
           },
