@@ -12,12 +12,15 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   chmodSync,
   chownSync,
+  closeSync,
   lstatSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
@@ -511,16 +514,20 @@ export class ProcessRuntime implements Runtime {
     return new Promise<Spawned>((resolve, reject) => {
       const t0 = performance.now();
       let child: ChildProcess;
+      let input: number | undefined;
       try {
+        input = stdinFile(o.stdin);
         child = spawn(argv[0]!, argv.slice(1), {
           cwd,
           env,
           detached: true,
-          stdio: ["pipe", "pipe", "pipe", "pipe", "pipe", ...(o.fd5 === undefined ? [] : ["pipe" as const])],
+          stdio: [input, "pipe", "pipe", "pipe", "pipe", ...(o.fd5 === undefined ? [] : ["pipe" as const])],
         });
       } catch (e) {
         reject(new RewardkitError("sandbox_error", `cannot start a process: ${(e as Error).message}`));
         return;
+      } finally {
+        if (input !== undefined) closeSync(input);
       }
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -574,8 +581,6 @@ export class ProcessRuntime implements Runtime {
           reports.push(r);
         }
       });
-      child.stdin!.on("error", () => {});
-      child.stdin!.end(o.stdin);
       if (o.fd5 !== undefined) {
         const secret = (child.stdio as unknown as NodeJS.WritableStream[])[5]!;
         secret.on("error", () => {});
@@ -688,4 +693,23 @@ function memoryHint(stderr: string): boolean {
   return /MemoryError|std::bad_alloc|heap out of memory|Cannot allocate memory|Array buffer allocation failed|out of memory|Unable to grow instance memory|could not allocate memory/i.test(
     stderr.slice(-4000),
   );
+}
+
+/**
+ * The program's standard input as a file (read-only, already unlinked): a pipe from Node is a socket,
+ * which `open('/dev/stdin')` cannot reopen (ENXIO), and honest programs read their input that way too.
+ * Returns the descriptor to hand to the child; the caller closes it once the child has it.
+ */
+function stdinFile(text: string): number {
+  const path = join(tmpdir(), `rk-stdin-${process.pid}-${randomBytes(8).toString("hex")}`);
+  const w = openSync(path, "wx", 0o444);
+  let r: number;
+  try {
+    writeFileSync(w, text);
+    r = openSync(path, "r");
+  } finally {
+    closeSync(w);
+    unlinkSync(path);
+  }
+  return r;
 }

@@ -60,6 +60,8 @@ const writer = (which: "out" | "err") => ({
   },
 });
 const decoder = new TextDecoder();
+let stdinBytes: Uint8Array = new Uint8Array(0);
+let stdinPos = 0;
 function drain(list: Uint8Array[]): string {
   const s = list.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
   list.length = 0;
@@ -183,7 +185,16 @@ async function main(): Promise<void> {
   snapshot = undefined;
   py.setStdout(writer("out"));
   py.setStderr(writer("err"));
-  py.setStdin({ stdin: () => null });
+  // Descriptor 0 reads the sample's input (stdin/stdout programs that read it with open(0) or os.read(0),
+  // not sys.stdin); every other operation sees an empty input.
+  py.setStdin({
+    read(buf: Uint8Array): number {
+      const n = Math.min(buf.length, stdinBytes.length - stdinPos);
+      buf.set(stdinBytes.subarray(stdinPos, stdinPos + n));
+      stdinPos += n;
+      return n;
+    },
+  });
   py.setInterruptBuffer(interrupt);
   const ns = py.toPy({ __name__: "_rk_candidate" }) as { get(k: string): unknown };
   // The server's own builtins are a private copy: a program that patches builtins.len breaks its own
@@ -299,6 +310,8 @@ async function main(): Promise<void> {
     const fresh = req.op === "load" || req.op === "stdio";
     if (fresh) {
       restore();
+      stdinBytes = req.op === "stdio" ? Buffer.from(req.stdin ?? "", "utf8") : new Uint8Array(0);
+      stdinPos = 0;
       outBytes = 0;
       over = false;
       outLimit = req.outputBytes ?? 1 << 20;
