@@ -42,7 +42,10 @@ export interface ShardPlan {
    * not is killed and scored again on the per-check path, whose deadlines then decide.
    */
   deadlineMs: number;
-  /** Some check already uses the worker pool, so workers start anyway: shard from the first row. */
+  /**
+   * Some check already uses the worker pool (its workers start anyway): the CLI shards such specs past
+   * its first rows; specs whose checks all run in-process are sharded only when asked (score.ts).
+   */
   usesPool: boolean;
 }
 
