@@ -1,12 +1,13 @@
 /**
  * The pool task of sharded `rewardkit score` (see runScore): a worker rebuilds the reward from the spec
- * document once (`prepareRows`), then scores whole input lines with the same code as the main thread
+ * document once (`prepareRows`), then scores blocks of whole input lines with the same code as the main thread
  * (row-pipeline.ts). The checks' own pool tasks run inline on the worker; the pool's watchdog holds the
  * row's deadline.
  */
-import { restartTaskClock } from "../core/index.js";
+import { blockLines, restartTaskClock } from "../core/index.js";
 import { loadReward, type Reward } from "../spec/index.js";
 import {
+  isBlank,
   parseLine,
   type RowJob,
   type RowOptions,
@@ -37,36 +38,46 @@ export function prepareRows(ctx: ShardContext): RowJob {
 }
 
 /**
- * What a batch of rows sends back: their output lines and explanations, and their facts as one JSON text
- * (a structured clone of a small object per row cost about as much as the JSON text's write and read).
+ * What a block of rows sends back: their output lines and explanations, each joined into one text, and
+ * their summary facts as one JSON text (a structured clone of a small object per row cost about as much
+ * as the JSON text's write and read). The main thread then does nothing per row but add the facts up.
  */
 export interface PackedRows {
-  texts: (string | null)[];
-  explains: (string | null)[];
+  text: string;
+  explain: string;
   facts: string;
 }
 
-/**
- * A batch of input lines: [texts, line numbers] -> their outputs. The task's deadline restarts at each
- * row, so it is a row's deadline (the pool's watchdog kills the worker when one row overruns it).
- */
-export async function scoreLines(arg: [string[], number[]], job: RowJob): Promise<PackedRows> {
-  const [texts, lines] = arg;
-  const out: PackedRows = { texts: [], explains: [], facts: "" };
-  const facts: RowOutput["facts"][] = [];
-  for (let i = 0; i < texts.length; i++) {
-    restartTaskClock();
-    const row = parseLine(job, texts[i]!, lines[i]!);
-    const o = renderRow(job, row, await scoreRow(job, row));
-    out.texts.push(o.text);
-    out.explains.push(o.explain);
-    facts.push(o.facts);
-  }
-  out.facts = JSON.stringify(facts);
-  return out;
+/** A block's output, unpacked on the main thread (or made there, for rows scored on the per-check path). */
+export interface BlockOutput {
+  text: string;
+  explain: string;
+  facts: RowOutput["facts"][];
 }
 
-export function unpackRows(p: PackedRows): RowOutput[] {
-  const facts = JSON.parse(p.facts) as RowOutput["facts"][];
-  return p.texts.map((text, i) => ({ text, explain: p.explains[i] ?? null, facts: facts[i]! }));
+/**
+ * A block of input lines (readLineBlocks: [text, number of its first line]) -> its rows' output. Blank
+ * lines are not rows, as on the main thread. The task's deadline restarts at each row, so it is a row's
+ * deadline (the pool's watchdog kills the worker when one row overruns it).
+ */
+export async function scoreLines(arg: [string, number], job: RowJob): Promise<PackedRows> {
+  const [block, first] = arg;
+  const lines = blockLines(block);
+  let text = "";
+  let explain = "";
+  const facts: RowOutput["facts"][] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (isBlank(lines[i]!)) continue;
+    restartTaskClock();
+    const row = parseLine(job, lines[i]!, first + i);
+    const o = renderRow(job, row, await scoreRow(job, row));
+    if (o.text !== null) text += o.text;
+    if (o.explain !== null) explain += o.explain;
+    facts.push(o.facts);
+  }
+  return { text, explain, facts: JSON.stringify(facts) };
+}
+
+export function unpackRows(p: PackedRows): BlockOutput {
+  return { text: p.text, explain: p.explain, facts: JSON.parse(p.facts) as RowOutput["facts"][] };
 }

@@ -3,16 +3,24 @@
  * JSON, not a sample, or longer than the line limit becomes an error row naming its line number; the
  * other rows still score. A row goes through row-pipeline.ts: parse, score, render.
  *
- * Shard the batch, not the check: when the spec is pure (spec/shard.ts), the main thread only reads lines
- * and writes output; each line goes whole to a pool worker, which parses, scores and renders it (its
- * checks run inline there) and sends back the output line and the summary's few fields. The row's
- * deadline is held by the pool's watchdog; a row that overruns it (or whose worker dies) is scored again
- * on the main thread's per-check path, so its result is exactly the unsharded one.
+ * Shard the batch, not the check: when the spec is pure (spec/shard.ts), the main thread only reads blocks
+ * of lines and writes output; each block goes whole to a pool worker, which parses, scores and renders its
+ * rows (their checks run inline there) and sends back one output text and the summary's few fields per
+ * row. The row's deadline is held by the pool's watchdog; a row that overruns it (or whose worker dies) is
+ * scored again on the main thread's per-check path, so its result is exactly the unsharded one.
  */
 import { once } from "node:events";
 import { createReadStream, createWriteStream, openSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import { DEFAULT_MAX_LINE_BYTES, type Result, readLines, sharedPool, type TaskRef } from "../core/index.js";
+import {
+  blockLines,
+  DEFAULT_MAX_LINE_BYTES,
+  type Result,
+  readLineBlocks,
+  readLines,
+  sharedPool,
+  type TaskRef,
+} from "../core/index.js";
 import {
   compileGroupOptions,
   type GroupOptions,
@@ -26,6 +34,7 @@ import { checkGroupKey } from "./group-key.js";
 import type { Progress } from "./progress.js";
 import {
   badRow,
+  isBlank,
   parseLine,
   type Row,
   type RowJob,
@@ -34,7 +43,7 @@ import {
   scoreRow,
 } from "./row-pipeline.js";
 import { type ComponentsMode, type RowFacts, Summary } from "./rows.js";
-import { type PackedRows, type ShardContext, unpackRows } from "./score-task.js";
+import { type BlockOutput, type PackedRows, type ShardContext, unpackRows } from "./score-task.js";
 
 export interface ScoreJob {
   reward: Reward;
@@ -90,17 +99,26 @@ class RowWriter {
 
 const OUT_BLOCK = 64 * 1024;
 
-async function emit(job: ScoreJob, summary: Summary, out: RowWriter, o: RowOutput): Promise<void> {
-  summary.addFacts(o.facts);
-  job.onResult?.(o.facts);
+async function emit(job: ScoreJob, summary: Summary, out: RowWriter, o: BlockOutput): Promise<void> {
+  for (const f of o.facts) {
+    summary.addFacts(f);
+    job.onResult?.(f);
+  }
   job.progress?.tick(summary.rows);
-  if (o.text !== null) await out.add(o.text);
-  if (job.explain && o.explain !== null) {
+  if (o.text) await out.add(o.text);
+  if (job.explain && o.explain) {
     // Explanations interleave with rows when both go to stdout: the rows go first.
     if (job.explain === job.output) await out.flush();
     await write(job.explain, o.explain);
   }
 }
+
+/** One row's output as a block of one. */
+const single = (o: RowOutput): BlockOutput => ({
+  text: o.text ?? "",
+  explain: o.explain ?? "",
+  facts: [o.facts],
+});
 
 function rowJob(job: ScoreJob): RowJob {
   return {
@@ -121,22 +139,28 @@ async function scoreHere(rj: RowJob, r: Row): Promise<RowOutput> {
 
 const SCORE_LINE = new URL("./score-task.js", import.meta.url);
 const shardTasks = new Map<string, TaskRef>();
-/** Rows per pool task when sharded: the pool's cost per task (~8 µs) is paid once for them all. */
+/**
+ * Lines per pool task when sharded: the pool's cost per task (~8 µs) is paid once for them all, and the
+ * main thread handles a block, not a row (a promise, a message and a write per row cost it 10 µs of CPU).
+ */
 const ROWS_PER_TASK = 16;
 /**
- * Rows scored on the per-check path before sharding starts. Measured (docs/performance.md): workers that
- * load the whole spec stack cost ~0.1 s of CPU each and a JIT warm-up of the whole pipeline, so math rows
- * sharded from the start cost ~15% more CPU at 20k rows and the same at 1M; specs that never use the
- * pool (format, text) cost 1.7x the CPU sharded, with twice the memory, and are never sharded unless
- * asked (shardAfterRows).
+ * Rows scored on the per-check path before sharding starts (docs/performance.md, "Whole rows on workers").
+ * Workers that load the whole spec stack cost ~0.1 s of CPU each and a JIT warm-up of the whole pipeline:
+ * math rows cost the same wall time either way up to 20k rows, and sharded are 1.6x as fast at 1M. Specs
+ * that never use the pool (format, text) are cheaper on the main thread (sharded: 1.3x the CPU, twice
+ * the memory) and as fast up to ~100k rows; at 1M rows sharded they take 0.7x the time.
  */
 const SHARD_AFTER_ROWS = 20_000;
+const SHARD_AFTER_ROWS_NO_POOL = 100_000;
 
 /** How rows are sharded for this job, or null (group mode, impure spec, shard: false). */
 function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: number; after: number } | null {
   if (job.shard === false || job.group) return null;
+  // Rows and explanations on one stream interleave row by row: only the per-check path keeps that order.
+  if (job.explain && job.explain === job.output && job.writeRows) return null;
   const plan = shardPlan(job.reward);
-  if (!plan || (!plan.usesPool && job.shardAfterRows === undefined)) return null;
+  if (!plan) return null;
   const { reward: _reward, ...options } = rj;
   const context: ShardContext = { spec: plan.spec, options };
   // One task kind per spec and options, whatever the number of runs in this process (each kind is set
@@ -151,7 +175,7 @@ function shardingOf(job: ScoreJob, rj: RowJob): { task: TaskRef; deadlineMs: num
   return {
     task,
     deadlineMs: plan.deadlineMs,
-    after: job.shardAfterRows ?? SHARD_AFTER_ROWS,
+    after: job.shardAfterRows ?? (plan.usesPool ? SHARD_AFTER_ROWS : SHARD_AFTER_ROWS_NO_POOL),
   };
 }
 
@@ -161,68 +185,87 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
   const out = new RowWriter(job.output);
   const rj = rowJob(job);
   const shard = shardingOf(job, rj);
+  const maxBytes = job.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let seen = 0;
-  // Rows read in the same turn of the event loop go to the pool in tasks of ROWS_PER_TASK (the pool's own
-  // cost is paid per task, not per row); the deadline still holds per row (score-task.ts).
-  let batch: { text: string; line: number; done: (o: Promise<RowOutput>) => void }[] = [];
-  const send = () => {
-    const all = batch;
-    batch = [];
-    for (let i = 0; i < all.length; i += ROWS_PER_TASK) {
-      const part = all.slice(i, i + ROWS_PER_TASK);
-      const arg = [part.map((p) => p.text), part.map((p) => p.line)];
-      sharedPool()
-        .run<PackedRows>(shard!.task, arg, { timeoutMs: shard!.deadlineMs })
-        .then(
-          (packed) => {
-            const outs = unpackRows(packed);
-            summary.shardedRows += part.length;
-            for (let k = 0; k < part.length; k++) part[k]!.done(Promise.resolve(outs[k]!));
-          },
-          // A row overran its deadline, or the worker died: the task's rows are scored again, one by one,
-          // on the per-check path (the rows it had finished give the same result again).
-          () => {
-            for (const p of part) p.done(scoreHere(rj, parseLine(rj, p.text, p.line)));
-          },
-        );
-    }
-  };
-  const score = (text: string, line: number): Promise<RowOutput> => {
-    if (!shard || ++seen <= shard.after) return scoreHere(rj, parseLine(rj, text, line));
-    if (batch.length === 0) setImmediate(send);
-    return new Promise<RowOutput>((resolve) => batch.push({ text, line, done: resolve }));
-  };
-  // Rows are written in order; up to `maxWindow` may be in flight or finished-but-waiting, and at most
-  // `concurrency` are being scored. Memory is bounded by the window, whatever the number of rows.
-  const window: { result: Promise<RowOutput>; done: boolean }[] = [];
+  // A block of lines goes to the pool as one task (the pool's cost is paid per task, not per row): the
+  // worker parses, scores and renders its rows and sends back one text. The deadline still holds per row
+  // (score-task.ts). A task that fails (a row overran its deadline, or the worker died) has its rows
+  // scored again on the per-check path: the rows it had finished give the same result again.
+  const sharded = (b: { text: string; line: number; count: number }): Promise<BlockOutput> =>
+    sharedPool()
+      .run<PackedRows>(shard!.task, [b.text, b.line], { timeoutMs: shard!.deadlineMs })
+      .then(
+        (packed) => {
+          const o = unpackRows(packed);
+          summary.shardedRows += o.facts.length;
+          return o;
+        },
+        async () => {
+          const lines = blockLines(b.text);
+          const outs = await Promise.all(
+            lines.flatMap((t, i) => (isBlank(t) ? [] : [scoreHere(rj, parseLine(rj, t, b.line + i))])),
+          );
+          return {
+            text: outs.map((o) => o.text ?? "").join(""),
+            explain: outs.map((o) => o.explain ?? "").join(""),
+            facts: outs.map((o) => o.facts),
+          };
+        },
+      );
+  // Output is written in input order; up to `maxWindow` rows may be in flight or finished-but-waiting,
+  // and at most `concurrency` are being scored. Memory is bounded by the window, whatever the input.
+  const window: { result: Promise<BlockOutput>; rows: number; done: boolean }[] = [];
   const maxWindow = Math.max(64, job.concurrency * 4);
+  let windowRows = 0;
   let running = 0;
   const waiters: (() => void)[] = [];
-  const slot = async () => {
-    while (running >= job.concurrency) await new Promise<void>((r) => waiters.push(r));
-    running++;
+  const slot = async (n: number) => {
+    while (n > 0 && running > 0 && running + n > job.concurrency)
+      await new Promise<void>((r) => waiters.push(r));
+    running += n;
   };
-  const free = () => {
-    running--;
+  const free = (n: number) => {
+    running -= n;
     waiters.shift()?.();
   };
   const flushHead = async () => {
     const p = window.shift()!;
+    windowRows -= p.rows;
     // About to wait for a result: what is written so far goes out first.
     if (!p.done) await out.flush();
     await emit(job, summary, out, await p.result);
   };
-
-  for await (const l of lines(job)) {
-    await slot();
-    const result = l.text === undefined ? scoreHere(rj, tooLong(job, l)) : score(l.text, l.line);
-    const entry = { result, done: false };
+  /** `slots`: rows it counts against `concurrency` (none for a sharded block: a worker scores one row at a time). */
+  const add = async (rows: number, slots: number, start: () => Promise<BlockOutput>) => {
+    await slot(slots);
+    const entry = { result: start(), rows, done: false };
     entry.result = entry.result.finally(() => {
       entry.done = true;
-      free();
+      free(slots);
     });
     window.push(entry);
-    while (window.length >= maxWindow || (window.length && window[0]!.done)) await flushHead();
+    windowRows += rows;
+    while (windowRows >= maxWindow || (window.length && window[0]!.done)) await flushHead();
+  };
+
+  for await (const b of readLineBlocks(
+    job.input,
+    maxBytes,
+    shard ? ROWS_PER_TASK : Number.POSITIVE_INFINITY,
+  )) {
+    if (b.tooLong) await add(1, 1, async () => single(await scoreHere(rj, tooLong(job, b))));
+    else if (shard && seen >= shard.after) {
+      seen += b.count;
+      await add(b.count, 0, () => sharded(b));
+    } else {
+      const lines = blockLines(b.text);
+      for (let i = 0; i < lines.length; i++) {
+        if (isBlank(lines[i]!)) continue;
+        seen++;
+        const row = parseLine(rj, lines[i]!, b.line + i);
+        await add(1, 1, async () => single(await scoreHere(rj, row)));
+      }
+    }
   }
   while (window.length) await flushHead();
   await out.flush();
@@ -273,7 +316,12 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
     inFlight -= g.rows.length;
     let k = 0;
     for (const r of g.rows)
-      await emit(job, summary, out, renderRow(rj, r, r.sample ? results[k++]! : await scoreRow(rj, r)));
+      await emit(
+        job,
+        summary,
+        out,
+        single(renderRow(rj, r, r.sample ? results[k++]! : await scoreRow(rj, r))),
+      );
     summary.groups!.push(...groups);
   };
 
@@ -317,7 +365,7 @@ async function runGrouped(job: ScoreJob, group: GroupOptions): Promise<Summary> 
 /** The input's lines that are not blank (a line over the limit is kept: it becomes an error row). */
 async function* lines(job: ScoreJob) {
   for await (const l of readLines(job.input, job.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES))
-    if (l.text === undefined || l.text.trim() !== "") yield l;
+    if (l.text === undefined || !isBlank(l.text)) yield l;
 }
 
 function tooLong(job: ScoreJob, l: { line: number; bytes?: number }): Row {

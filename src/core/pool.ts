@@ -33,7 +33,13 @@ const { existsSync } = process.getBuiltinModule("node:fs") as typeof import("nod
  * The parent's node options minus those about its main script (`node --input-type=module -e ...` made
  * every worker die at start: "--input-type can only be used with string input").
  */
-const WORKER_EXEC_ARGV = withoutMainScriptOptions(process.execArgv);
+let workerExecArgv = withoutMainScriptOptions(process.execArgv);
+
+/** The options named by ERR_WORKER_INVALID_EXEC_ARGV ("...invalid execArgv flags: --a, --b"). */
+function refusedOptions(e: unknown): Set<string> | null {
+  const list = /flags: (.*)$/.exec((e as Error).message)?.[1];
+  return list ? new Set(list.split(/,\s*/)) : null;
+}
 
 function withoutMainScriptOptions(argv: string[]): string[] {
   const out: string[] = [];
@@ -336,11 +342,23 @@ export class WorkerPool {
     const { Worker } = process.getBuiltinModule(
       "node:worker_threads",
     ) as typeof import("node:worker_threads");
-    const worker = new Worker(new URL(resolveTaskModule(new URL("./pool-worker.js", import.meta.url))), {
-      workerData: init,
-      execArgv: WORKER_EXEC_ARGV,
-      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
-    });
+    const start = () =>
+      new Worker(new URL(resolveTaskModule(new URL("./pool-worker.js", import.meta.url))), {
+        workerData: init,
+        execArgv: workerExecArgv,
+        resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
+      });
+    let worker: InstanceType<typeof Worker>;
+    try {
+      worker = start();
+    } catch (e) {
+      // A process-wide option of the parent's (`node --trace-gc`, `--stack-size`...) that a worker refuses:
+      // Node names them; they are left out (they still apply to the process), not a crash at the first task.
+      const refused = (e as { code?: string }).code === "ERR_WORKER_INVALID_EXEC_ARGV" && refusedOptions(e);
+      if (!refused) throw e;
+      workerExecArgv = workerExecArgv.filter((a) => !refused.has(a));
+      worker = start();
+    }
     const slot: Slot = {
       worker,
       state: new Int32Array(sab),

@@ -44,7 +44,7 @@ export interface ShardPlan {
   deadlineMs: number;
   /**
    * Some check already uses the worker pool (its workers start anyway): the CLI shards such specs past
-   * its first rows; specs whose checks all run in-process are sharded only when asked (score.ts).
+   * its first 20,000 rows; specs whose checks all run in-process only past 100,000 (score.ts).
    */
   usesPool: boolean;
 }

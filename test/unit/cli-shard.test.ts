@@ -3,7 +3,7 @@
  * the per-check path (timings aside: `ms` is measured, never the same twice), in input order, with every
  * option; a row that overruns its deadline on a worker gets exactly the per-check path's result while the
  * other rows of its chunk are still scored; a line over the limit is an error row and the next rows score.
- * (Rows go to the workers 16 to a pool task; the deadline restarts at each row.)
+ * (Rows go to the workers in blocks of 16 lines, a block to a pool task; the deadline restarts at each row.)
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { Readable, Writable } from "node:stream";
@@ -89,6 +89,22 @@ describe("sharded score: the same output as the per-check path", () => {
     expect(pooled).toBe(rows.length);
   });
 
+  it("CRLF line ends, a byte order mark, blank lines and a last line with no newline: the same rows", async () => {
+    const reward = loadReward({ type: "math" });
+    const some = rows.slice(0, 200);
+    const text = `\uFEFF${some
+      .map((l, i) => (i % 7 === 3 ? `${l}\r\n\r\n  \n` : `${l}\r\n`))
+      .join("")
+      .replace(/\r\n$/, "")}`;
+    const { sharded, plain, pooled } = await both(reward, text);
+    expect(sharded.out).toBe(plain.out);
+    expect(sharded.summary).toEqual(plain.summary);
+    expect(pooled).toBe(some.length);
+    const out = sharded.out.trim().split("\n");
+    expect(out).toHaveLength(some.length);
+    expect(JSON.parse(out.at(-1)!).id).toBe(JSON.parse(some.at(-1)!).id);
+  });
+
   it("a tree with components (tree and flat), --explain, in input order", async () => {
     const reward = loadReward({
       type: "weighted",
@@ -107,7 +123,7 @@ describe("sharded score: the same output as the per-check path", () => {
     }
   });
 
-  it("a format-only spec is not sharded by default (cheaper on the main thread); forced, the same rows", async () => {
+  it("a format-only spec is not sharded for its first 100,000 rows (cheaper on the main thread); forced, the same rows", async () => {
     const reward = loadReward("think-answer");
     const { sharded, plain, pooled } = await both(reward, input);
     expect(noMs(sharded.out)).toBe(noMs(plain.out));
@@ -117,6 +133,20 @@ describe("sharded score: the same output as the per-check path", () => {
     expect(noMs(byDefault.out)).toBe(noMs(plain.out));
     // A math spec shards only past its first 20,000 rows by default.
     expect((await score(loadReward({ type: "math" }), input, { shard: true })).sharded).toBe(0);
+  });
+
+  it("a format-only spec shards past its first 100,000 rows", async () => {
+    const row = (i: number) =>
+      JSON.stringify({ id: i, completion: `<think>a</think><answer>${i % 3}</answer>`, reference: "1" });
+    const n = 100_100;
+    const big = `${Array.from({ length: n }, (_, i) => row(i)).join("\n")}\n`;
+    const s = await score(loadReward("think-answer"), big, { shard: true });
+    // The block holding row 100,000 finishes on the main thread; the rows after it go to workers.
+    expect(s.sharded).toBeGreaterThan(n - 100_000 - 16);
+    expect(s.sharded).toBeLessThanOrEqual(n - 100_000);
+    const out = s.out.trim().split("\n");
+    expect(out).toHaveLength(n);
+    expect(out.map((l) => JSON.parse(l).reward).filter((r) => r === 1)).toHaveLength(Math.ceil((n - 1) / 3));
   });
 
   it("--token-offsets and step formats (prm800k) give the same rows", async () => {

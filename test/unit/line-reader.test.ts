@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { type Line, readLines } from "../../src/core/index.js";
+import { blockLines, type Line, type LineBlock, readLineBlocks, readLines } from "../../src/core/index.js";
 
 async function all(chunks: (string | Buffer)[], max?: number): Promise<Line[]> {
   const out: Line[] = [];
@@ -57,5 +57,49 @@ describe("readLines", () => {
       { line: 1, tooLong: true, bytes: 64 << 20 },
       { line: 2, text: "{}" },
     ]);
+  });
+});
+
+describe("readLineBlocks", () => {
+  async function blocks(chunks: Buffer[], max: number, maxLines: number): Promise<LineBlock[]> {
+    const out: LineBlock[] = [];
+    for await (const b of readLineBlocks(Readable.from(chunks), max, maxLines)) out.push(b);
+    return out;
+  }
+  /** Blocks back to lines, to compare with readLines. */
+  const asLines = (bs: LineBlock[]): Line[] =>
+    bs.flatMap((b): Line[] =>
+      b.tooLong ? [b] : blockLines(b.text).map((text, i) => ({ line: b.line + i, text })),
+    );
+
+  it("gives readLines' lines, in blocks of at most maxLines, whatever the chunks", async () => {
+    const long = "z".repeat(150);
+    const text = `\uFEFF{"a":"é€😀"}\r\n\n${long}\n{"b":2}\n{"c":3}\n${long}\n{"d":4}\r\n\nlast`;
+    for (const n of [1, 2, 3, 7, 64, 1000]) {
+      for (const maxLines of [1, 2, 3, 16]) {
+        const bs = await blocks(cut(text, n), 100, maxLines);
+        expect(asLines(bs)).toEqual(await all(cut(text, n), 100));
+        for (const b of bs)
+          if (!b.tooLong) {
+            expect(b.count).toBeLessThanOrEqual(maxLines);
+            expect(blockLines(b.text)).toHaveLength(b.count);
+          }
+      }
+    }
+  });
+
+  it("yields what a chunk completes at once, without waiting for more input", async () => {
+    // The reader is pulled one block at a time while the next chunk has not been written yet.
+    const input = new Readable({ read() {} });
+    const it = readLineBlocks(input, 1000, 16)[Symbol.asyncIterator]();
+    input.push(Buffer.from('{"a":1}\n{"b":2}\n{"c":'));
+    expect(await it.next()).toEqual({
+      done: false,
+      value: { line: 1, count: 2, text: '{"a":1}\n{"b":2}\n' },
+    });
+    input.push(Buffer.from("3}\n"));
+    expect(await it.next()).toEqual({ done: false, value: { line: 3, count: 1, text: '{"c":3}\n' } });
+    input.push(null);
+    expect((await it.next()).done).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Worker threads get the parent's node options minus those a worker refuses: V8 heap sizes (`rewardkit
- * serve` runs with --max-semi-space-size, and every pool task failed to start: ERR_WORKER_INVALID_EXEC_ARGV).
+ * serve` runs with --max-semi-space-size, and every pool task failed to start: ERR_WORKER_INVALID_EXEC_ARGV),
+ * and any other process-wide option (`node --trace-gc`, `--stack-size`: the process crashed at its first task).
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
@@ -22,5 +23,15 @@ describe("WorkerPool exec argv", () => {
       expect(r.stderr).toBe("");
       expect(r.stdout.trim()).toBe("true");
     }
+  });
+
+  it("runs tasks in a process started with other options a worker refuses", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["--stack-size=2000", "--expose-gc", "--input-type=module", "-e", script],
+      { encoding: "utf8" },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("true");
   });
 });
