@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyGroups, closeSharedPool, WorkerPool } from "../dist/index.js";
+import { applyGroups, closeSharedPool, loadReward, WorkerPool } from "../dist/index.js";
 import { checkMath, DEFAULT_OPTIONS } from "../dist/verifiers/math/check.js";
 import { percentile } from "./common.js";
 import { mathCorpus, mathRows } from "./math-rows.js";
@@ -202,6 +202,47 @@ let inprocPerS;
   });
 }
 
+// ---- a format reward against the peer: open-r1's format_reward (its regex, re.match with DOTALL and
+// MULTILINE) run in Node on the same completions, against the `think-format` preset in-process.
+{
+  const completions = formatCompletions();
+  const openR1 = /^<think>\n.*?\n<\/think>\n<answer>\n.*?\n<\/answer>$/msy; // y: re.match anchors at 0
+  const peer = (c) => {
+    openR1.lastIndex = 0;
+    return openR1.test(c) ? 1 : 0;
+  };
+  const reward = loadReward("think-format");
+  const N = 200_000;
+  for (let i = 0; i < 20_000; i++) {
+    peer(completions[i % completions.length]);
+    await reward.score({ completion: completions[i % completions.length] });
+  }
+  let t = performance.now();
+  let ones = 0;
+  for (let i = 0; i < N; i++) ones += peer(completions[i % completions.length]);
+  const peerRate = N / ((performance.now() - t) / 1000);
+  const lat = [];
+  let ours = 0;
+  t = performance.now();
+  for (let i = 0; i < N; i++) {
+    const t0 = performance.now();
+    const r = await reward.score({ completion: completions[i % completions.length] });
+    lat.push((performance.now() - t0) * 1000);
+    if (r.reward === 1) ours++;
+  }
+  const rate = N / ((performance.now() - t) / 1000);
+  row(
+    `format reward (think-format preset), in-process, ${completions.length} distinct completions (${fmt(completions.reduce((a, c) => a + c.length, 0) / completions.length)} chars on average)`,
+    {
+      median: `${fmt(median(lat), 1)} µs`,
+      p99: `${fmt(p99(lat), 1)} µs`,
+      throughput: `${fmt(rate)} samples/s`,
+      floor: `${fmt((ours / N) * 100)}% score 1`,
+      peer: `open-r1 format_reward's regex in Node: ${fmt(peerRate)} samples/s (${fmt((ones / N) * 100)}% score 1); ours at ${fmt((rate / peerRate) * 100)}% of its rate, with a result and feedback per sample`,
+    },
+  );
+}
+
 // ---- start-up
 {
   const one = join(tmp, "one.jsonl");
@@ -281,4 +322,27 @@ if (process.env.BENCH_ALL === "1") {
     console.log(`\n## ${name}\n`);
     spawnSync("node", [scripts[name].split(" ").pop()], { stdio: "inherit", cwd: ROOT });
   }
+}
+
+/**
+ * Completions for the format benchmark: the math corpus's completions and golds laid out four ways, as
+ * open-r1's format expects (newlines around every tag), the same with text after the answer, with the
+ * answer left open, and with no newlines; plus the fixtures' own think-tag completions.
+ */
+function formatCompletions() {
+  const laid = mathCorpus().flatMap(({ completion: c, reference: g }) => [
+    `<think>\n${c}\n</think>\n<answer>\n${g}\n</answer>`,
+    `<think>\n${c}\n</think>\n<answer>\n${g}\n</answer>\nHope this helps!`,
+    `<think>\n${c}\n</think>\n<answer>\n${g}`,
+    `<think>${c}</think><answer>${g}</answer>`,
+  ]);
+  const files = ["lint/think-format.jsonl", "lint/think-answer.jsonl", "examples/think-answer.jsonl"];
+  const own = files.flatMap((f) =>
+    readFileSync(new URL(`../fixtures/${f}`, import.meta.url), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).completion)
+      .filter((c) => typeof c === "string" && c.includes("<think>")),
+  );
+  return [...laid, ...own];
 }

@@ -52,23 +52,13 @@ export class VerifierNode implements RewardNode {
     const v = this.verifier;
     const timeoutMs = this.timeoutMs;
     if (v.managesDeadline) return v.verify(sample, this.config, { signal: ctx.signal, timeoutMs });
-    let ac: AbortController | undefined;
-    const vctx = {
-      timeoutMs,
-      get signal(): AbortSignal {
-        if (!ac) {
-          ac = new AbortController();
-          if (ctx.signal.aborted) ac.abort(ctx.signal.reason);
-        }
-        return ac.signal;
-      },
-    };
+    const vctx = new VerifyContext(timeoutMs, ctx.signal);
     const out = v.verify(sample, this.config, vctx);
     if (!(out instanceof Promise)) return out;
     return runWithDeadline(
       timeoutMs,
       (signal) => {
-        signal.addEventListener("abort", () => ac?.abort(signal.reason), { once: true });
+        signal.addEventListener("abort", () => vctx.abort(signal.reason), { once: true });
         return out;
       },
       ctx.signal,
@@ -77,16 +67,15 @@ export class VerifierNode implements RewardNode {
   }
 
   private check(out: Outcome): Outcome {
-    const where = `verifier '${this.verifier.type}'`;
-    if (!out || typeof out !== "object") return fail("internal", `${where} returned ${String(out)}`);
+    if (!out || typeof out !== "object") return fail("internal", `${this.where} returned ${String(out)}`);
     if (out.status === "ok") {
       const r = out.reward;
       if (typeof r !== "number" || !Number.isFinite(r)) {
-        return fail("numeric_error", `${where} returned a non-finite reward: ${String(r)}`);
+        return fail("numeric_error", `${this.where} returned a non-finite reward: ${String(r)}`);
       }
       const [lo, hi] = this.range;
       if (r < lo - 1e-9 || r > hi + 1e-9) {
-        return fail("internal", `${where} returned ${r}, outside its declared range [${lo}, ${hi}]`);
+        return fail("internal", `${this.where} returned ${r}, outside its declared range [${lo}, ${hi}]`);
       }
       return out;
     }
@@ -94,6 +83,34 @@ export class VerifierNode implements RewardNode {
     if (out.status === "error") {
       return { ...out, reward: null, error: out.error ?? { kind: "internal", message: "unspecified error" } };
     }
-    return fail("internal", `${where} returned an unknown status '${String((out as Outcome).status)}'`);
+    return fail("internal", `${this.where} returned an unknown status '${String((out as Outcome).status)}'`);
+  }
+
+  private get where(): string {
+    return `verifier '${this.verifier.type}'`;
+  }
+}
+
+/**
+ * What a verifier gets besides its sample: its deadline and an abort signal made only if it asks for one
+ * (a class, not an object literal with a getter: format checks create one per call).
+ */
+class VerifyContext {
+  private ac: AbortController | undefined;
+  constructor(
+    readonly timeoutMs: number,
+    private readonly parent: AbortSignal,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.parent.aborted) this.ac.abort(this.parent.reason);
+    }
+    return this.ac.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.ac?.abort(reason);
   }
 }

@@ -22,6 +22,8 @@ interface Compiled {
   opened: boolean;
   allowEmptyThink: boolean;
   tagRe: RegExp;
+  /** The four tags in their order. */
+  expected: string[];
 }
 
 const TAG_NAME = { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_:-]*$" };
@@ -58,6 +60,7 @@ export const thinkAnswer: Verifier<Config, Compiled> = {
       opened: c.opened_in_prompt ?? false,
       allowEmptyThink: c.allow_empty_think ?? false,
       tagRe: new RegExp(`<(/?)(${think}|${answer})>`, "g"),
+      expected: [`<${think}>`, `</${think}>`, `<${answer}>`, `</${answer}>`],
     };
   },
   verify(sample, c) {
@@ -67,10 +70,12 @@ export const thinkAnswer: Verifier<Config, Compiled> = {
 };
 
 function checkThinkAnswer(text: string, c: Compiled): Outcome {
-  const expected = [`<${c.think}>`, `</${c.think}>`, `<${c.answer}>`, `</${c.answer}>`];
+  const expected = c.expected;
   const tags: { tag: string; at: number; end: number }[] = [];
-  for (const m of text.matchAll(c.tagRe)) {
-    tags.push({ tag: m[0], at: m.index!, end: m.index! + m[0].length });
+  const re = c.tagRe;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    tags.push({ tag: m[0], at: m.index, end: m.index + m[0].length });
     if (tags.length > 4) break;
   }
   const no = (why: string) => ok(0, { feedback: why });
