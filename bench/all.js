@@ -1,9 +1,10 @@
 // npm run bench: the throughput benchmarks in one table (median, p99, throughput, ratio to the floor,
 // ratio to a peer where one runs here), with the date and load average, as Markdown (for
-// docs/performance.md). BENCH_ROWS sets the CLI rows (default 20,000); BENCH_ALL=1 then also runs every
-// bench:* script, each printing its own figures.
+// docs/performance.md). BENCH_ROWS sets the CLI rows (comma-separated; default 20,000 and 1,000,000);
+// BENCH_README=1 writes the table into README.md's Performance section (between its bench markers);
+// BENCH_ALL=1 then also runs every bench:* script, each printing its own figures.
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +17,8 @@ import { timeVote, VOTE_CASES, VOTE_SIZES } from "./votes.js";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BIN = `${ROOT}bin/rewardkit.js`;
 const cores = availableParallelism();
-const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
+/** CLI row counts, comma-separated (default 20,000 and 1,000,000). */
+const ROW_COUNTS = (process.env.BENCH_ROWS ?? "20000,1000000").split(",").map(Number);
 const tmp = mkdtempSync(join(tmpdir(), "rk-bench-"));
 const loads = [loadavg()[0]];
 const table = [];
@@ -128,8 +130,8 @@ let inprocPerS;
 }
 
 // ---- the CLI on math rows: floor (JSON in/out alone), in-process pipeline, the real CLI
-{
-  const input = join(tmp, "math.jsonl");
+for (const ROWS of ROW_COUNTS) {
+  const input = join(tmp, `math-${ROWS}.jsonl`);
   writeFileSync(input, [...mathRows(ROWS)].map((r) => `${JSON.stringify(r)}\n`).join(""));
   const spec = join(tmp, "math.json");
   writeFileSync(spec, JSON.stringify({ type: "math" }));
@@ -159,7 +161,7 @@ let inprocPerS;
   // side (on a VM two busy threads do not get twice the work of one done).
   const share = Math.ceil(ROWS / cores);
   const halves = Array.from({ length: cores }, (_, i) => {
-    const f = join(tmp, `math-${i}.jsonl`);
+    const f = join(tmp, `math-${ROWS}-${i}.jsonl`);
     writeFileSync(
       f,
       [...mathRows(ROWS)]
@@ -305,6 +307,8 @@ for (const c of VOTE_CASES) {
 }
 await closeSharedPool();
 
+rmSync(tmp, { recursive: true, force: true });
+
 const date = new Date().toISOString().slice(0, 16).replace("T", " ");
 const lines = [
   `Measured ${date} UTC, ${cores} cores, Node ${process.version}, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the run.`,
@@ -315,6 +319,18 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${lines.join("\n")}\n`);
+if (process.env.BENCH_README === "1") {
+  // The README's figures are this output, never typed by hand: the table replaces what is between the markers.
+  const readme = `${ROOT}README.md`;
+  const text = readFileSync(readme, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`README.md has no ${start} ... ${end} section`);
+  writeFileSync(readme, `${text.slice(0, i + start.length)}\n${lines.join("\n")}\n${text.slice(j)}`);
+  process.stderr.write("README.md: Performance table written\n");
+}
 
 if (process.env.BENCH_ALL === "1") {
   const scripts = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")).scripts;

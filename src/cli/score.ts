@@ -148,8 +148,8 @@ const ROWS_PER_TASK = 16;
  * Rows scored on the per-check path before sharding starts (docs/performance.md, "Whole rows on workers").
  * Workers that load the whole spec stack cost ~0.1 s of CPU each and a JIT warm-up of the whole pipeline:
  * math rows cost the same wall time either way up to 20k rows, and sharded are 1.6x as fast at 1M. Specs
- * that never use the pool (format, text) are cheaper on the main thread (sharded: 1.3x the CPU, twice
- * the memory) and as fast up to ~100k rows; at 1M rows sharded they take 0.7x the time.
+ * that never use the pool (format, text) are cheaper on the main thread (sharded: 1.3x the CPU or more,
+ * twice the memory) and faster up to ~100k rows; at 1M rows sharded they take 0.7x the time.
  */
 const SHARD_AFTER_ROWS = 20_000;
 const SHARD_AFTER_ROWS_NO_POOL = 100_000;

@@ -33,6 +33,27 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("a caller that keeps 256 tasks in flight gets them sent in whole chunks, not one or two at a time", async () => {
+    // Each result message freed a few of the caller's slots, and the tasks it then submitted went out at
+    // once: chunks shrank to one or two tasks (a message and a thread wake-up each way per two tasks).
+    const two = new WorkerPool({ threads: 2 });
+    try {
+      let next = 0;
+      const N = 20_000;
+      await Promise.all(
+        Array.from({ length: 256 }, async () => {
+          while (next++ < N) await two.run(PROBE("noop"), null, { timeoutMs: 30_000 });
+        }),
+      );
+      const { chunks, completed } = two.stats();
+      expect(completed).toBe(N);
+      // 256 in flight over 2 workers, two chunks each: 64 tasks to a chunk once running.
+      expect(completed / chunks).toBeGreaterThan(16);
+    } finally {
+      await two.close();
+    }
+  });
+
   it("runs tasks and returns their value", async () => {
     expect(await pool.run(TASK, quick, { timeoutMs: 5000 })).toBe(true);
   });
