@@ -18,8 +18,13 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BIN = `${ROOT}bin/rewardkit.js`;
 const cores = availableParallelism();
 /** CLI row counts, comma-separated (default 20,000 and 1,000,000). */
-const ROW_COUNTS = (process.env.BENCH_ROWS ?? "20000,1000000").split(",").map(Number);
+const ROW_COUNTS = (process.env.BENCH_ROWS || "20000,1000000")
+  .split(",")
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const tmp = mkdtempSync(join(tmpdir(), "rk-bench-"));
+// The rows files are large (77 MB for 1M rows): gone however the run ends.
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
 const loads = [loadavg()[0]];
 const table = [];
 const fmt = (x, d = 0) => (x === null || x === undefined ? "-" : Number(x).toFixed(d));
@@ -306,8 +311,6 @@ for (const c of VOTE_CASES) {
   }
 }
 await closeSharedPool();
-
-rmSync(tmp, { recursive: true, force: true });
 
 const date = new Date().toISOString().slice(0, 16).replace("T", " ");
 const lines = [

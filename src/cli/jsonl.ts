@@ -4,7 +4,7 @@
  * InputError naming it (the commands exit 2).
  */
 import type { Readable } from "node:stream";
-import { DEFAULT_MAX_LINE_BYTES, readLines } from "../core/index.js";
+import { DEFAULT_MAX_LINE_BYTES, isBlank, readLines } from "../core/index.js";
 
 export class InputError extends Error {}
 
@@ -18,7 +18,7 @@ export async function* jsonlValues(
       throw new InputError(
         `${where} line ${l.line}: ${l.bytes} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)`,
       );
-    if (l.text.trim() === "") continue;
+    if (isBlank(l.text)) continue;
     try {
       yield { value: JSON.parse(l.text), line: l.line };
     } catch (e) {

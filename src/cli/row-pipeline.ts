@@ -50,11 +50,6 @@ export interface RowOutput {
   facts: RowFacts;
 }
 
-/** A blank line is not a row: it is skipped, never scored. */
-export function isBlank(text: string): boolean {
-  return text.trim() === "";
-}
-
 export function parseLine(job: RowOptions, text: string, line: number): Row {
   try {
     const row = JSON.parse(text);

@@ -4,10 +4,9 @@
  * (row-pipeline.ts). The checks' own pool tasks run inline on the worker; the pool's watchdog holds the
  * row's deadline.
  */
-import { blockLines, restartTaskClock } from "../core/index.js";
+import { blockLines, isBlank, restartTaskClock } from "../core/index.js";
 import { loadReward, type Reward } from "../spec/index.js";
 import {
-  isBlank,
   parseLine,
   type RowJob,
   type RowOptions,
@@ -56,26 +55,40 @@ export interface BlockOutput {
 }
 
 /**
- * A block of input lines (readLineBlocks: [text, number of its first line]) -> its rows' output. Blank
- * lines are not rows, as on the main thread. The task's deadline restarts at each row, so it is a row's
- * deadline (the pool's watchdog kills the worker when one row overruns it).
+ * A block of input lines (readLineBlocks' text and the number of its first line) -> its rows' output,
+ * scored one after another; blank lines are not rows, as everywhere in `score`. `beforeRow` runs before
+ * each row. The one loop for both places a block is scored: a worker, and the main thread when the
+ * block's task failed.
  */
-export async function scoreLines(arg: [string, number], job: RowJob): Promise<PackedRows> {
-  const [block, first] = arg;
+export async function scoreBlock(
+  job: RowJob,
+  block: string,
+  first: number,
+  beforeRow?: () => void,
+): Promise<BlockOutput> {
   const lines = blockLines(block);
   let text = "";
   let explain = "";
   const facts: RowOutput["facts"][] = [];
   for (let i = 0; i < lines.length; i++) {
     if (isBlank(lines[i]!)) continue;
-    restartTaskClock();
+    beforeRow?.();
     const row = parseLine(job, lines[i]!, first + i);
     const o = renderRow(job, row, await scoreRow(job, row));
     if (o.text !== null) text += o.text;
     if (o.explain !== null) explain += o.explain;
     facts.push(o.facts);
   }
-  return { text, explain, facts: JSON.stringify(facts) };
+  return { text, explain, facts };
+}
+
+/**
+ * The pool task: a block -> its packed output. The task's deadline restarts at each row, so it is a
+ * row's deadline (the pool's watchdog kills the worker when one row overruns it).
+ */
+export async function scoreLines(arg: [string, number], job: RowJob): Promise<PackedRows> {
+  const o = await scoreBlock(job, arg[0], arg[1], restartTaskClock);
+  return { text: o.text, explain: o.explain, facts: JSON.stringify(o.facts) };
 }
 
 export function unpackRows(p: PackedRows): BlockOutput {

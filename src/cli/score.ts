@@ -15,6 +15,7 @@ import type { Readable, Writable } from "node:stream";
 import {
   blockLines,
   DEFAULT_MAX_LINE_BYTES,
+  isBlank,
   type Result,
   readLineBlocks,
   readLines,
@@ -34,7 +35,6 @@ import { checkGroupKey } from "./group-key.js";
 import type { Progress } from "./progress.js";
 import {
   badRow,
-  isBlank,
   parseLine,
   type Row,
   type RowJob,
@@ -43,7 +43,13 @@ import {
   scoreRow,
 } from "./row-pipeline.js";
 import { type ComponentsMode, type RowFacts, Summary } from "./rows.js";
-import { type BlockOutput, type PackedRows, type ShardContext, unpackRows } from "./score-task.js";
+import {
+  type BlockOutput,
+  type PackedRows,
+  type ShardContext,
+  scoreBlock,
+  unpackRows,
+} from "./score-task.js";
 
 export interface ScoreJob {
   reward: Reward;
@@ -68,11 +74,14 @@ export interface ScoreJob {
   /** Longest input line in bytes (longer: an error row). Default 64 MiB. */
   maxLineBytes?: number;
   /**
-   * Score pure specs a row at a time on pool workers (default true; false: every row on the per-check
-   * path, as group mode does). Output is the same either way.
+   * Score pure specs in blocks of whole rows on pool workers (default true; false: every row on the
+   * per-check path, as group mode does). Output is the same either way.
    */
   shard?: boolean;
-  /** Rows scored on the per-check path before sharding starts (default: see SHARD_AFTER_ROWS). */
+  /**
+   * Rows scored on the per-check path before sharding starts (default: SHARD_AFTER_ROWS for specs that
+   * use the pool, SHARD_AFTER_ROWS_NO_POOL for the others).
+   */
   shardAfterRows?: number;
 }
 
@@ -200,20 +209,14 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
           summary.shardedRows += o.facts.length;
           return o;
         },
-        async () => {
-          const lines = blockLines(b.text);
-          const outs = await Promise.all(
-            lines.flatMap((t, i) => (isBlank(t) ? [] : [scoreHere(rj, parseLine(rj, t, b.line + i))])),
-          );
-          return {
-            text: outs.map((o) => o.text ?? "").join(""),
-            explain: outs.map((o) => o.explain ?? "").join(""),
-            facts: outs.map((o) => o.facts),
-          };
-        },
+        // One row after another: a pool that keeps failing must not turn the window into that many
+        // rows scored at once on this thread.
+        () => scoreBlock(rj, b.text, b.line),
       );
   // Output is written in input order; up to `maxWindow` rows may be in flight or finished-but-waiting,
-  // and at most `concurrency` are being scored. Memory is bounded by the window, whatever the input.
+  // and at most `concurrency` rows are being scored on the per-check path (sharded blocks are bounded by
+  // the window alone: a worker scores one row at a time). Memory is bounded by the window, whatever the
+  // input.
   const window: { result: Promise<BlockOutput>; rows: number; done: boolean }[] = [];
   const maxWindow = Math.max(64, job.concurrency * 4);
   let windowRows = 0;

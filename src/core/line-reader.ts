@@ -25,6 +25,11 @@ export type LineBlock =
   | { line: number; count: number; text: string; tooLong?: undefined }
   | { line: number; text?: undefined; tooLong: true; bytes: number };
 
+/** A blank line (whitespace only): JSONL readers skip it; it is never a row. */
+export function isBlank(text: string): boolean {
+  return text.trim() === "";
+}
+
 /** A block's lines, each without its "\n" and a "\r" before it. */
 export function blockLines(text: string): string[] {
   const lines = text.split("\n");
@@ -46,9 +51,13 @@ export async function* readLines(input: Readable, maxBytes = DEFAULT_MAX_LINE_BY
   }
 }
 
+/** A block ends past this many bytes too: one huge chunk of short lines never becomes one huge string. */
+const BLOCK_BYTES = 1 << 20;
+
 /**
- * The input's lines in blocks of at most `maxLines`. A block never waits for more input: what a chunk
- * completes is yielded at once (a trainer writing rows one by one gets each scored as it arrives).
+ * The input's lines in blocks of at most `maxLines` (and about a megabyte). A block never waits for more
+ * input: what a chunk completes is yielded at once (a trainer writing rows one by one gets each scored as
+ * it arrives).
  */
 export async function* readLineBlocks(
   input: Readable,
@@ -100,7 +109,7 @@ export async function* readLineBlocks(
           runFirst = line;
         }
         runCount++;
-        if (runCount >= maxLines) yield run(nl + 1);
+        if (runCount >= maxLines || nl + 1 - runFrom >= BLOCK_BYTES) yield run(nl + 1);
       }
       from = nl + 1;
     }

@@ -35,12 +35,6 @@ const { existsSync } = process.getBuiltinModule("node:fs") as typeof import("nod
  */
 let workerExecArgv = withoutMainScriptOptions(process.execArgv);
 
-/** The options named by ERR_WORKER_INVALID_EXEC_ARGV ("...invalid execArgv flags: --a, --b"). */
-function refusedOptions(e: unknown): Set<string> | null {
-  const list = /flags: (.*)$/.exec((e as Error).message)?.[1];
-  return list ? new Set(list.split(/,\s*/)) : null;
-}
-
 function withoutMainScriptOptions(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -348,16 +342,19 @@ export class WorkerPool {
         execArgv: workerExecArgv,
         resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
       });
-    let worker: InstanceType<typeof Worker>;
-    try {
-      worker = start();
-    } catch (e) {
-      // A process-wide option of the parent's (`node --trace-gc`, `--stack-size`...) that a worker refuses:
-      // Node names them; they are left out (they still apply to the process), not a crash at the first task.
-      const refused = (e as { code?: string }).code === "ERR_WORKER_INVALID_EXEC_ARGV" && refusedOptions(e);
-      if (!refused) throw e;
-      workerExecArgv = workerExecArgv.filter((a) => !refused.has(a));
-      worker = start();
+    let worker: InstanceType<typeof Worker> | undefined;
+    // A process-wide option of the parent's (`node --trace-gc`, `--stack-size`...) that a worker refuses:
+    // Node names them in its error; they are left out (they still apply to the process) instead of a
+    // crash at the first task. Should the error name them in a way not understood, no option is passed.
+    for (let attempt = 0; !worker; attempt++) {
+      try {
+        worker = start();
+      } catch (e) {
+        if ((e as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || attempt > 1) throw e;
+        const message = (e as Error).message;
+        const kept = workerExecArgv.filter((a) => !message.includes(a));
+        workerExecArgv = attempt === 0 && kept.length < workerExecArgv.length ? kept : [];
+      }
     }
     const slot: Slot = {
       worker,
@@ -391,16 +388,21 @@ export class WorkerPool {
     const waiting = () => this.queue.size;
     const target = Math.max(1, Math.min(MAX_CHUNK, Math.round(CHUNK_MS / this.msPerTask)));
     // A chunk is at most `target` tasks (~4 ms) and at most half of a worker's share of the tasks pending,
-    // so each worker holds two chunks and starts the next as it posts one back, never waiting for it.
+    // so a worker holds two chunks and starts the next as it posts one back, never waiting for it. Slow
+    // tasks (a chunk of one) gain nothing from that: a worker holds one, and a small request behind them
+    // waits for fewer.
     const size = Math.max(1, Math.min(target, Math.floor(this.pending / this.threads / 2)));
-    // Fill the emptiest workers first, a chunk per message.
+    const ahead = target > 1 ? 2 : 1;
+    // Fill the emptiest workers first, a chunk per message: every worker gets its first chunk before any
+    // gets a second (a small batch runs on every thread).
     const order = [...this.slots].sort((a, b) => a.inflight.size - b.inflight.size);
-    for (const slot of order) {
-      while (!slot.dead && waiting() > 0 && slot.inflight.size < 2 * size) {
+    for (let pass = 1; pass <= ahead; pass++) {
+      for (const slot of order) {
+        if (slot.dead || waiting() === 0 || slot.inflight.size >= pass * size) continue;
         // A worker with a chunk still ahead of it waits for a whole one: sending what came back one result
         // message at a time kept every chunk at one or two tasks (a message and a wake-up each way per
         // two checks: 51 µs of CPU per math check through the pool against 27 in-process).
-        if (slot.inflight.size >= size && waiting() < size) break;
+        if (slot.inflight.size >= size && waiting() < size) continue;
         const tasks: unknown[] = [];
         const kinds: KindEntry[] = [];
         while (tasks.length < size * 3 && waiting() > 0) {
@@ -420,8 +422,7 @@ export class WorkerPool {
           slot.inflight.set(p.seq, p);
           tasks.push(p.seq, p.kind, p.arg);
         }
-        if (!tasks.length) break;
-        this.send(slot, tasks, kinds);
+        if (tasks.length) this.send(slot, tasks, kinds);
       }
     }
   }

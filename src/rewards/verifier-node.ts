@@ -12,6 +12,7 @@ import {
   type Result,
   runWithDeadline,
   type Sample,
+  type VerifyContext,
 } from "../core/index.js";
 import { finish } from "./composite.js";
 import type { EvalContext, Range, RewardNode } from "./node.js";
@@ -52,13 +53,13 @@ export class VerifierNode implements RewardNode {
     const v = this.verifier;
     const timeoutMs = this.timeoutMs;
     if (v.managesDeadline) return v.verify(sample, this.config, { signal: ctx.signal, timeoutMs });
-    const vctx = new VerifyContext(timeoutMs, ctx.signal);
+    const vctx = new LazyVerifyContext(timeoutMs, ctx.signal);
     const out = v.verify(sample, this.config, vctx);
     if (!(out instanceof Promise)) return out;
     return runWithDeadline(
       timeoutMs,
       (signal) => {
-        signal.addEventListener("abort", () => vctx.abort(signal.reason), { once: true });
+        signal.addEventListener("abort", () => vctx.abortWith(signal.reason), { once: true });
         return out;
       },
       ctx.signal,
@@ -92,25 +93,31 @@ export class VerifierNode implements RewardNode {
 }
 
 /**
- * What a verifier gets besides its sample: its deadline and an abort signal made only if it asks for one
- * (a class, not an object literal with a getter: format checks create one per call).
+ * The VerifyContext of a synchronous verifier call: its deadline, and an abort signal made only if the
+ * verifier asks for one. A class, not an object literal with a getter: V8 builds such literals on a slow
+ * path, and format checks make one per call. `signal` is a getter on the prototype, so spreading the
+ * context (`{...ctx}`) leaves it out: pass `ctx` itself on.
  */
-class VerifyContext {
-  private ac: AbortController | undefined;
+class LazyVerifyContext implements VerifyContext {
+  #ac: AbortController | undefined;
+  readonly #parent: AbortSignal;
   constructor(
     readonly timeoutMs: number,
-    private readonly parent: AbortSignal,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.ac) {
-      this.ac = new AbortController();
-      if (this.parent.aborted) this.ac.abort(this.parent.reason);
-    }
-    return this.ac.signal;
+    parent: AbortSignal,
+  ) {
+    this.#parent = parent;
   }
 
-  abort(reason: unknown): void {
-    this.ac?.abort(reason);
+  get signal(): AbortSignal {
+    if (!this.#ac) {
+      this.#ac = new AbortController();
+      if (this.#parent.aborted) this.#ac.abort(this.#parent.reason);
+    }
+    return this.#ac.signal;
+  }
+
+  /** The call's deadline passed: a signal handed out aborts. */
+  abortWith(reason: unknown): void {
+    this.#ac?.abort(reason);
   }
 }

@@ -72,13 +72,37 @@ describe("readLineBlocks", () => {
       b.tooLong ? [b] : blockLines(b.text).map((text, i) => ({ line: b.line + i, text })),
     );
 
-  it("gives readLines' lines, in blocks of at most maxLines, whatever the chunks", async () => {
+  /** The lines of a whole text, split the plain way (an independent reference for both readers). */
+  function reference(text: string, max: number): Line[] {
+    const b = Buffer.from(text);
+    const out: Line[] = [];
+    for (let start = 0, line = 1; start < b.length; line++) {
+      const nl = b.indexOf(10, start);
+      const end = nl < 0 ? b.length : nl;
+      if (end - start > max) out.push({ line, tooLong: true, bytes: end - start });
+      else {
+        let t = b.toString("utf8", start, end);
+        if (t.endsWith("\r")) t = t.slice(0, -1);
+        if (line === 1 && t.startsWith("\uFEFF")) t = t.slice(1);
+        out.push({ line, text: t });
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  it("gives the lines of a plain split, in blocks of at most maxLines, whatever the chunks", async () => {
     const long = "z".repeat(150);
-    const text = `\uFEFF{"a":"é€😀"}\r\n\n${long}\n{"b":2}\n{"c":3}\n${long}\n{"d":4}\r\n\nlast`;
+    const atLimit = "y".repeat(98);
+    const text = `\uFEFF{"a":"é€😀"}\r\n\n${long}\n{"b":2}\n\uFEFF{"c":3}\n${long}\n${atLimit}\r\n{"d":4}\r\n\nlast`;
+    const expected = reference(text, 100);
+    expect(expected.filter((l) => l.tooLong)).toHaveLength(2);
     for (const n of [1, 2, 3, 7, 64, 1000]) {
+      expect(await all(cut(text, n), 100)).toEqual(expected);
       for (const maxLines of [1, 2, 3, 16]) {
         const bs = await blocks(cut(text, n), 100, maxLines);
-        expect(asLines(bs)).toEqual(await all(cut(text, n), 100));
+        expect(asLines(bs)).toEqual(expected);
         for (const b of bs)
           if (!b.tooLong) {
             expect(b.count).toBeLessThanOrEqual(maxLines);
@@ -86,6 +110,15 @@ describe("readLineBlocks", () => {
           }
       }
     }
+  });
+
+  it("a single 8 MB chunk of short lines comes in blocks of about a megabyte", async () => {
+    const line = `${JSON.stringify({ completion: "x".repeat(90) })}\n`;
+    const n = Math.ceil((8 << 20) / line.length);
+    const bs = await blocks([Buffer.from(line.repeat(n))], 1000, Number.POSITIVE_INFINITY);
+    expect(bs.reduce((a, b) => a + (b.tooLong ? 1 : b.count), 0)).toBe(n);
+    expect(bs.length).toBeGreaterThanOrEqual(8);
+    for (const b of bs) expect(Buffer.byteLength(b.text ?? "")).toBeLessThanOrEqual((1 << 20) + line.length);
   });
 
   it("yields what a chunk completes at once, without waiting for more input", async () => {

@@ -54,6 +54,20 @@ describe("WorkerPool", () => {
     }
   });
 
+  it("a batch as small as the pool runs on every thread, one task each", async () => {
+    const four = new WorkerPool({ threads: 4 });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const ids = await Promise.all(
+          Array.from({ length: 4 }, () => four.run<number>(PROBE("threadId"), null, { timeoutMs: 30_000 })),
+        );
+        expect(new Set(ids).size).toBe(4);
+      }
+    } finally {
+      await four.close();
+    }
+  });
+
   it("runs tasks and returns their value", async () => {
     expect(await pool.run(TASK, quick, { timeoutMs: 5000 })).toBe(true);
   });

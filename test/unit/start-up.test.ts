@@ -174,6 +174,7 @@ describe("start-up", () => {
       "groupEquivalent",
       "groupKey",
       "hull",
+      "isBlank",
       "isGraderDocument",
       "isLoopback",
       "isOk",
