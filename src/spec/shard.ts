@@ -49,7 +49,7 @@ export interface ShardPlan {
   usesPool: boolean;
 }
 
-/** The plan for scoring `reward` a row at a time on workers, or null when it must not be. */
+/** The plan for scoring `reward` in blocks of whole rows on workers, or null when it must not be. */
 export function shardPlan(reward: Reward): ShardPlan | null {
   let deadlineMs = Number.POSITIVE_INFINITY;
   let usesPool = false;
