@@ -228,6 +228,7 @@ export async function runScore(job: ScoreJob): Promise<Summary> {
     running += n;
   };
   const free = (n: number) => {
+    if (n === 0) return; // a sharded block held no slot: nobody waits on it
     running -= n;
     waiters.shift()?.();
   };
